@@ -1,0 +1,25 @@
+from ninja import Router, Schema
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    enterprise_uscc: str | None
+    department_code: str | None
+    town_code: str | None
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user or token owner")
+def me(request):
+    user = request.user
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        enterprise_uscc=user.enterprise.uscc if user.enterprise_id else None,
+        department_code=user.department.code if user.department_id else None,
+        town_code=user.town.code if user.town_id else None,
+    )

@@ -1,0 +1,82 @@
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise user (企业)")
+    HANDLER = "handler", _("Department handler (职能部门经办人)")
+    TOWN_OFFICER = "town_officer", _("Town officer (镇街)")
+    COORDINATOR = "coordinator", _("Coordinating office (倍增办/助企办)")
+    LEADER = "leader", _("Liaison leader (挂点领导/链长)")
+    EXPERT = "expert", _("Expert (专家)")
+    ADMIN = "admin", _("System administrator")
+    SYSTEM = "system", _("System client (12345 hotline, tax and statistics feeds)")
+
+
+# Roles that see every enterprise in the city.
+CITYWIDE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.SYSTEM})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    display_name = models.CharField(_("name"), max_length=64, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    enterprise = models.ForeignKey(
+        "directory.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    department = models.ForeignKey(
+        "directory.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    town = models.ForeignKey("directory.Town", null=True, blank=True, on_delete=models.PROTECT, related_name="officers")
+
+    REQUIRED_FIELDS = ["role"]
+
+    class Meta:
+        verbose_name = _("user")
+        constraints = [
+            # Membership is part of the role: the database refuses a user that breaks it.
+            models.CheckConstraint(
+                name="enterprise_user_has_enterprise",
+                condition=~Q(role="enterprise") | Q(enterprise__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="handler_has_department", condition=~Q(role="handler") | Q(department__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="town_officer_has_town", condition=~Q(role="town_officer") | Q(town__isnull=False)
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_citywide(self) -> bool:
+        return self.role in CITYWIDE_ROLES
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are 256-bit random strings, so one fast hash is enough; no salt or stretching needed.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for a system client. Only its hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

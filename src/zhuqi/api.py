@@ -1,0 +1,69 @@
+"""The versioned REST API under /api/v1/: token auth for system clients, session auth for the browser.
+
+Every refusal has one shape: {"code", "message" (中文), "message_en", ...} with a 4xx status.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from zhuqi.accounts.services import api_token_user
+from zhuqi.core.errors import ZhuqiError, error_body
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Zhuqi 助企 API",
+    version="1",
+    description="Enterprise service platform. Authenticate with `Authorization: Bearer <token>` "
+    "(system clients) or a browser session.",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), django_auth],
+)
+
+
+@api.exception_handler(ZhuqiError)
+def zhuqi_error(request, exc: ZhuqiError):
+    extra = {"field": exc.field} if exc.field else {}
+    return api.create_response(request, error_body(exc.code, exc.message, **extra), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "problem": e.get("msg", "")} for e in exc.errors
+    ]
+    body = error_body("invalid_input", _("The request is not valid: see the details."), details=details)
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request, error_body("unauthenticated", _("Sign in, or send a valid API token.")), status=401
+    )
+
+
+def _register_routers() -> None:
+    from zhuqi.accounts.api import router as accounts_router
+    from zhuqi.directory.api import router as directory_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", directory_router)
+
+
+_register_routers()

@@ -1,0 +1,25 @@
+from zhuqi.core.models import AuditEvent
+
+
+def _actor(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def record(*, actor, verb: str, obj, data: dict | None = None) -> AuditEvent:
+    """Write the audit row for a change; call it inside the service function's transaction."""
+    return AuditEvent.objects.create(
+        actor=_actor(actor), verb=verb, object_type=obj._meta.label_lower, object_id=str(obj.pk), data=data or {}
+    )
+
+
+def record_batch(*, actor, verb: str, model, batch_id: str, data: dict) -> AuditEvent:
+    """One audit row for a bulk change of many rows of `model` (an import, a data feed)."""
+    return AuditEvent.objects.create(
+        actor=_actor(actor), verb=verb, object_type=model._meta.label_lower, object_id=batch_id, data=data
+    )
+
+
+def trail(obj):
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
+        "actor"
+    )

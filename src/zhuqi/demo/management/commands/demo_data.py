@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from zhuqi.demo import builder
+from zhuqi.directory.models import Enterprise
+
+
+class Command(BaseCommand):
+    help = "Builds the deterministic demo city (Dongguan): towns, departments, enterprises, series, users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--enterprises", type=int, default=3000)
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when enterprises already exist")
+
+    def handle(self, *args, enterprises, if_empty, **options):
+        if Enterprise.objects.exists():
+            if if_empty:
+                self.stdout.write("Demo data already present; nothing to do.")
+                return
+            raise CommandError("The database already has enterprises; demo data goes into an empty database.")
+        summary = builder.build(enterprises=enterprises, progress=options["verbosity"] > 0)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo city built: {summary.towns} towns, {summary.departments} departments, "
+            f"{summary.enterprises} enterprises, {summary.indicator_values} indicator values, "
+            f"{summary.liaisons} liaison assignments."
+        ))
+        self.stdout.write(f"Demo users (password: {builder.DEMO_PASSWORD}):")
+        for username, description in summary.users.items():
+            self.stdout.write(f"  {username:<12} {description}")
+        self.stdout.write(f"The enterprise user belongs to {summary.demo_enterprise}.")

@@ -1,0 +1,179 @@
+"""Directory endpoints. Thin: parse, call a selector or a service, answer."""
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.directory import importers, indicators, selectors, services
+from zhuqi.directory.models import ImportBatch, Town
+from zhuqi.directory.schemas import (
+    CategoryOut,
+    DepartmentOut,
+    EnterpriseDetailOut,
+    EnterpriseIn,
+    EnterpriseOut,
+    ImportBatchOut,
+    IndicatorValueIn,
+    IndicatorValueOut,
+    TownOut,
+    UpsertCounts,
+)
+
+router = Router(tags=["directory"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Page(PageNumberPagination):
+    def __init__(self, **kwargs):
+        super().__init__(page_size=25, max_page_size=200, **kwargs)
+
+
+class EnterpriseFilters(Schema):
+    q: str = ""
+    town: str = ""
+    industry: str = ""
+    doubling_class: str = ""
+    tag: str = ""
+
+
+@router.get("/towns", response=list[TownOut])
+def town_list(request):
+    return selectors.towns()
+
+
+@router.get("/departments", response=list[DepartmentOut])
+def department_list(request):
+    return selectors.departments()
+
+
+@router.get("/categories", response=list[CategoryOut])
+def category_list(request):
+    return selectors.categories()
+
+
+@router.get("/enterprises", response=list[EnterpriseOut])
+@paginate(Page)
+def enterprise_list(request, filters: Query[EnterpriseFilters]):
+    return selectors.enterprise_search(request.user, **filters.dict())
+
+
+@router.get("/enterprises/{uscc}", response=EnterpriseDetailOut)
+def enterprise_detail(request, uscc: str):
+    return selectors.enterprise_get(request.user, uscc)
+
+
+def _enterprise_data(payload: EnterpriseIn, uscc: str | None = None) -> services.EnterpriseData:
+    town = Town.objects.filter(code=payload.town_code).first()
+    if town is None:
+        raise ZhuqiError(
+            "unknown_town", _("Unknown town: %(town)s.") % {"town": payload.town_code}, field="town_code", status=422
+        )
+    return services.EnterpriseData(
+        uscc=uscc or payload.uscc,
+        name=payload.name,
+        town=town,
+        industry_code=payload.industry_code,
+        ownership=payload.ownership,
+        listing=payload.listing,
+        size=payload.size,
+        doubling_class=payload.doubling_class,
+        address=payload.address,
+        tags=payload.tags,
+    )
+
+
+@router.post("/enterprises", response={201: EnterpriseDetailOut, 200: EnterpriseDetailOut})
+def enterprise_create_or_update(request, payload: EnterpriseIn):
+    """Creates an enterprise, or updates the one with this code (upsert)."""
+    enterprise, outcome = services.enterprise_upsert(data=_enterprise_data(payload), acting_user=request.user)
+    return (201 if outcome == "created" else 200), selectors.enterprise_get(request.user, enterprise.uscc)
+
+
+@router.get("/enterprises/{uscc}/indicators", response=list[IndicatorValueOut])
+def enterprise_indicators(request, uscc: str, period_type: str = "", indicator: str = ""):
+    enterprise = selectors.enterprise_get(request.user, uscc)
+    qs = enterprise.indicator_values.order_by("indicator", "year", "period_type", "period_no", "source")
+    if period_type:
+        qs = qs.filter(period_type=period_type)
+    if indicator:
+        qs = qs.filter(indicator=indicator)
+    return qs
+
+
+@router.post("/indicators", response=UpsertCounts)
+def indicator_values_post(request, payload: list[IndicatorValueIn]):
+    """Data feeds (tax bureau, statistics bureau) upsert values; unchanged values are left alone."""
+    codes = {p.uscc.strip().upper() for p in payload}
+    ids = dict(selectors.enterprises_visible_to(request.user).filter(uscc__in=codes).values_list("uscc", "id"))
+    records = []
+    for i, item in enumerate(payload):
+        code = item.uscc.strip().upper()
+        if code not in ids:
+            raise ZhuqiError(
+                "unknown_enterprise",
+                _("Item %(i)d: no enterprise with the code %(code)s.") % {"i": i, "code": code},
+                status=422,
+            )
+        if item.indicator not in indicators.BY_KEY:
+            raise ZhuqiError(
+                "unknown_indicator",
+                _("Item %(i)d: unknown indicator %(name)s.") % {"i": i, "name": item.indicator},
+                status=422,
+            )
+        records.append(
+            services.IndicatorRecord(
+                ids[code], item.indicator, item.period_type, item.year, item.period_no, item.value, item.source,
+                item.verified,
+            )
+        )
+    return services.indicator_values_upsert(records=records, acting_user=request.user)
+
+
+@router.get("/exports/enterprises.xlsx", summary="The visible enterprises as .xlsx (the import layout)")
+def export_enterprises(request, filters: Query[EnterpriseFilters]):
+    content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters.dict()))
+    return _xlsx(content, "enterprises.xlsx")
+
+
+@router.get("/exports/indicators.xlsx", summary="Indicator values of the visible enterprises as .xlsx")
+def export_indicators(request):
+    content = importers.export_indicators(selectors.indicator_values_visible_to(request.user))
+    return _xlsx(content, "indicators.xlsx")
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _batch(request, batch_id: int) -> ImportBatch:
+    batch = ImportBatch.objects.filter(pk=batch_id, uploaded_by=request.user).first()
+    if batch is None:
+        raise NotFound("import_not_found", _("No such import."))
+    return batch
+
+
+@router.post("/imports", response={201: ImportBatchOut})
+def import_upload(request, kind: Form[str], file: File[UploadedFile]):
+    """Checks a file and returns its row report; nothing is imported until it is applied."""
+    batch = importers.import_check(kind=kind, filename=file.name, content=file.read(), acting_user=request.user)
+    return 201, batch
+
+
+@router.get("/imports/{batch_id}", response=ImportBatchOut)
+def import_detail(request, batch_id: int):
+    return _batch(request, batch_id)
+
+
+@router.post("/imports/{batch_id}/apply", response=ImportBatchOut)
+def import_apply(request, batch_id: int, valid_only: bool = False):
+    return importers.import_apply(batch=_batch(request, batch_id), acting_user=request.user, valid_only=valid_only)
+
+
+@router.post("/imports/{batch_id}/discard", response=ImportBatchOut)
+def import_discard(request, batch_id: int):
+    return importers.import_discard(batch=_batch(request, batch_id), acting_user=request.user)

@@ -1,0 +1,112 @@
+"""Derived figures, computed in one place: best value per period, growth rates, R&D ratio, tax per mu.
+
+Several sources may report the same indicator for the same period. The value used is the most
+authoritative: verified before unverified, then tax bureau, statistics bureau, self-reported.
+"""
+
+from decimal import Decimal
+
+import polars as pl
+
+from zhuqi.directory.models import IndicatorValue, PeriodType
+
+SOURCE_RANK = {"tax": 0, "stats": 1, "self": 2}
+
+
+def annual_frame(enterprise_ids=None, *, years=None, indicators=None) -> pl.DataFrame:
+    """One row per (enterprise, year) with a column per indicator, best source chosen."""
+    qs = IndicatorValue.objects.filter(period_type=PeriodType.YEAR)
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=enterprise_ids)
+    if years is not None:
+        qs = qs.filter(year__in=list(years))
+    if indicators is not None:
+        qs = qs.filter(indicator__in=list(indicators))
+    rows = list(qs.values_list("enterprise_id", "year", "indicator", "value", "source", "verified"))
+    schema = {
+        "enterprise_id": pl.Int64,
+        "year": pl.Int64,
+        "indicator": pl.Utf8,
+        "value": pl.Float64,
+        "source": pl.Utf8,
+        "verified": pl.Boolean,
+    }
+    frame = pl.DataFrame(
+        [(e, y, i, float(v), s, ok) for e, y, i, v, s, ok in rows], schema=schema, orient="row"
+    )
+    if frame.is_empty():
+        return pl.DataFrame(schema={"enterprise_id": pl.Int64, "year": pl.Int64})
+    best = (
+        frame.with_columns(pl.col("source").replace_strict(SOURCE_RANK, return_dtype=pl.Int8).alias("rank"))
+        .sort(["enterprise_id", "year", "indicator", "verified", "rank"], descending=[False, False, False, True, False])
+        .unique(subset=["enterprise_id", "year", "indicator"], keep="first", maintain_order=True)
+    )
+    return best.pivot(on="indicator", index=["enterprise_id", "year"], values="value").sort(
+        ["enterprise_id", "year"]
+    )
+
+
+def with_derived(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds growth of revenue and tax over the previous year, R&D ratio and tax per mu."""
+    cols = set(frame.columns)
+
+    def col(name):
+        return pl.col(name) if name in cols else pl.lit(None, dtype=pl.Float64)
+
+    def growth(name):
+        prev = col(name).shift(1).over("enterprise_id", order_by="year")
+        consecutive = (pl.col("year") - pl.col("year").shift(1).over("enterprise_id", order_by="year")) == 1
+        return pl.when(consecutive & (prev > 0)).then(col(name) / prev - 1).otherwise(None)
+
+    return frame.with_columns(
+        growth("revenue").alias("revenue_growth"),
+        growth("tax_paid").alias("tax_growth"),
+        pl.when(col("revenue") > 0).then(col("rd_expense") / col("revenue")).otherwise(None).alias("rd_ratio"),
+        pl.when(col("land_area") > 0).then(col("tax_paid") / col("land_area")).otherwise(None).alias("tax_per_mu"),
+    )
+
+
+def enterprise_series(enterprise_id: int) -> list[dict]:
+    """The annual series of one enterprise with derived figures, oldest first."""
+    return with_derived(annual_frame([enterprise_id])).to_dicts()
+
+
+def totals_by_year(enterprise_ids, years, indicator: str = "revenue") -> dict[int, Decimal]:
+    frame = annual_frame(enterprise_ids, years=years, indicators=[indicator])
+    if frame.is_empty() or indicator not in frame.columns:
+        return {y: Decimal(0) for y in years}
+    sums = dict(frame.group_by("year").agg(pl.col(indicator).sum()).iter_rows())
+    return {y: Decimal(str(round(sums.get(y, 0.0), 2))) for y in years}
+
+
+def growth_rate(current, previous):
+    """Year-over-year growth as a fraction, or None when there is no positive base."""
+    if current is None or previous is None or previous <= 0:
+        return None
+    return current / previous - 1
+
+
+def overview(enterprises) -> dict:
+    """Headline figures for a set of enterprises: count, revenue and tax of the last two full years,
+    growth, enterprises per doubling class and the towns with the most revenue."""
+    ids = list(enterprises.values_list("id", flat=True))
+    frame = annual_frame(ids, indicators=["revenue", "tax_paid"])
+    result = {"count": len(ids), "year": None, "revenue": None, "revenue_growth": None, "tax": None,
+              "tax_growth": None, "by_year": []}
+    if frame.is_empty() or "revenue" not in frame.columns:
+        return result
+    if "tax_paid" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("tax_paid"))
+    by_year = frame.group_by("year").agg(pl.col("revenue").sum(), pl.col("tax_paid").sum()).sort("year")
+    rows = by_year.to_dicts()
+    last = rows[-1]
+    prev = rows[-2] if len(rows) > 1 else None
+    result.update(
+        year=last["year"],
+        revenue=last["revenue"],
+        tax=last["tax_paid"],
+        revenue_growth=growth_rate(last["revenue"], prev["revenue"]) if prev else None,
+        tax_growth=growth_rate(last["tax_paid"], prev["tax_paid"]) if prev else None,
+        by_year=rows,
+    )
+    return result

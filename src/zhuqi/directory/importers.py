@@ -1,0 +1,342 @@
+"""Imports of enterprises and indicators from spreadsheets with Chinese column headers.
+
+An upload is first checked: every bad row is reported with its row number, column and reason, and
+nothing is written. The user then applies all rows (only when there are no errors) or only the valid
+ones, or uploads a fixed file. Applying upserts by 统一社会信用代码 and skips unchanged values, so the
+same file imported twice leaves the database unchanged.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.accounts.models import User
+from zhuqi.core import audit
+from zhuqi.core.errors import Conflict, ZhuqiError, bilingual
+from zhuqi.directory import indicators, services, tabular
+from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Source, Town
+
+OWNERSHIP = {"民营": "private", "私营": "private", "外资": "foreign", "外商投资": "foreign", "国有": "state", "其他": "other"}
+LISTING = {"上市": "listed", "已上市": "listed", "新三板": "neeq", "上市后备": "pre_ipo", "未上市": "none", "": "none"}
+SIZE = {"大型": "large", "中型": "medium", "小型": "small", "微型": "micro", "": "small"}
+DOUBLING = {
+    "民营制造企业": "private_mfg",
+    "外商投资企业": "foreign",
+    "高新技术企业": "high_tech",
+    "上市及后备企业": "listed",
+    "": "",
+}
+SOURCE = {"企业自报": "self", "自报": "self", "税务局": "tax", "税务": "tax", "统计局": "stats", "统计": "stats"}
+YES = {"是", "已核实", "y", "yes", "true", "1"}
+
+ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "镇街", "行业代码", "企业性质", "上市状态", "企业规模", "倍增类别", "标签", "地址"]
+ENTERPRISE_REQUIRED = ["统一社会信用代码", "企业名称", "镇街"]
+INDICATOR_KEY_HEADERS = ["统一社会信用代码", "期间", "来源", "已核实"]
+
+
+def _reverse(mapping: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for label, key in mapping.items():
+        out.setdefault(key, label)
+    return out
+
+
+OWNERSHIP_LABEL, LISTING_LABEL, SIZE_LABEL, DOUBLING_LABEL, SOURCE_LABEL = (
+    _reverse(m) for m in (OWNERSHIP, LISTING, SIZE, DOUBLING, SOURCE)
+)
+
+
+@dataclass
+class Report:
+    total_rows: int = 0
+    valid: list = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, row: int, column: str, code: str, message) -> None:
+        self.errors.append({"row": row, "column": column, "code": code, **bilingual(message)})
+
+
+def _choice(report, number, row, column, mapping, what):
+    text = row.get(column, "")
+    if text in mapping:
+        return mapping[text]
+    report.error(
+        number, column, "unknown_choice",
+        _("%(value)s is not a known %(what)s; use one of: %(allowed)s.")
+        % {"value": text, "what": what, "allowed": "、".join(k for k in mapping if k)},
+    )
+    return None
+
+
+def check_enterprises(headers: list[str], rows) -> Report:
+    report = Report(total_rows=len(rows))
+    for column in ENTERPRISE_REQUIRED:
+        if column not in headers:
+            report.error(1, column, "column_missing", _("The column %(column)s is missing.") % {"column": column})
+    if report.errors:
+        return report
+    towns = {t.name: t for t in Town.objects.all()}
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        before = len(report.errors)
+        code = row.get("统一社会信用代码", "").strip().upper()
+        for field_name, error_code, message in services.check_enterprise_fields(
+            code=code, name=row.get("企业名称", ""), industry_code=row.get("行业代码", "")
+        ):
+            column = {"uscc": "统一社会信用代码", "name": "企业名称", "industry_code": "行业代码"}[field_name]
+            report.error(number, column, error_code, message)
+        if code in seen:
+            report.error(
+                number, "统一社会信用代码", "duplicate_in_file",
+                _("The code %(code)s already appears in row %(row)d of this file.") % {"code": code, "row": seen[code]},
+            )
+        else:
+            seen[code] = number
+        town = towns.get(row.get("镇街", ""))
+        if town is None:
+            report.error(number, "镇街", "unknown_town", _("Unknown town: %(town)s.") % {"town": row.get("镇街", "")})
+        ownership = _choice(report, number, row, "企业性质", OWNERSHIP, _("ownership")) if row.get("企业性质") else "private"
+        listing = _choice(report, number, row, "上市状态", LISTING, _("listing status"))
+        size = _choice(report, number, row, "企业规模", SIZE, _("size class"))
+        doubling = _choice(report, number, row, "倍增类别", DOUBLING, _("doubling program class"))
+        if len(report.errors) == before:
+            report.valid.append(
+                services.EnterpriseData(
+                    uscc=code,
+                    name=row["企业名称"].strip(),
+                    town=town,
+                    industry_code=row.get("行业代码", ""),
+                    ownership=ownership,
+                    listing=listing,
+                    size=size,
+                    doubling_class=doubling,
+                    address=row.get("地址", ""),
+                    tags=re.split(r"[,，、;；]", row.get("标签", "")) if row.get("标签") else [],
+                )
+            )
+    return report
+
+
+PERIOD_PATTERNS = [
+    (re.compile(r"^(\d{4})年?$"), PeriodType.YEAR, lambda m: 1),
+    (re.compile(r"^(\d{4})\s*[Hh]([12])$"), PeriodType.HALF, lambda m: int(m.group(2))),
+    (re.compile(r"^(\d{4})年?(上|下)半年$"), PeriodType.HALF, lambda m: 1 if m.group(2) == "上" else 2),
+    (re.compile(r"^(\d{4})\s*[Qq]([1-4])$"), PeriodType.QUARTER, lambda m: int(m.group(2))),
+    (re.compile(r"^(\d{4})年?第?([1-4一二三四])季度$"), PeriodType.QUARTER, lambda m: "1234一二三四".index(m.group(2)) % 4 + 1),
+    (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), PeriodType.MONTH, lambda m: int(m.group(2))),
+]
+
+
+def parse_period(text: str):
+    """'2024' → (year, 2024, 1); '2024Q3', '2024年第三季度' → quarter 3; '2024-05' → month 5."""
+    text = (text or "").strip()
+    for pattern, period_type, number in PERIOD_PATTERNS:
+        if m := pattern.match(text):
+            no = number(m)
+            if period_type == PeriodType.MONTH and not 1 <= no <= 12:
+                return None
+            return period_type, int(m.group(1)), no
+    return None
+
+
+def period_label(period_type: str, year: int, period_no: int) -> str:
+    return {
+        PeriodType.YEAR: f"{year}",
+        PeriodType.HALF: f"{year}H{period_no}",
+        PeriodType.QUARTER: f"{year}Q{period_no}",
+        PeriodType.MONTH: f"{year}-{period_no:02d}",
+    }[period_type]
+
+
+def check_indicators(headers: list[str], rows) -> Report:
+    report = Report(total_rows=len(rows))
+    for column in ("统一社会信用代码", "期间"):
+        if column not in headers:
+            report.error(1, column, "column_missing", _("The column %(column)s is missing.") % {"column": column})
+    value_columns = [h for h in headers if h in indicators.BY_LABEL_ZH]
+    unknown = [h for h in headers if h and h not in indicators.BY_LABEL_ZH and h not in INDICATOR_KEY_HEADERS]
+    for column in unknown:
+        report.error(
+            1, column, "column_unknown",
+            _("Unknown column %(column)s; indicator columns are: %(known)s.")
+            % {"column": column, "known": "、".join(indicators.BY_LABEL_ZH)},
+        )
+    if not value_columns:
+        report.error(1, "", "no_indicator_columns", _("The file has no indicator column."))
+    if report.errors:
+        return report
+    codes = {row.get("统一社会信用代码", "").strip().upper() for _n, row in rows}
+    enterprise_ids = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "id"))
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        before = len(report.errors)
+        code = row.get("统一社会信用代码", "").strip().upper()
+        enterprise_id = enterprise_ids.get(code)
+        if enterprise_id is None:
+            report.error(number, "统一社会信用代码", "unknown_enterprise", _("No enterprise with the code %(code)s.") % {"code": code})
+        period = parse_period(row.get("期间", ""))
+        if period is None:
+            report.error(
+                number, "期间", "bad_period",
+                _("%(value)s is not a period such as 2024, 2024H1, 2024Q3 or 2024-05.") % {"value": row.get("期间", "")},
+            )
+        source = SOURCE.get(row.get("来源", "") or "企业自报")
+        if source is None:
+            report.error(
+                number, "来源", "unknown_choice",
+                _("%(value)s is not a known source; use one of: %(allowed)s.")
+                % {"value": row.get("来源"), "allowed": "、".join(SOURCE)},
+            )
+        verified = row.get("已核实", "").strip().lower() in YES
+        values = []
+        for column in value_columns:
+            text = row.get(column, "").replace(",", "").replace("，", "").strip()
+            if not text:
+                continue
+            try:
+                value = Decimal(text)
+                if not value.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                report.error(number, column, "not_a_number", _("%(value)s is not a number.") % {"value": text})
+                continue
+            if value < 0 and indicators.BY_LABEL_ZH[column].key not in ("total_profit",):
+                report.error(number, column, "negative", _("%(column)s cannot be negative.") % {"column": column})
+                continue
+            values.append((indicators.BY_LABEL_ZH[column].key, value.quantize(Decimal("0.01"))))
+        key = (code, period, source)
+        if period and source and key in seen:
+            report.error(
+                number, "期间", "duplicate_in_file",
+                _("The same enterprise, period and source already appear in row %(row)d.") % {"row": seen[key]},
+            )
+        elif period and source:
+            seen[key] = number
+        if len(report.errors) == before:
+            period_type, year, period_no = period
+            report.valid.extend(
+                services.IndicatorRecord(enterprise_id, key, period_type, year, period_no, value, source, verified)
+                for key, value in values
+            )
+    return report
+
+
+CHECKERS = {ImportBatch.Kind.ENTERPRISES: check_enterprises, ImportBatch.Kind.INDICATORS: check_indicators}
+
+
+def _check(kind: str, filename: str, content: bytes) -> Report:
+    headers, rows = tabular.read_rows(filename, content)
+    if len(rows) > settings.ZHUQI_IMPORT_MAX_ROWS:
+        raise ZhuqiError(
+            "file_too_large",
+            _("The file has %(n)d rows; at most %(max)d can be imported at once.")
+            % {"n": len(rows), "max": settings.ZHUQI_IMPORT_MAX_ROWS},
+            status=413,
+        )
+    return CHECKERS[kind](headers, rows)
+
+
+def _valid_row_count(report: Report) -> int:
+    if any(e["row"] == 1 for e in report.errors):  # a header problem: no row can be read
+        return 0
+    return report.total_rows - len({e["row"] for e in report.errors})
+
+
+@transaction.atomic
+def import_check(*, kind: str, filename: str, content: bytes, acting_user: User) -> ImportBatch:
+    """Reads and checks the file; stores it with its row report. Writes nothing else."""
+    services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
+    if kind not in ImportBatch.Kind.values:
+        raise ZhuqiError("import_kind", _("Unknown import kind: %(kind)s.") % {"kind": kind}, status=422)
+    report = _check(kind, filename, content)
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        filename=filename[:200],
+        content=content,
+        uploaded_by=acting_user,
+        total_rows=report.total_rows,
+        valid_rows=_valid_row_count(report),
+        errors=report.errors,
+    )
+    audit.record(actor=acting_user, verb="import_check", obj=batch, data={"errors": len(report.errors)})
+    return batch
+
+
+@transaction.atomic
+def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = False) -> ImportBatch:
+    """Applies a checked batch: every row when it had no error, or with valid_only the valid rows."""
+    services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.CHECKED:
+        raise Conflict("import_done", _("This import was already %(status)s.") % {"status": batch.get_status_display()})
+    # Checked again: the directory may have changed since the upload (a town renamed, a code added).
+    report = _check(batch.kind, batch.filename, bytes(batch.content))
+    if report.errors and not valid_only:
+        raise ZhuqiError(
+            "import_has_errors",
+            _("%(n)d rows have errors: fix the file and upload it again, or import only the valid rows.")
+            % {"n": len({e["row"] for e in report.errors})},
+            status=422,
+        )
+    if batch.kind == ImportBatch.Kind.ENTERPRISES:
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        for data in report.valid:
+            _enterprise, outcome = services.enterprise_upsert(data=data, acting_user=acting_user)
+            counts[outcome] += 1
+    else:
+        counts = services.indicator_values_upsert(
+            records=report.valid, acting_user=acting_user, batch_id=f"import-{batch.pk}"
+        )
+    batch.status = ImportBatch.Status.APPLIED
+    batch.result = {**counts, "valid_only": valid_only, "skipped_rows": len({e["row"] for e in report.errors})}
+    batch.save(update_fields=["status", "result"])
+    audit.record(actor=acting_user, verb="import_apply", obj=batch, data=batch.result)
+    return batch
+
+
+@transaction.atomic
+def import_discard(*, batch: ImportBatch, acting_user: User) -> ImportBatch:
+    services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.CHECKED:
+        raise Conflict("import_done", _("This import was already %(status)s.") % {"status": batch.get_status_display()})
+    batch.status = ImportBatch.Status.DISCARDED
+    batch.save(update_fields=["status"])
+    audit.record(actor=acting_user, verb="import_discard", obj=batch)
+    return batch
+
+
+# --- Export: the same columns, so an exported file imports back unchanged --------------------
+
+
+def export_enterprises(queryset) -> bytes:
+    rows = (
+        (
+            e.uscc, e.name, e.town.name, e.industry_code, OWNERSHIP_LABEL.get(e.ownership, ""),
+            LISTING_LABEL.get(e.listing, ""), SIZE_LABEL.get(e.size, ""), DOUBLING_LABEL.get(e.doubling_class, ""),
+            "、".join(t.name for t in e.tags.all()), e.address,
+        )
+        for e in queryset.select_related("town").prefetch_related("tags").iterator(chunk_size=2000)
+    )
+    return tabular.write_xlsx("企业名录", ENTERPRISE_HEADERS, rows)
+
+
+def export_indicators(values_queryset) -> bytes:
+    """Wide layout: one row per enterprise, period and source, one column per indicator."""
+    labels = [i.label_zh for i in indicators.INDICATORS]
+    grouped: dict[tuple, dict] = {}
+    for uscc, indicator, period_type, year, period_no, source, verified, value in values_queryset.order_by(
+        "enterprise__uscc", "year", "period_type", "period_no", "source"
+    ).values_list("enterprise__uscc", "indicator", "period_type", "year", "period_no", "source", "verified", "value"):
+        key = (uscc, period_label(period_type, year, period_no), SOURCE_LABEL[source])
+        row = grouped.setdefault(key, {"verified": True})
+        row[indicators.BY_KEY[indicator].label_zh] = value
+        row["verified"] = row["verified"] and verified
+    rows = (
+        [*key, "是" if row["verified"] else "否", *(row.get(label) for label in labels)] for key, row in grouped.items()
+    )
+    return tabular.write_xlsx("企业指标", INDICATOR_KEY_HEADERS + labels, rows)

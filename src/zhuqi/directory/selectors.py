@@ -1,0 +1,92 @@
+"""Reads of the directory that depend on who asks. Pages and the API both go through these.
+
+Scope of enterprises by role (DESIGN.md, "Who uses it"):
+  coordinator, admin, system   every enterprise
+  town officer                 enterprises of its town
+  handler                      a town-level department: its town's enterprises; a city-level
+                               department serves the whole city, so every enterprise
+  leader                       enterprises it is assigned to (挂点)
+  enterprise user              its own enterprise
+  expert                       none (experts see only the applications drawn for them)
+"""
+
+from django.db.models import Q, QuerySet
+
+from zhuqi.accounts.models import Role, User
+from zhuqi.core.errors import NotFound
+from zhuqi.directory.models import Department, Enterprise, IndicatorValue, ServiceCategory, Town
+from django.utils.translation import gettext_lazy as _
+
+
+def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
+    qs = Enterprise.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    role = user.role
+    if role in (Role.COORDINATOR, Role.ADMIN, Role.SYSTEM):
+        return qs
+    if role == Role.ENTERPRISE:
+        return qs.filter(pk=user.enterprise_id)
+    if role == Role.TOWN_OFFICER:
+        return qs.filter(town_id=user.town_id)
+    if role == Role.HANDLER:
+        department = user.department
+        if department.level == Department.Level.TOWN:
+            return qs.filter(town_id=department.town_id)
+        return qs
+    if role == Role.LEADER:
+        return qs.filter(liaisons__leader=user).distinct()
+    return qs.none()
+
+
+def enterprise_search(
+    user: User,
+    *,
+    q: str = "",
+    town: str = "",
+    industry: str = "",
+    doubling_class: str = "",
+    tag: str = "",
+) -> QuerySet[Enterprise]:
+    qs = enterprises_visible_to(user).select_related("town")
+    if q := q.strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__istartswith=q.upper()))
+    if town:
+        qs = qs.filter(town__code=town)
+    if industry:
+        qs = qs.filter(industry_code__istartswith=industry)
+    if doubling_class:
+        qs = qs.filter(doubling_class=doubling_class)
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    return qs.order_by("name", "id")
+
+
+def enterprise_get(user: User, uscc: str) -> Enterprise:
+    """The enterprise if `user` may see it; otherwise NotFound, exactly as if it did not exist."""
+    found = (
+        enterprises_visible_to(user)
+        .select_related("town")
+        .prefetch_related("tags", "contacts")
+        .filter(uscc=(uscc or "").strip().upper())
+        .first()
+    )
+    if found is None:
+        raise NotFound("enterprise_not_found", _("No such enterprise."))
+    return found
+
+
+def indicator_values_visible_to(user: User) -> QuerySet[IndicatorValue]:
+    return IndicatorValue.objects.filter(enterprise__in=enterprises_visible_to(user))
+
+
+def towns() -> QuerySet[Town]:
+    return Town.objects.all()
+
+
+def departments() -> QuerySet[Department]:
+    return Department.objects.select_related("town").prefetch_related("categories")
+
+
+def categories() -> QuerySet[ServiceCategory]:
+    return ServiceCategory.objects.select_related("parent")

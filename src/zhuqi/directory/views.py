@@ -1,0 +1,159 @@
+"""Directory pages. Thin: parse, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhuqi.core import audit
+from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.directory import figures, importers, indicators, industries, selectors, services
+from zhuqi.directory.forms import EnterpriseForm, ImportForm
+from zhuqi.directory.models import Enterprise, ImportBatch, Tag
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTERS = ("q", "town", "industry", "doubling_class", "tag")
+
+
+def _get_enterprise(request, uscc):
+    try:
+        return selectors.enterprise_get(request.user, uscc)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _require_editor(request):
+    if request.user.role not in services.DIRECTORY_EDITORS:
+        raise Http404
+
+
+@login_required
+def enterprise_list(request):
+    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    qs = selectors.enterprise_search(request.user, **filters)
+    page = Paginator(qs.prefetch_related("tags"), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "towns": selectors.towns(),
+        "sections": [(code, f"{code} {name}") for code, (name, _r) in industries.SECTIONS.items()]
+        + [(f"C{d}", f"C{d} {n}") for d, n in industries.DIVISIONS.items() if 13 <= d <= 43],
+        "classes": Enterprise.DoublingClass.choices,
+        "tags": Tag.objects.all(),
+    }
+    template = "directory/_enterprise_rows.html" if request.headers.get("HX-Request") else "directory/enterprise_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def enterprise_detail(request, uscc):
+    enterprise = _get_enterprise(request, uscc)
+    series = figures.enterprise_series(enterprise.pk)
+    chart_keys = ["revenue", "main_revenue", "tax_paid", "total_profit", "rd_expense", "exports"]
+    return render(request, "directory/enterprise_detail.html", {
+        "enterprise": enterprise,
+        "series": series,
+        "latest": series[-1] if series else None,
+        "chart_series": [
+            {"key": k, "name": str(indicators.BY_KEY[k].label), "data": [row.get(k) for row in series]}
+            for k in chart_keys
+        ],
+        "years": [row["year"] for row in series],
+        "indicator_rows": [
+            (i, [row.get(i.key) for row in series]) for i in indicators.INDICATORS
+        ],
+        "can_edit": request.user.role in services.DIRECTORY_EDITORS,
+    })
+
+
+@login_required
+def enterprise_edit(request, uscc=None):
+    _require_editor(request)
+    existing = _get_enterprise(request, uscc) if uscc else None
+    if request.method == "POST":
+        data = request.POST.copy()
+        if existing:
+            data["uscc"] = existing.uscc
+        form = EnterpriseForm(data, existing=existing)
+        if form.is_valid():
+            try:
+                enterprise, _outcome = services.enterprise_upsert(data=form.to_data(), acting_user=request.user)
+            except ZhuqiError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("directory:enterprise_detail", enterprise.uscc)
+        status = 422
+    else:
+        form = EnterpriseForm(initial=EnterpriseForm.initial_from(existing) if existing else None, existing=existing)
+        status = 200
+    return render(request, "directory/enterprise_form.html", {"form": form, "existing": existing}, status=status)
+
+
+@login_required
+def enterprise_export(request):
+    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="enterprises.xlsx"'
+    return response
+
+
+@login_required
+def import_upload(request):
+    _require_editor(request)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = importers.import_check(
+                    kind=form.cleaned_data["kind"], filename=upload.name, content=upload.read(), acting_user=request.user
+                )
+            except ZhuqiError as exc:
+                form.add_error("file", str(exc.message))
+            else:
+                return redirect("directory:import_detail", batch.pk)
+        status = 422
+    else:
+        form, status = ImportForm(), 200
+    recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
+    return render(request, "directory/import_upload.html", {"form": form, "recent": recent}, status=status)
+
+
+def _batch(request, pk) -> ImportBatch:
+    _require_editor(request)
+    batch = ImportBatch.objects.filter(pk=pk, uploaded_by=request.user).defer("content").first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@login_required
+def import_detail(request, pk):
+    batch = _batch(request, pk)
+    return render(request, "directory/import_detail.html", {"batch": batch, "trail": audit.trail(batch)})
+
+
+@login_required
+@require_POST
+def import_decide(request, pk):
+    batch = _batch(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "apply_all":
+            batch = importers.import_apply(batch=batch, acting_user=request.user)
+        elif action == "apply_valid":
+            batch = importers.import_apply(batch=batch, acting_user=request.user, valid_only=True)
+        elif action == "discard":
+            batch = importers.import_discard(batch=batch, acting_user=request.user)
+        else:
+            raise ZhuqiError("bad_action", _("Unknown action."))
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done: %(status)s.") % {"status": batch.get_status_display()})
+    return redirect("directory:import_detail", batch.pk)

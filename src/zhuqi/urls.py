@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from zhuqi.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("zhuqi.web.urls")),
+    path("", include("zhuqi.directory.urls")),
+]

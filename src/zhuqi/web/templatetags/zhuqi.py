@@ -1,0 +1,57 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def wan(value):
+    """Yuan shown in 万元 (ten thousands), the unit Chinese ledgers use."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)) / Decimal(10000):,.1f}"
+
+
+@register.filter
+def yi(value):
+    """Yuan shown in 亿元 (hundred millions)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)) / Decimal(100_000_000):,.2f}"
+
+
+@register.filter
+def pct(value):
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:+.1f}%"
+
+
+@register.filter
+def percent(value):
+    """A ratio shown as a percentage with one decimal (0.0523 → 5.2%)."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def number(value):
+    if value is None or value == "":
+        return "—"
+    return f"{value:,.0f}"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page):
+    """The current list URL with another page number, filters kept."""
+    query = context["request"].GET.copy()
+    query["page"] = page
+    return "?" + query.urlencode()
+
+
+@register.filter
+def unit_label(unit):
+    return {"yuan": _("yuan"), "person": _("persons"), "mu": _("mu"), "item": _("items")}.get(unit, unit)

@@ -1,0 +1,38 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from zhuqi.accounts.models import Role
+from zhuqi.directory import figures, selectors
+from zhuqi.directory.models import Enterprise, LiaisonAssignment
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """One home page, its figures scoped by the same selector as every list: each role sees its own."""
+    user = request.user
+    visible = selectors.enterprises_visible_to(user)
+    context = {"overview": figures.overview(visible)}
+    if user.role == Role.ENTERPRISE:
+        context["enterprise"] = user.enterprise
+        context["series"] = figures.enterprise_series(user.enterprise_id)
+    else:
+        context["by_class"] = [
+            (Enterprise.DoublingClass(row["doubling_class"]).label if row["doubling_class"] else "—", row["n"])
+            for row in visible.values("doubling_class").annotate(n=Count("id")).order_by("-n")
+        ]
+        context["by_town"] = list(
+            visible.values("town__name").annotate(n=Count("id")).order_by("-n", "town__name")[:10]
+        )
+    if user.role == Role.LEADER:
+        context["liaisons"] = (
+            LiaisonAssignment.objects.filter(leader=user).select_related("enterprise", "enterprise__town")
+            .order_by("enterprise__name")[:50]
+        )
+    return render(request, "web/home.html", context)
