@@ -40,7 +40,8 @@ def zhuqi_error(request, exc: ZhuqiError):
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     details = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "problem": e.get("msg", "")} for e in exc.errors
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "problem": e.get("msg", "")}
+        for e in exc.errors
     ]
     body = error_body("invalid_input", _("The request is not valid: see the details."), details=details)
     return api.create_response(request, body, status=422)

@@ -9,8 +9,9 @@ import sys
 
 ALIASES = {
     "serve": "runserver",
-    "shell": "shell",
-    "help": "help",
+    "import": "import_file",
+    "export": "export_file",
+    "token": "api_token",
 }
 
 

@@ -31,7 +31,9 @@ class User(AbstractUser):
     department = models.ForeignKey(
         "directory.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
-    town = models.ForeignKey("directory.Town", null=True, blank=True, on_delete=models.PROTECT, related_name="officers")
+    town = models.ForeignKey(
+        "directory.Town", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
 
     REQUIRED_FIELDS = ["role"]
 

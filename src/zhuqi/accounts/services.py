@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import ApiToken, Role, User, hash_token
 from zhuqi.core import audit
-from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 
 MEMBERSHIP = {
     Role.ENTERPRISE: ("enterprise", _("An enterprise user must belong to an enterprise.")),
@@ -34,9 +34,11 @@ def user_create(
     check_password: bool = True,
 ) -> User:
     if role not in Role.values:
-        raise ZhuqiError("unknown_role", _("Unknown role: %(role)s.") % {"role": role}, field="role")
+        raise ZhuqiError("unknown_role", Message(_("Unknown role: %(role)s."), {"role": role}), field="role")
     if User.objects.filter(username=username).exists():
-        raise ZhuqiError("username_taken", _("The user name %(name)s is taken.") % {"name": username}, status=409)
+        raise ZhuqiError(
+            "username_taken", Message(_("The user name %(name)s is taken."), {"name": username}), status=409
+        )
     needed = MEMBERSHIP.get(role)
     given = {"enterprise": enterprise, "department": department, "town": town}
     if needed and given[needed[0]] is None:
@@ -76,7 +78,9 @@ def api_token_create(*, user: User, name: str, acting_user=None) -> tuple[ApiTok
 def api_token_revoke(*, prefix: str, acting_user=None) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(prefix=prefix, revoked_at__isnull=True).first()
     if token is None:
-        raise NotFound("token_not_found", _("No active API token starts with %(prefix)s.") % {"prefix": prefix})
+        raise NotFound(
+            "token_not_found", Message(_("No active API token starts with %(prefix)s."), {"prefix": prefix})
+        )
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=acting_user, verb="api_token_revoke", obj=token)

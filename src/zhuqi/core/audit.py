@@ -8,7 +8,11 @@ def _actor(actor):
 def record(*, actor, verb: str, obj, data: dict | None = None) -> AuditEvent:
     """Write the audit row for a change; call it inside the service function's transaction."""
     return AuditEvent.objects.create(
-        actor=_actor(actor), verb=verb, object_type=obj._meta.label_lower, object_id=str(obj.pk), data=data or {}
+        actor=_actor(actor),
+        verb=verb,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        data=data or {},
     )
 
 

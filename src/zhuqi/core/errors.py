@@ -8,6 +8,23 @@ integrators read.
 from django.utils import translation
 
 
+class Message:
+    """A translatable message and its parameters, rendered in the language active when shown.
+
+    `_("...") % {...}` would render at once in the current language; the API needs both.
+    """
+
+    def __init__(self, template, params: dict | None = None):
+        self.template = template
+        self.params = params or {}
+
+    def __str__(self) -> str:
+        return str(self.template) % self.params if self.params else str(self.template)
+
+    def __repr__(self) -> str:
+        return f"Message({str(self)!r})"
+
+
 class ZhuqiError(Exception):
     status = 400
 

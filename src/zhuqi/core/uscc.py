@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core.errors import Message
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -43,21 +45,29 @@ def problem(raw: str) -> UsccProblem | None:
     if len(code) != 18:
         return UsccProblem(
             "uscc_length",
-            _("The unified social credit code must have 18 characters, not %(n)d.") % {"n": len(code)},
+            Message(
+                _("The unified social credit code must have 18 characters, not %(n)d."), {"n": len(code)}
+            ),
         )
     bad = sorted({c for c in code if c not in VALUE})
     if bad:
         return UsccProblem(
             "uscc_charset",
-            _("The unified social credit code contains characters not allowed by GB 32100: %(chars)s.")
-            % {"chars": " ".join(bad)},
+            Message(
+                _("The unified social credit code contains characters not allowed by GB 32100: %(chars)s."),
+                {"chars": " ".join(bad)},
+            ),
         )
     expected = check_character(code[:17])
     if code[17] != expected:
         return UsccProblem(
             "uscc_check_digit",
-            _("The check character of the unified social credit code is wrong: it should be %(expected)s, not %(got)s.")
-            % {"expected": expected, "got": code[17]},
+            Message(
+                _(
+                    "The check character of the unified social credit code is wrong: it should be %(expected)s, not %(got)s."
+                ),
+                {"expected": expected, "got": code[17]},
+            ),
         )
     return None
 

@@ -36,17 +36,118 @@ YEARS = range(2021, 2026)
 CURRENT_YEAR, CURRENT_QUARTERS = 2026, (1, 2, 3)
 DONGGUAN = "441900"
 
-BRANDS = "华锐 盈科 精诚 宏达 创维 信立 汇通 联丰 永泰 恒昌 嘉泰 新宝 瑞丰 鼎盛 力拓 广宇 铭远 东进 博亚 凯达 金峰 天合 海森 鸿图 智源 立讯 德普 科瑞 骏丰 万和".split()
+BRANDS = [
+    "华锐",
+    "盈科",
+    "精诚",
+    "宏达",
+    "创维",
+    "信立",
+    "汇通",
+    "联丰",
+    "永泰",
+    "恒昌",
+    "嘉泰",
+    "新宝",
+    "瑞丰",
+    "鼎盛",
+    "力拓",
+    "广宇",
+    "铭远",
+    "东进",
+    "博亚",
+    "凯达",
+    "金峰",
+    "天合",
+    "海森",
+    "鸿图",
+    "智源",
+    "立讯",
+    "德普",
+    "科瑞",
+    "骏丰",
+    "万和",
+]
 FIELDS = {
-    "C39": ["电子", "通讯科技", "光电"], "C38": ["电器", "电池科技", "电机"], "C34": ["机械", "自动化设备"],
-    "C35": ["智能装备", "精密机械"], "C29": ["塑胶", "橡胶制品"], "C33": ["五金", "金属制品"], "C18": ["服饰", "制衣"],
-    "C21": ["家具"], "C17": ["纺织"], "C22": ["纸品包装"], "C26": ["新材料", "化工"], "C27": ["生物医药"],
-    "C40": ["仪器"], "C24": ["玩具", "文体用品"], "I65": ["软件", "信息技术"], "M73": ["研究院"],
+    "C39": ["电子", "通讯科技", "光电"],
+    "C38": ["电器", "电池科技", "电机"],
+    "C34": ["机械", "自动化设备"],
+    "C35": ["智能装备", "精密机械"],
+    "C29": ["塑胶", "橡胶制品"],
+    "C33": ["五金", "金属制品"],
+    "C18": ["服饰", "制衣"],
+    "C21": ["家具"],
+    "C17": ["纺织"],
+    "C22": ["纸品包装"],
+    "C26": ["新材料", "化工"],
+    "C27": ["生物医药"],
+    "C40": ["仪器"],
+    "C24": ["玩具", "文体用品"],
+    "I65": ["软件", "信息技术"],
+    "M73": ["研究院"],
 }
-INDUSTRY_WEIGHTS = {"C39": 22, "C38": 12, "C34": 9, "C35": 8, "C29": 8, "C33": 9, "C18": 5, "C21": 4, "C17": 3,
-                    "C22": 3, "C26": 4, "C27": 2, "C40": 3, "C24": 3, "I65": 3, "M73": 2}
-SURNAMES = "陈 李 黄 张 王 刘 林 梁 钟 叶 何 罗 郑 谢 邓 袁 卢 蔡 莫 麦".split()
-GIVEN = "伟 芳 强 敏 静 军 磊 洋 勇 艳 杰 娟 涛 明 超 秀 霞 平 刚 华".split()
+INDUSTRY_WEIGHTS = {
+    "C39": 22,
+    "C38": 12,
+    "C34": 9,
+    "C35": 8,
+    "C29": 8,
+    "C33": 9,
+    "C18": 5,
+    "C21": 4,
+    "C17": 3,
+    "C22": 3,
+    "C26": 4,
+    "C27": 2,
+    "C40": 3,
+    "C24": 3,
+    "I65": 3,
+    "M73": 2,
+}
+SURNAMES = [
+    "陈",
+    "李",
+    "黄",
+    "张",
+    "王",
+    "刘",
+    "林",
+    "梁",
+    "钟",
+    "叶",
+    "何",
+    "罗",
+    "郑",
+    "谢",
+    "邓",
+    "袁",
+    "卢",
+    "蔡",
+    "莫",
+    "麦",
+]
+GIVEN = [
+    "伟",
+    "芳",
+    "强",
+    "敏",
+    "静",
+    "军",
+    "磊",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀",
+    "霞",
+    "平",
+    "刚",
+    "华",
+]
 
 
 @dataclass
@@ -77,7 +178,9 @@ def org_body(index: int) -> str:
 def build_reference() -> tuple[dict[str, Town], dict[str, ServiceCategory]]:
     towns = {}
     for code, name, kind in reference.TOWNS:
-        towns[code], _created = Town.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
+        towns[code], _created = Town.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind}
+        )
     categories = {}
     for sort, (code, (name, children)) in enumerate(reference.CATEGORIES.items()):
         parent, _created = ServiceCategory.objects.update_or_create(
@@ -86,11 +189,13 @@ def build_reference() -> tuple[dict[str, Town], dict[str, ServiceCategory]]:
         categories[code] = parent
         for child_sort, (child_code, child_name) in enumerate(children.items()):
             categories[f"{code}.{child_code}"], _created = ServiceCategory.objects.update_or_create(
-                code=f"{code}.{child_code}", defaults={"name": child_name, "sort": sort * 10 + child_sort, "parent": parent}
+                code=f"{code}.{child_code}",
+                defaults={"name": child_name, "sort": sort * 10 + child_sort, "parent": parent},
             )
     for code, name, short, handled in reference.CITY_DEPARTMENTS:
         department, _created = Department.objects.update_or_create(
-            code=code, defaults={"name": name, "short_name": short, "level": Department.Level.CITY, "town": None}
+            code=code,
+            defaults={"name": name, "short_name": short, "level": Department.Level.CITY, "town": None},
         )
         department.categories.set([categories[c] for c in handled])
     for town_code in reference.TOWN_DEPARTMENT_TOWNS:
@@ -119,7 +224,9 @@ def _series(rng: random.Random, base: float) -> list[float]:
 
 def build_enterprises(count: int, towns: dict[str, Town], rng: random.Random, progress: bool) -> list[tuple]:
     town_list = list(towns.values())
-    town_weights = [3 if t.kind == "park" else 2 if t.code in reference.TOWN_DEPARTMENT_TOWNS else 1 for t in town_list]
+    town_weights = [
+        3 if t.kind == "park" else 2 if t.code in reference.TOWN_DEPARTMENT_TOWNS else 1 for t in town_list
+    ]
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in reference.TAGS}
     industries, weights = zip(*INDUSTRY_WEIGHTS.items(), strict=True)
     enterprises, profiles, names = [], [], set()
@@ -134,7 +241,10 @@ def build_enterprises(count: int, towns: dict[str, Town], rng: random.Random, pr
         revenue_2021 = math.exp(rng.gauss(math.log(1.0e8), 1.25))
         roll = rng.random()
         if revenue_2021 > 5e9 or roll < 0.08:
-            doubling, listing = Enterprise.DoublingClass.LISTED_OR_RESERVE, rng.choice(["listed", "neeq", "pre_ipo"])
+            doubling, listing = (
+                Enterprise.DoublingClass.LISTED_OR_RESERVE,
+                rng.choice(["listed", "neeq", "pre_ipo"]),
+            )
         elif roll < 0.30:
             doubling, listing = Enterprise.DoublingClass.FOREIGN_INVESTED, "none"
         elif roll < 0.45:
@@ -143,10 +253,20 @@ def build_enterprises(count: int, towns: dict[str, Town], rng: random.Random, pr
             doubling, listing = Enterprise.DoublingClass.PRIVATE_MANUFACTURING, "none"
         else:
             doubling, listing = "", "none"
-        ownership = "foreign" if doubling == Enterprise.DoublingClass.FOREIGN_INVESTED else (
-            "state" if rng.random() < 0.03 else "private"
+        ownership = (
+            "foreign"
+            if doubling == Enterprise.DoublingClass.FOREIGN_INVESTED
+            else ("state" if rng.random() < 0.03 else "private")
         )
-        size = "large" if revenue_2021 > 4e8 else "medium" if revenue_2021 > 2e7 else "small" if revenue_2021 > 3e6 else "micro"
+        size = (
+            "large"
+            if revenue_2021 > 4e8
+            else "medium"
+            if revenue_2021 > 2e7
+            else "small"
+            if revenue_2021 > 3e6
+            else "micro"
+        )
         enterprises.append(
             Enterprise(
                 uscc=uscc.make(DONGGUAN, org_body(i)),
@@ -184,13 +304,23 @@ def build_enterprises(count: int, towns: dict[str, Town], rng: random.Random, pr
             chosen.add("倍增试点")
         tag_rows += [through(enterprise_id=enterprise.pk, tag_id=tags[name].pk) for name in sorted(chosen)]
         contacts.append(
-            Contact(enterprise=enterprise, name=person_name(rng), title="总经理", is_primary=True,
-                    mobile=f"13{rng.randint(100000000, 999999999)}")
+            Contact(
+                enterprise=enterprise,
+                name=person_name(rng),
+                title="总经理",
+                is_primary=True,
+                mobile=f"13{rng.randint(100000000, 999999999)}",
+            )
         )
         if rng.random() < 0.6:
             contacts.append(
-                Contact(enterprise=enterprise, name=person_name(rng), title="行政经理",
-                        mobile=f"13{rng.randint(100000000, 999999999)}", email=f"admin{enterprise.pk}@example.cn")
+                Contact(
+                    enterprise=enterprise,
+                    name=person_name(rng),
+                    title="行政经理",
+                    mobile=f"13{rng.randint(100000000, 999999999)}",
+                    email=f"admin{enterprise.pk}@example.cn",
+                )
             )
     through.objects.bulk_create(tag_rows, batch_size=2000)
     Contact.objects.bulk_create(contacts, batch_size=2000)
@@ -203,18 +333,33 @@ def build_indicators(enterprises: list[tuple], rng: random.Random, progress: boo
     def add(enterprise, key, period_type, year, period_no, value, source, verified=True):
         rows.append(
             IndicatorValue(
-                enterprise_id=enterprise.pk, indicator=key, period_type=period_type, year=year, period_no=period_no,
+                enterprise_id=enterprise.pk,
+                indicator=key,
+                period_type=period_type,
+                year=year,
+                period_no=period_no,
                 value=Decimal(round(value, 2 if source != "count" else 0)).quantize(Decimal("0.01")),
-                source=source, verified=verified,
+                source=source,
+                verified=verified,
             )
         )
 
-    for enterprise, (revenue_2021, doubling) in tqdm(enterprises, desc="indicator series", disable=not progress):
+    for enterprise, (revenue_2021, doubling) in tqdm(
+        enterprises, desc="indicator series", disable=not progress
+    ):
         revenue = _series(rng, revenue_2021)
         margin = rng.uniform(0.02, 0.12)
         tax_rate = rng.uniform(0.03, 0.07)
-        rd_rate = rng.uniform(0.035, 0.08) if doubling == Enterprise.DoublingClass.HIGH_TECH else rng.uniform(0.005, 0.04)
-        export_share = rng.uniform(0.4, 0.9) if doubling == Enterprise.DoublingClass.FOREIGN_INVESTED else rng.uniform(0, 0.3)
+        rd_rate = (
+            rng.uniform(0.035, 0.08)
+            if doubling == Enterprise.DoublingClass.HIGH_TECH
+            else rng.uniform(0.005, 0.04)
+        )
+        export_share = (
+            rng.uniform(0.4, 0.9)
+            if doubling == Enterprise.DoublingClass.FOREIGN_INVESTED
+            else rng.uniform(0, 0.3)
+        )
         land = max(5.0, revenue_2021 / rng.uniform(2e6, 8e6))
         for year, value in zip(YEARS, revenue, strict=True):
             main = value * rng.uniform(0.9, 0.99)
@@ -226,14 +371,54 @@ def build_indicators(enterprises: list[tuple], rng: random.Random, progress: boo
             add(enterprise, "exports", PeriodType.YEAR, year, 1, value * export_share, "stats")
             add(enterprise, "staff", PeriodType.YEAR, year, 1, staff, "stats")
             add(enterprise, "tax_paid", PeriodType.YEAR, year, 1, tax, "tax")
-            add(enterprise, "city_retained_tax", PeriodType.YEAR, year, 1, tax * rng.uniform(0.18, 0.25), "tax")
-            add(enterprise, "total_profit", PeriodType.YEAR, year, 1, value * (margin + rng.gauss(0, 0.02)), "self")
+            add(
+                enterprise,
+                "city_retained_tax",
+                PeriodType.YEAR,
+                year,
+                1,
+                tax * rng.uniform(0.18, 0.25),
+                "tax",
+            )
+            add(
+                enterprise,
+                "total_profit",
+                PeriodType.YEAR,
+                year,
+                1,
+                value * (margin + rng.gauss(0, 0.02)),
+                "self",
+            )
             add(enterprise, "rd_expense", PeriodType.YEAR, year, 1, value * rd_rate, "self")
-            add(enterprise, "rd_staff", PeriodType.YEAR, year, 1, max(1, round(staff * rng.uniform(0.05, 0.2))), "self")
+            add(
+                enterprise,
+                "rd_staff",
+                PeriodType.YEAR,
+                year,
+                1,
+                max(1, round(staff * rng.uniform(0.05, 0.2))),
+                "self",
+            )
             add(enterprise, "land_area", PeriodType.YEAR, year, 1, land, "self")
-            add(enterprise, "invention_patents", PeriodType.YEAR, year, 1, round(rd_rate * 200 * rng.random()), "self")
-            add(enterprise, "other_ip", PeriodType.YEAR, year, 1, round(rd_rate * 600 * rng.random()), "self",
-                verified=rng.random() < 0.7)
+            add(
+                enterprise,
+                "invention_patents",
+                PeriodType.YEAR,
+                year,
+                1,
+                round(rd_rate * 200 * rng.random()),
+                "self",
+            )
+            add(
+                enterprise,
+                "other_ip",
+                PeriodType.YEAR,
+                year,
+                1,
+                round(rd_rate * 600 * rng.random()),
+                "self",
+                verified=rng.random() < 0.7,
+            )
         latest = revenue[-1] * (1 + rng.gauss(0.08, 0.1))
         for quarter in CURRENT_QUARTERS:
             q_value = latest / 4 * rng.uniform(0.85, 1.15)
@@ -282,13 +467,17 @@ def build_liaisons(enterprises: list[tuple], towns: dict[str, Town]) -> int:
         for suffix, title in (("principal", "主要领导"), ("member", "班子成员")):
             username = f"leader_{code}_{suffix}"
             user = User.objects.filter(username=username).first() or account_services.user_create(
-                username=username, password=DEMO_PASSWORD, role=Role.LEADER,
-                display_name=f"{town.name}{title}", check_password=False,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=Role.LEADER,
+                display_name=f"{town.name}{title}",
+                check_password=False,
             )
             town_leaders[(town.pk, suffix)] = user
     latest = dict(
-        IndicatorValue.objects.filter(indicator="main_revenue", period_type=PeriodType.YEAR, year=max(YEARS))
-        .values_list("enterprise_id", "value")
+        IndicatorValue.objects.filter(
+            indicator="main_revenue", period_type=PeriodType.YEAR, year=max(YEARS)
+        ).values_list("enterprise_id", "value")
     )
     rows = []
     for enterprise, (_revenue, doubling) in enterprises:
@@ -298,12 +487,17 @@ def build_liaisons(enterprises: list[tuple], towns: dict[str, Town]) -> int:
         if main >= Decimal("1e9"):
             leader, tier = city_leader, LiaisonAssignment.Tier.CITY_LEADER
         elif main >= Decimal("2e8"):
-            leader, tier = town_leaders[(enterprise.town_id, "principal")], LiaisonAssignment.Tier.TOWN_PRINCIPAL
+            leader, tier = (
+                town_leaders[(enterprise.town_id, "principal")],
+                LiaisonAssignment.Tier.TOWN_PRINCIPAL,
+            )
         elif main >= Decimal("2e7"):
             leader, tier = town_leaders[(enterprise.town_id, "member")], LiaisonAssignment.Tier.TOWN_MEMBER
         else:
             continue
-        rows.append(LiaisonAssignment(leader=leader, enterprise=enterprise, tier=tier, since=date(2026, 1, 1)))
+        rows.append(
+            LiaisonAssignment(leader=leader, enterprise=enterprise, tier=tier, since=date(2026, 1, 1))
+        )
     LiaisonAssignment.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -316,13 +510,23 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     values = build_indicators(built, rng, progress)
     # The demo enterprise user belongs to a mid-sized private manufacturer in 长安镇.
     demo = next(
-        (e for e, (revenue, doubling) in built
-         if e.town.code == "changan" and doubling == Enterprise.DoublingClass.PRIVATE_MANUFACTURING and revenue > 5e7),
+        (
+            e
+            for e, (revenue, doubling) in built
+            if e.town.code == "changan"
+            and doubling == Enterprise.DoublingClass.PRIVATE_MANUFACTURING
+            and revenue > 5e7
+        ),
         built[0][0],
     )
     users = build_users(towns, demo)
     liaisons = build_liaisons(built, towns)
     return Summary(
-        towns=len(towns), departments=Department.objects.count(), enterprises=len(built), indicator_values=values,
-        liaisons=liaisons, users=users, demo_enterprise=f"{demo.name} ({demo.uscc})",
+        towns=len(towns),
+        departments=Department.objects.count(),
+        enterprises=len(built),
+        indicator_values=values,
+        liaisons=liaisons,
+        users=users,
+        demo_enterprise=f"{demo.name} ({demo.uscc})",
     )

@@ -3,18 +3,41 @@ named in the seeds, and a two-level taxonomy of enterprise matters."""
 
 # (code, name, kind): the 4 streets and 28 towns of Dongguan, and its functional parks.
 TOWNS = [
-    ("guancheng", "莞城街道", "street"), ("dongcheng", "东城街道", "street"), ("nancheng", "南城街道", "street"),
-    ("wanjiang", "万江街道", "street"), ("shijie", "石碣镇", "town"), ("shilong", "石龙镇", "town"),
-    ("chashan", "茶山镇", "town"), ("shipai", "石排镇", "town"), ("qishi", "企石镇", "town"),
-    ("hengli", "横沥镇", "town"), ("qiaotou", "桥头镇", "town"), ("xiegang", "谢岗镇", "town"),
-    ("dongkeng", "东坑镇", "town"), ("changping", "常平镇", "town"), ("liaobu", "寮步镇", "town"),
-    ("zhangmutou", "樟木头镇", "town"), ("dalang", "大朗镇", "town"), ("huangjiang", "黄江镇", "town"),
-    ("qingxi", "清溪镇", "town"), ("tangxia", "塘厦镇", "town"), ("fenggang", "凤岗镇", "town"),
-    ("dalingshan", "大岭山镇", "town"), ("changan", "长安镇", "town"), ("humen", "虎门镇", "town"),
-    ("houjie", "厚街镇", "town"), ("shatian", "沙田镇", "town"), ("daojiao", "道滘镇", "town"),
-    ("hongmei", "洪梅镇", "town"), ("machong", "麻涌镇", "town"), ("wangniudun", "望牛墩镇", "town"),
-    ("zhongtang", "中堂镇", "town"), ("gaobu", "高埗镇", "town"),
-    ("songshanhu", "松山湖高新区", "park"), ("binhaiwan", "滨海湾新区", "park"), ("dongguangang", "东莞港", "park"),
+    ("guancheng", "莞城街道", "street"),
+    ("dongcheng", "东城街道", "street"),
+    ("nancheng", "南城街道", "street"),
+    ("wanjiang", "万江街道", "street"),
+    ("shijie", "石碣镇", "town"),
+    ("shilong", "石龙镇", "town"),
+    ("chashan", "茶山镇", "town"),
+    ("shipai", "石排镇", "town"),
+    ("qishi", "企石镇", "town"),
+    ("hengli", "横沥镇", "town"),
+    ("qiaotou", "桥头镇", "town"),
+    ("xiegang", "谢岗镇", "town"),
+    ("dongkeng", "东坑镇", "town"),
+    ("changping", "常平镇", "town"),
+    ("liaobu", "寮步镇", "town"),
+    ("zhangmutou", "樟木头镇", "town"),
+    ("dalang", "大朗镇", "town"),
+    ("huangjiang", "黄江镇", "town"),
+    ("qingxi", "清溪镇", "town"),
+    ("tangxia", "塘厦镇", "town"),
+    ("fenggang", "凤岗镇", "town"),
+    ("dalingshan", "大岭山镇", "town"),
+    ("changan", "长安镇", "town"),
+    ("humen", "虎门镇", "town"),
+    ("houjie", "厚街镇", "town"),
+    ("shatian", "沙田镇", "town"),
+    ("daojiao", "道滘镇", "town"),
+    ("hongmei", "洪梅镇", "town"),
+    ("machong", "麻涌镇", "town"),
+    ("wangniudun", "望牛墩镇", "town"),
+    ("zhongtang", "中堂镇", "town"),
+    ("gaobu", "高埗镇", "town"),
+    ("songshanhu", "松山湖高新区", "park"),
+    ("binhaiwan", "滨海湾新区", "park"),
+    ("dongguangang", "东莞港", "park"),
 ]
 
 # Two-level taxonomy of appeal and service matters.
@@ -23,7 +46,10 @@ CATEGORIES = {
     "land": ("用地", {"land_supply": "用地供给", "land_title": "产权证照补办", "plot_ratio": "提高容积率"}),
     "labour": ("用工", {"recruit": "招工", "social_insurance": "社保"}),
     "talent": ("人才", {"talent_subsidy": "人才补贴", "housing": "人才住房", "schooling": "子女入学"}),
-    "approval": ("审批", {"project_approval": "项目审批", "construction_permit": "施工许可", "fire": "消防验收"}),
+    "approval": (
+        "审批",
+        {"project_approval": "项目审批", "construction_permit": "施工许可", "fire": "消防验收"},
+    ),
     "policy": ("政策兑现", {"grant": "资金兑现", "qualification": "资质认定"}),
     "utilities": ("水电气", {"power": "用电", "water": "用水", "gas": "用气"}),
     "environment": ("环保", {"eia": "环评", "emission": "排污许可"}),
@@ -47,12 +73,31 @@ CITY_DEPARTMENTS = [
     ("development_reform", "东莞市发展和改革局", "市发改局", ["approval.project_approval"]),
     ("market_regulation", "东莞市市场监督管理局", "市市场监管局", ["ip.infringement"]),
     ("ecology", "东莞市生态环境局", "市生态环境局", ["environment"]),
-    ("housing", "东莞市住房和城乡建设局", "市住建局", ["approval.construction_permit", "approval.fire", "talent.housing"]),
+    (
+        "housing",
+        "东莞市住房和城乡建设局",
+        "市住建局",
+        ["approval.construction_permit", "approval.fire", "talent.housing"],
+    ),
     ("investment", "东莞市投资促进局", "市投促局", []),
 ]
 
 # Towns with their own economic development bureau, which take the town-level matters.
-TOWN_DEPARTMENT_TOWNS = ["changan", "humen", "tangxia", "songshanhu", "changping", "dalang", "houjie", "qingxi"]
-TOWN_DEPARTMENT_CATEGORIES = ["labour.recruit", "utilities", "environment.emission", "approval.construction_permit"]
+TOWN_DEPARTMENT_TOWNS = [
+    "changan",
+    "humen",
+    "tangxia",
+    "songshanhu",
+    "changping",
+    "dalang",
+    "houjie",
+    "qingxi",
+]
+TOWN_DEPARTMENT_CATEGORIES = [
+    "labour.recruit",
+    "utilities",
+    "environment.emission",
+    "approval.construction_permit",
+]
 
 TAGS = ["高新技术企业", "专精特新", "瞪羚企业", "规上企业", "科技型中小企业", "倍增试点"]

@@ -6,7 +6,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.directory import importers, indicators, selectors, services
 from zhuqi.directory.models import ImportBatch, Town
 from zhuqi.directory.schemas import (
@@ -69,7 +69,10 @@ def _enterprise_data(payload: EnterpriseIn, uscc: str | None = None) -> services
     town = Town.objects.filter(code=payload.town_code).first()
     if town is None:
         raise ZhuqiError(
-            "unknown_town", _("Unknown town: %(town)s.") % {"town": payload.town_code}, field="town_code", status=422
+            "unknown_town",
+            Message(_("Unknown town: %(town)s."), {"town": payload.town_code}),
+            field="town_code",
+            status=422,
         )
     return services.EnterpriseData(
         uscc=uscc or payload.uscc,
@@ -107,25 +110,33 @@ def enterprise_indicators(request, uscc: str, period_type: str = "", indicator: 
 def indicator_values_post(request, payload: list[IndicatorValueIn]):
     """Data feeds (tax bureau, statistics bureau) upsert values; unchanged values are left alone."""
     codes = {p.uscc.strip().upper() for p in payload}
-    ids = dict(selectors.enterprises_visible_to(request.user).filter(uscc__in=codes).values_list("uscc", "id"))
+    ids = dict(
+        selectors.enterprises_visible_to(request.user).filter(uscc__in=codes).values_list("uscc", "id")
+    )
     records = []
     for i, item in enumerate(payload):
         code = item.uscc.strip().upper()
         if code not in ids:
             raise ZhuqiError(
                 "unknown_enterprise",
-                _("Item %(i)d: no enterprise with the code %(code)s.") % {"i": i, "code": code},
+                Message(_("Item %(i)d: no enterprise with the code %(code)s."), {"i": i, "code": code}),
                 status=422,
             )
         if item.indicator not in indicators.BY_KEY:
             raise ZhuqiError(
                 "unknown_indicator",
-                _("Item %(i)d: unknown indicator %(name)s.") % {"i": i, "name": item.indicator},
+                Message(_("Item %(i)d: unknown indicator %(name)s."), {"i": i, "name": item.indicator}),
                 status=422,
             )
         records.append(
             services.IndicatorRecord(
-                ids[code], item.indicator, item.period_type, item.year, item.period_no, item.value, item.source,
+                ids[code],
+                item.indicator,
+                item.period_type,
+                item.year,
+                item.period_no,
+                item.value,
+                item.source,
                 item.verified,
             )
         )
@@ -160,7 +171,9 @@ def _batch(request, batch_id: int) -> ImportBatch:
 @router.post("/imports", response={201: ImportBatchOut})
 def import_upload(request, kind: Form[str], file: File[UploadedFile]):
     """Checks a file and returns its row report; nothing is imported until it is applied."""
-    batch = importers.import_check(kind=kind, filename=file.name, content=file.read(), acting_user=request.user)
+    batch = importers.import_check(
+        kind=kind, filename=file.name, content=file.read(), acting_user=request.user
+    )
     return 201, batch
 
 
@@ -171,7 +184,9 @@ def import_detail(request, batch_id: int):
 
 @router.post("/imports/{batch_id}/apply", response=ImportBatchOut)
 def import_apply(request, batch_id: int, valid_only: bool = False):
-    return importers.import_apply(batch=_batch(request, batch_id), acting_user=request.user, valid_only=valid_only)
+    return importers.import_apply(
+        batch=_batch(request, batch_id), acting_user=request.user, valid_only=valid_only
+    )
 
 
 @router.post("/imports/{batch_id}/discard", response=ImportBatchOut)

@@ -38,7 +38,10 @@ def annual_frame(enterprise_ids=None, *, years=None, indicators=None) -> pl.Data
         return pl.DataFrame(schema={"enterprise_id": pl.Int64, "year": pl.Int64})
     best = (
         frame.with_columns(pl.col("source").replace_strict(SOURCE_RANK, return_dtype=pl.Int8).alias("rank"))
-        .sort(["enterprise_id", "year", "indicator", "verified", "rank"], descending=[False, False, False, True, False])
+        .sort(
+            ["enterprise_id", "year", "indicator", "verified", "rank"],
+            descending=[False, False, False, True, False],
+        )
         .unique(subset=["enterprise_id", "year", "indicator"], keep="first", maintain_order=True)
     )
     return best.pivot(on="indicator", index=["enterprise_id", "year"], values="value").sort(
@@ -61,8 +64,14 @@ def with_derived(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         growth("revenue").alias("revenue_growth"),
         growth("tax_paid").alias("tax_growth"),
-        pl.when(col("revenue") > 0).then(col("rd_expense") / col("revenue")).otherwise(None).alias("rd_ratio"),
-        pl.when(col("land_area") > 0).then(col("tax_paid") / col("land_area")).otherwise(None).alias("tax_per_mu"),
+        pl.when(col("revenue") > 0)
+        .then(col("rd_expense") / col("revenue"))
+        .otherwise(None)
+        .alias("rd_ratio"),
+        pl.when(col("land_area") > 0)
+        .then(col("tax_paid") / col("land_area"))
+        .otherwise(None)
+        .alias("tax_per_mu"),
     )
 
 
@@ -91,8 +100,15 @@ def overview(enterprises) -> dict:
     growth, enterprises per doubling class and the towns with the most revenue."""
     ids = list(enterprises.values_list("id", flat=True))
     frame = annual_frame(ids, indicators=["revenue", "tax_paid"])
-    result = {"count": len(ids), "year": None, "revenue": None, "revenue_growth": None, "tax": None,
-              "tax_growth": None, "by_year": []}
+    result = {
+        "count": len(ids),
+        "year": None,
+        "revenue": None,
+        "revenue_growth": None,
+        "tax": None,
+        "tax_growth": None,
+        "by_year": [],
+    }
     if frame.is_empty() or "revenue" not in frame.columns:
         return result
     if "tax_paid" not in frame.columns:

@@ -14,7 +14,9 @@ class EnterpriseForm(forms.Form):
     listing = forms.ChoiceField(label=_("listing status"), choices=Enterprise.Listing.choices)
     size = forms.ChoiceField(label=_("size class"), choices=Enterprise.Size.choices)
     doubling_class = forms.ChoiceField(
-        label=_("doubling program class"), choices=[("", "—"), *Enterprise.DoublingClass.choices], required=False
+        label=_("doubling program class"),
+        choices=[("", "—"), *Enterprise.DoublingClass.choices],
+        required=False,
     )
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     tags = forms.CharField(label=_("tags"), required=False, help_text=_("Separate tags with commas."))
@@ -39,17 +41,31 @@ class EnterpriseForm(forms.Form):
     def to_data(self) -> services.EnterpriseData:
         c = self.cleaned_data
         return services.EnterpriseData(
-            uscc=c["uscc"], name=c["name"], town=c["town"], industry_code=c["industry_code"],
-            ownership=c["ownership"], listing=c["listing"], size=c["size"], doubling_class=c["doubling_class"],
-            address=c["address"], tags=[t.strip() for t in c["tags"].replace("，", ",").split(",") if t.strip()],
+            uscc=c["uscc"],
+            name=c["name"],
+            town=c["town"],
+            industry_code=c["industry_code"],
+            ownership=c["ownership"],
+            listing=c["listing"],
+            size=c["size"],
+            doubling_class=c["doubling_class"],
+            address=c["address"],
+            tags=[t.strip() for t in c["tags"].replace("，", ",").split(",") if t.strip()],
         )
 
     @classmethod
     def initial_from(cls, e: Enterprise) -> dict:
         return {
-            "uscc": e.uscc, "name": e.name, "town": e.town_id, "industry_code": e.industry_code,
-            "ownership": e.ownership, "listing": e.listing, "size": e.size, "doubling_class": e.doubling_class,
-            "address": e.address, "tags": ", ".join(t.name for t in e.tags.all()),
+            "uscc": e.uscc,
+            "name": e.name,
+            "town": e.town_id,
+            "industry_code": e.industry_code,
+            "ownership": e.ownership,
+            "listing": e.listing,
+            "size": e.size,
+            "doubling_class": e.doubling_class,
+            "address": e.address,
+            "tags": ", ".join(t.name for t in e.tags.all()),
         }
 
 

@@ -16,12 +16,26 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
 from zhuqi.core import audit
-from zhuqi.core.errors import Conflict, ZhuqiError, bilingual
+from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
 from zhuqi.directory import indicators, services, tabular
-from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Source, Town
+from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Town
 
-OWNERSHIP = {"民营": "private", "私营": "private", "外资": "foreign", "外商投资": "foreign", "国有": "state", "其他": "other"}
-LISTING = {"上市": "listed", "已上市": "listed", "新三板": "neeq", "上市后备": "pre_ipo", "未上市": "none", "": "none"}
+OWNERSHIP = {
+    "民营": "private",
+    "私营": "private",
+    "外资": "foreign",
+    "外商投资": "foreign",
+    "国有": "state",
+    "其他": "other",
+}
+LISTING = {
+    "上市": "listed",
+    "已上市": "listed",
+    "新三板": "neeq",
+    "上市后备": "pre_ipo",
+    "未上市": "none",
+    "": "none",
+}
 SIZE = {"大型": "large", "中型": "medium", "小型": "small", "微型": "micro", "": "small"}
 DOUBLING = {
     "民营制造企业": "private_mfg",
@@ -30,10 +44,28 @@ DOUBLING = {
     "上市及后备企业": "listed",
     "": "",
 }
-SOURCE = {"企业自报": "self", "自报": "self", "税务局": "tax", "税务": "tax", "统计局": "stats", "统计": "stats"}
+SOURCE = {
+    "企业自报": "self",
+    "自报": "self",
+    "税务局": "tax",
+    "税务": "tax",
+    "统计局": "stats",
+    "统计": "stats",
+}
 YES = {"是", "已核实", "y", "yes", "true", "1"}
 
-ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "镇街", "行业代码", "企业性质", "上市状态", "企业规模", "倍增类别", "标签", "地址"]
+ENTERPRISE_HEADERS = [
+    "统一社会信用代码",
+    "企业名称",
+    "镇街",
+    "行业代码",
+    "企业性质",
+    "上市状态",
+    "企业规模",
+    "倍增类别",
+    "标签",
+    "地址",
+]
 ENTERPRISE_REQUIRED = ["统一社会信用代码", "企业名称", "镇街"]
 INDICATOR_KEY_HEADERS = ["统一社会信用代码", "期间", "来源", "已核实"]
 
@@ -65,9 +97,13 @@ def _choice(report, number, row, column, mapping, what):
     if text in mapping:
         return mapping[text]
     report.error(
-        number, column, "unknown_choice",
-        _("%(value)s is not a known %(what)s; use one of: %(allowed)s.")
-        % {"value": text, "what": what, "allowed": "、".join(k for k in mapping if k)},
+        number,
+        column,
+        "unknown_choice",
+        Message(
+            _("%(value)s is not a known %(what)s; use one of: %(allowed)s."),
+            {"value": text, "what": what, "allowed": "、".join(k for k in mapping if k)},
+        ),
     )
     return None
 
@@ -76,7 +112,12 @@ def check_enterprises(headers: list[str], rows) -> Report:
     report = Report(total_rows=len(rows))
     for column in ENTERPRISE_REQUIRED:
         if column not in headers:
-            report.error(1, column, "column_missing", _("The column %(column)s is missing.") % {"column": column})
+            report.error(
+                1,
+                column,
+                "column_missing",
+                Message(_("The column %(column)s is missing."), {"column": column}),
+            )
     if report.errors:
         return report
     towns = {t.name: t for t in Town.objects.all()}
@@ -91,15 +132,29 @@ def check_enterprises(headers: list[str], rows) -> Report:
             report.error(number, column, error_code, message)
         if code in seen:
             report.error(
-                number, "统一社会信用代码", "duplicate_in_file",
-                _("The code %(code)s already appears in row %(row)d of this file.") % {"code": code, "row": seen[code]},
+                number,
+                "统一社会信用代码",
+                "duplicate_in_file",
+                Message(
+                    _("The code %(code)s already appears in row %(row)d of this file."),
+                    {"code": code, "row": seen[code]},
+                ),
             )
         else:
             seen[code] = number
         town = towns.get(row.get("镇街", ""))
         if town is None:
-            report.error(number, "镇街", "unknown_town", _("Unknown town: %(town)s.") % {"town": row.get("镇街", "")})
-        ownership = _choice(report, number, row, "企业性质", OWNERSHIP, _("ownership")) if row.get("企业性质") else "private"
+            report.error(
+                number,
+                "镇街",
+                "unknown_town",
+                Message(_("Unknown town: %(town)s."), {"town": row.get("镇街", "")}),
+            )
+        ownership = (
+            _choice(report, number, row, "企业性质", OWNERSHIP, _("ownership"))
+            if row.get("企业性质")
+            else "private"
+        )
         listing = _choice(report, number, row, "上市状态", LISTING, _("listing status"))
         size = _choice(report, number, row, "企业规模", SIZE, _("size class"))
         doubling = _choice(report, number, row, "倍增类别", DOUBLING, _("doubling program class"))
@@ -126,7 +181,11 @@ PERIOD_PATTERNS = [
     (re.compile(r"^(\d{4})\s*[Hh]([12])$"), PeriodType.HALF, lambda m: int(m.group(2))),
     (re.compile(r"^(\d{4})年?(上|下)半年$"), PeriodType.HALF, lambda m: 1 if m.group(2) == "上" else 2),
     (re.compile(r"^(\d{4})\s*[Qq]([1-4])$"), PeriodType.QUARTER, lambda m: int(m.group(2))),
-    (re.compile(r"^(\d{4})年?第?([1-4一二三四])季度$"), PeriodType.QUARTER, lambda m: "1234一二三四".index(m.group(2)) % 4 + 1),
+    (
+        re.compile(r"^(\d{4})年?第?([1-4一二三四])季度$"),
+        PeriodType.QUARTER,
+        lambda m: "1234一二三四".index(m.group(2)) % 4 + 1,
+    ),
     (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), PeriodType.MONTH, lambda m: int(m.group(2))),
 ]
 
@@ -156,14 +215,23 @@ def check_indicators(headers: list[str], rows) -> Report:
     report = Report(total_rows=len(rows))
     for column in ("统一社会信用代码", "期间"):
         if column not in headers:
-            report.error(1, column, "column_missing", _("The column %(column)s is missing.") % {"column": column})
+            report.error(
+                1,
+                column,
+                "column_missing",
+                Message(_("The column %(column)s is missing."), {"column": column}),
+            )
     value_columns = [h for h in headers if h in indicators.BY_LABEL_ZH]
     unknown = [h for h in headers if h and h not in indicators.BY_LABEL_ZH and h not in INDICATOR_KEY_HEADERS]
     for column in unknown:
         report.error(
-            1, column, "column_unknown",
-            _("Unknown column %(column)s; indicator columns are: %(known)s.")
-            % {"column": column, "known": "、".join(indicators.BY_LABEL_ZH)},
+            1,
+            column,
+            "column_unknown",
+            Message(
+                _("Unknown column %(column)s; indicator columns are: %(known)s."),
+                {"column": column, "known": "、".join(indicators.BY_LABEL_ZH)},
+            ),
         )
     if not value_columns:
         report.error(1, "", "no_indicator_columns", _("The file has no indicator column."))
@@ -177,19 +245,33 @@ def check_indicators(headers: list[str], rows) -> Report:
         code = row.get("统一社会信用代码", "").strip().upper()
         enterprise_id = enterprise_ids.get(code)
         if enterprise_id is None:
-            report.error(number, "统一社会信用代码", "unknown_enterprise", _("No enterprise with the code %(code)s.") % {"code": code})
+            report.error(
+                number,
+                "统一社会信用代码",
+                "unknown_enterprise",
+                Message(_("No enterprise with the code %(code)s."), {"code": code}),
+            )
         period = parse_period(row.get("期间", ""))
         if period is None:
             report.error(
-                number, "期间", "bad_period",
-                _("%(value)s is not a period such as 2024, 2024H1, 2024Q3 or 2024-05.") % {"value": row.get("期间", "")},
+                number,
+                "期间",
+                "bad_period",
+                Message(
+                    _("%(value)s is not a period such as 2024, 2024H1, 2024Q3 or 2024-05."),
+                    {"value": row.get("期间", "")},
+                ),
             )
         source = SOURCE.get(row.get("来源", "") or "企业自报")
         if source is None:
             report.error(
-                number, "来源", "unknown_choice",
-                _("%(value)s is not a known source; use one of: %(allowed)s.")
-                % {"value": row.get("来源"), "allowed": "、".join(SOURCE)},
+                number,
+                "来源",
+                "unknown_choice",
+                Message(
+                    _("%(value)s is not a known source; use one of: %(allowed)s."),
+                    {"value": row.get("来源"), "allowed": "、".join(SOURCE)},
+                ),
             )
         verified = row.get("已核实", "").strip().lower() in YES
         values = []
@@ -202,24 +284,38 @@ def check_indicators(headers: list[str], rows) -> Report:
                 if not value.is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                report.error(number, column, "not_a_number", _("%(value)s is not a number.") % {"value": text})
+                report.error(
+                    number, column, "not_a_number", Message(_("%(value)s is not a number."), {"value": text})
+                )
                 continue
             if value < 0 and indicators.BY_LABEL_ZH[column].key not in ("total_profit",):
-                report.error(number, column, "negative", _("%(column)s cannot be negative.") % {"column": column})
+                report.error(
+                    number,
+                    column,
+                    "negative",
+                    Message(_("%(column)s cannot be negative."), {"column": column}),
+                )
                 continue
             values.append((indicators.BY_LABEL_ZH[column].key, value.quantize(Decimal("0.01"))))
         key = (code, period, source)
         if period and source and key in seen:
             report.error(
-                number, "期间", "duplicate_in_file",
-                _("The same enterprise, period and source already appear in row %(row)d.") % {"row": seen[key]},
+                number,
+                "期间",
+                "duplicate_in_file",
+                Message(
+                    _("The same enterprise, period and source already appear in row %(row)d."),
+                    {"row": seen[key]},
+                ),
             )
         elif period and source:
             seen[key] = number
         if len(report.errors) == before:
             period_type, year, period_no = period
             report.valid.extend(
-                services.IndicatorRecord(enterprise_id, key, period_type, year, period_no, value, source, verified)
+                services.IndicatorRecord(
+                    enterprise_id, key, period_type, year, period_no, value, source, verified
+                )
                 for key, value in values
             )
     return report
@@ -233,8 +329,10 @@ def _check(kind: str, filename: str, content: bytes) -> Report:
     if len(rows) > settings.ZHUQI_IMPORT_MAX_ROWS:
         raise ZhuqiError(
             "file_too_large",
-            _("The file has %(n)d rows; at most %(max)d can be imported at once.")
-            % {"n": len(rows), "max": settings.ZHUQI_IMPORT_MAX_ROWS},
+            Message(
+                _("The file has %(n)d rows; at most %(max)d can be imported at once."),
+                {"n": len(rows), "max": settings.ZHUQI_IMPORT_MAX_ROWS},
+            ),
             status=413,
         )
     return CHECKERS[kind](headers, rows)
@@ -251,7 +349,9 @@ def import_check(*, kind: str, filename: str, content: bytes, acting_user: User)
     """Reads and checks the file; stores it with its row report. Writes nothing else."""
     services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
     if kind not in ImportBatch.Kind.values:
-        raise ZhuqiError("import_kind", _("Unknown import kind: %(kind)s.") % {"kind": kind}, status=422)
+        raise ZhuqiError(
+            "import_kind", Message(_("Unknown import kind: %(kind)s."), {"kind": kind}), status=422
+        )
     report = _check(kind, filename, content)
     batch = ImportBatch.objects.create(
         kind=kind,
@@ -272,7 +372,10 @@ def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = Fa
     services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.CHECKED:
-        raise Conflict("import_done", _("This import was already %(status)s.") % {"status": batch.get_status_display()})
+        raise Conflict(
+            "import_done",
+            Message(_("This import was already %(status)s."), {"status": batch.get_status_display()}),
+        )
     # Checked again: the directory may have changed since the upload (a town renamed, a code added).
     report = _check(batch.kind, batch.filename, bytes(batch.content))
     if report.errors and not valid_only:
@@ -292,7 +395,11 @@ def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = Fa
             records=report.valid, acting_user=acting_user, batch_id=f"import-{batch.pk}"
         )
     batch.status = ImportBatch.Status.APPLIED
-    batch.result = {**counts, "valid_only": valid_only, "skipped_rows": len({e["row"] for e in report.errors})}
+    batch.result = {
+        **counts,
+        "valid_only": valid_only,
+        "skipped_rows": len({e["row"] for e in report.errors}),
+    }
     batch.save(update_fields=["status", "result"])
     audit.record(actor=acting_user, verb="import_apply", obj=batch, data=batch.result)
     return batch
@@ -303,7 +410,10 @@ def import_discard(*, batch: ImportBatch, acting_user: User) -> ImportBatch:
     services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.CHECKED:
-        raise Conflict("import_done", _("This import was already %(status)s.") % {"status": batch.get_status_display()})
+        raise Conflict(
+            "import_done",
+            Message(_("This import was already %(status)s."), {"status": batch.get_status_display()}),
+        )
     batch.status = ImportBatch.Status.DISCARDED
     batch.save(update_fields=["status"])
     audit.record(actor=acting_user, verb="import_discard", obj=batch)
@@ -316,9 +426,16 @@ def import_discard(*, batch: ImportBatch, acting_user: User) -> ImportBatch:
 def export_enterprises(queryset) -> bytes:
     rows = (
         (
-            e.uscc, e.name, e.town.name, e.industry_code, OWNERSHIP_LABEL.get(e.ownership, ""),
-            LISTING_LABEL.get(e.listing, ""), SIZE_LABEL.get(e.size, ""), DOUBLING_LABEL.get(e.doubling_class, ""),
-            "、".join(t.name for t in e.tags.all()), e.address,
+            e.uscc,
+            e.name,
+            e.town.name,
+            e.industry_code,
+            OWNERSHIP_LABEL.get(e.ownership, ""),
+            LISTING_LABEL.get(e.listing, ""),
+            SIZE_LABEL.get(e.size, ""),
+            DOUBLING_LABEL.get(e.doubling_class, ""),
+            "、".join(t.name for t in e.tags.all()),
+            e.address,
         )
         for e in queryset.select_related("town").prefetch_related("tags").iterator(chunk_size=2000)
     )
@@ -331,12 +448,15 @@ def export_indicators(values_queryset) -> bytes:
     grouped: dict[tuple, dict] = {}
     for uscc, indicator, period_type, year, period_no, source, verified, value in values_queryset.order_by(
         "enterprise__uscc", "year", "period_type", "period_no", "source"
-    ).values_list("enterprise__uscc", "indicator", "period_type", "year", "period_no", "source", "verified", "value"):
+    ).values_list(
+        "enterprise__uscc", "indicator", "period_type", "year", "period_no", "source", "verified", "value"
+    ):
         key = (uscc, period_label(period_type, year, period_no), SOURCE_LABEL[source])
         row = grouped.setdefault(key, {"verified": True})
         row[indicators.BY_KEY[indicator].label_zh] = value
         row["verified"] = row["verified"] and verified
     rows = (
-        [*key, "是" if row["verified"] else "否", *(row.get(label) for label in labels)] for key, row in grouped.items()
+        [*key, "是" if row["verified"] else "否", *(row.get(label) for label in labels)]
+        for key, row in grouped.items()
     )
     return tabular.write_xlsx("企业指标", INDICATOR_KEY_HEADERS + labels, rows)

@@ -41,7 +41,9 @@ class ServiceCategory(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=64)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     sort = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -61,10 +63,16 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.PROTECT, related_name="departments")
+    town = models.ForeignKey(
+        Town, null=True, blank=True, on_delete=models.PROTECT, related_name="departments"
+    )
     categories = models.ManyToManyField(ServiceCategory, blank=True, related_name="departments")
     head = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="headed_departments"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
     )
 
     class Meta:
@@ -73,7 +81,8 @@ class Department(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="department_town_matches_level",
-                condition=(Q(level="town") & Q(town__isnull=False)) | (Q(level="city") & Q(town__isnull=True)),
+                condition=(Q(level="town") & Q(town__isnull=False))
+                | (Q(level="city") & Q(town__isnull=True)),
             )
         ]
 
@@ -119,12 +128,22 @@ class Enterprise(models.Model):
         HIGH_TECH = "high_tech", _("High-tech (高新技术企业)")
         LISTED_OR_RESERVE = "listed", _("Listed, NEEQ or pre-IPO reserve (已上市/新三板/上市后备)")
 
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
     name = models.CharField(_("name"), max_length=200, db_index=True)
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("town"))
-    industry_code = models.CharField(_("industry (GB/T 4754)"), max_length=5, blank=True, validators=[validate_industry])
-    ownership = models.CharField(_("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.PRIVATE)
-    listing = models.CharField(_("listing status"), max_length=10, choices=Listing.choices, default=Listing.NONE)
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("town")
+    )
+    industry_code = models.CharField(
+        _("industry (GB/T 4754)"), max_length=5, blank=True, validators=[validate_industry]
+    )
+    ownership = models.CharField(
+        _("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.PRIVATE
+    )
+    listing = models.CharField(
+        _("listing status"), max_length=10, choices=Listing.choices, default=Listing.NONE
+    )
     size = models.CharField(_("size class"), max_length=10, choices=Size.choices, default=Size.SMALL)
     doubling_class = models.CharField(
         _("doubling program class"), max_length=12, choices=DoublingClass.choices, blank=True
@@ -219,6 +238,9 @@ class LiaisonAssignment(models.Model):
         verbose_name = _("liaison assignment")
         constraints = [models.UniqueConstraint(fields=["leader", "enterprise"], name="one_liaison_per_pair")]
 
+    def __str__(self):
+        return f"{self.leader} → {self.enterprise}"
+
 
 class ImportBatch(models.Model):
     """An uploaded file, its row report, and whether (and how) its rows were applied."""
@@ -246,3 +268,6 @@ class ImportBatch(models.Model):
     class Meta:
         verbose_name = _("import batch")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind}: {self.filename}"

@@ -11,11 +11,11 @@ Scope of enterprises by role (DESIGN.md, "Who uses it"):
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core.errors import NotFound
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, ServiceCategory, Town
-from django.utils.translation import gettext_lazy as _
 
 
 def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:

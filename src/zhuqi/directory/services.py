@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import audit, uscc
-from zhuqi.core.errors import Forbidden, ZhuqiError
+from zhuqi.core.errors import Forbidden, Message, ZhuqiError
 from zhuqi.directory import industries
 from zhuqi.directory.models import Enterprise, IndicatorValue, Tag, Town
 
@@ -18,7 +18,7 @@ INDICATOR_WRITERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.SYSTEM})
 
 def require_role(user: User | None, roles, action) -> None:
     if user is not None and getattr(user, "role", None) not in roles:
-        raise Forbidden("forbidden", _("You may not %(action)s.") % {"action": action})
+        raise Forbidden("forbidden", Message(_("You may not %(action)s."), {"action": action}))
 
 
 @dataclass
@@ -135,7 +135,9 @@ def indicator_values_upsert(
     existing = {
         (v.enterprise_id, v.indicator, v.period_type, v.year, v.period_no, v.source): v
         for v in IndicatorValue.objects.filter(
-            enterprise_id__in={k[0] for k in keys}, indicator__in={k[1] for k in keys}, year__in={k[3] for k in keys}
+            enterprise_id__in={k[0] for k in keys},
+            indicator__in={k[1] for k in keys},
+            year__in={k[3] for k in keys},
         )
     }
     to_create, to_update = [], []

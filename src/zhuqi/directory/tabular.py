@@ -4,11 +4,11 @@ import csv
 import io
 from datetime import date, datetime
 
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from zhuqi.core.errors import ZhuqiError
-from django.utils.translation import gettext_lazy as _
 
 
 def read_rows(filename: str, content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -27,7 +27,9 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[tuple[int,
     for number, cells in enumerate(grid[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        rows.append((number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(headers) if h}))
+        rows.append(
+            (number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(headers) if h})
+        )
     return headers, rows
 
 
@@ -45,7 +47,9 @@ def _xlsx_grid(content: bytes) -> list[list[str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        raise ZhuqiError("file_unreadable", _("The file is not a readable .xlsx workbook."), status=422) from exc
+        raise ZhuqiError(
+            "file_unreadable", _("The file is not a readable .xlsx workbook."), status=422
+        ) from exc
     sheet = book.worksheets[0]
     return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 

@@ -44,7 +44,11 @@ def enterprise_list(request):
         "classes": Enterprise.DoublingClass.choices,
         "tags": Tag.objects.all(),
     }
-    template = "directory/_enterprise_rows.html" if request.headers.get("HX-Request") else "directory/enterprise_list.html"
+    template = (
+        "directory/_enterprise_rows.html"
+        if request.headers.get("HX-Request")
+        else "directory/enterprise_list.html"
+    )
     return render(request, template, context)
 
 
@@ -53,20 +57,22 @@ def enterprise_detail(request, uscc):
     enterprise = _get_enterprise(request, uscc)
     series = figures.enterprise_series(enterprise.pk)
     chart_keys = ["revenue", "main_revenue", "tax_paid", "total_profit", "rd_expense", "exports"]
-    return render(request, "directory/enterprise_detail.html", {
-        "enterprise": enterprise,
-        "series": series,
-        "latest": series[-1] if series else None,
-        "chart_series": [
-            {"key": k, "name": str(indicators.BY_KEY[k].label), "data": [row.get(k) for row in series]}
-            for k in chart_keys
-        ],
-        "years": [row["year"] for row in series],
-        "indicator_rows": [
-            (i, [row.get(i.key) for row in series]) for i in indicators.INDICATORS
-        ],
-        "can_edit": request.user.role in services.DIRECTORY_EDITORS,
-    })
+    return render(
+        request,
+        "directory/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "series": series,
+            "latest": series[-1] if series else None,
+            "chart_series": [
+                {"key": k, "name": str(indicators.BY_KEY[k].label), "data": [row.get(k) for row in series]}
+                for k in chart_keys
+            ],
+            "years": [row["year"] for row in series],
+            "indicator_rows": [(i, [row.get(i.key) for row in series]) for i in indicators.INDICATORS],
+            "can_edit": request.user.role in services.DIRECTORY_EDITORS,
+        },
+    )
 
 
 @login_required
@@ -80,7 +86,9 @@ def enterprise_edit(request, uscc=None):
         form = EnterpriseForm(data, existing=existing)
         if form.is_valid():
             try:
-                enterprise, _outcome = services.enterprise_upsert(data=form.to_data(), acting_user=request.user)
+                enterprise, _outcome = services.enterprise_upsert(
+                    data=form.to_data(), acting_user=request.user
+                )
             except ZhuqiError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
             else:
@@ -88,9 +96,13 @@ def enterprise_edit(request, uscc=None):
                 return redirect("directory:enterprise_detail", enterprise.uscc)
         status = 422
     else:
-        form = EnterpriseForm(initial=EnterpriseForm.initial_from(existing) if existing else None, existing=existing)
+        form = EnterpriseForm(
+            initial=EnterpriseForm.initial_from(existing) if existing else None, existing=existing
+        )
         status = 200
-    return render(request, "directory/enterprise_form.html", {"form": form, "existing": existing}, status=status)
+    return render(
+        request, "directory/enterprise_form.html", {"form": form, "existing": existing}, status=status
+    )
 
 
 @login_required
@@ -111,7 +123,10 @@ def import_upload(request):
             upload = form.cleaned_data["file"]
             try:
                 batch = importers.import_check(
-                    kind=form.cleaned_data["kind"], filename=upload.name, content=upload.read(), acting_user=request.user
+                    kind=form.cleaned_data["kind"],
+                    filename=upload.name,
+                    content=upload.read(),
+                    acting_user=request.user,
                 )
             except ZhuqiError as exc:
                 form.add_error("file", str(exc.message))

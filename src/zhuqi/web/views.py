@@ -24,7 +24,10 @@ def home(request):
         context["series"] = figures.enterprise_series(user.enterprise_id)
     else:
         context["by_class"] = [
-            (Enterprise.DoublingClass(row["doubling_class"]).label if row["doubling_class"] else "—", row["n"])
+            (
+                Enterprise.DoublingClass(row["doubling_class"]).label if row["doubling_class"] else "—",
+                row["n"],
+            )
             for row in visible.values("doubling_class").annotate(n=Count("id")).order_by("-n")
         ]
         context["by_town"] = list(
@@ -32,7 +35,8 @@ def home(request):
         )
     if user.role == Role.LEADER:
         context["liaisons"] = (
-            LiaisonAssignment.objects.filter(leader=user).select_related("enterprise", "enterprise__town")
+            LiaisonAssignment.objects.filter(leader=user)
+            .select_related("enterprise", "enterprise__town")
             .order_by("enterprise__name")[:50]
         )
     return render(request, "web/home.html", context)

@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--enterprises", type=int, default=3000)
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when enterprises already exist")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when enterprises already exist"
+        )
 
     def handle(self, *args, enterprises, if_empty, **options):
         if Enterprise.objects.exists():
@@ -18,11 +20,13 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already has enterprises; demo data goes into an empty database.")
         summary = builder.build(enterprises=enterprises, progress=options["verbosity"] > 0)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo city built: {summary.towns} towns, {summary.departments} departments, "
-            f"{summary.enterprises} enterprises, {summary.indicator_values} indicator values, "
-            f"{summary.liaisons} liaison assignments."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo city built: {summary.towns} towns, {summary.departments} departments, "
+                f"{summary.enterprises} enterprises, {summary.indicator_values} indicator values, "
+                f"{summary.liaisons} liaison assignments."
+            )
+        )
         self.stdout.write(f"Demo users (password: {builder.DEMO_PASSWORD}):")
         for username, description in summary.users.items():
             self.stdout.write(f"  {username:<12} {description}")

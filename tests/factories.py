@@ -1,0 +1,90 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from zhuqi.accounts.models import Role, User
+from zhuqi.core import uscc
+from zhuqi.directory.models import Contact, Department, Enterprise, IndicatorValue, LiaisonAssignment, Town
+
+
+def valid_code(n: int) -> str:
+    body = f"{n:08d}"
+    return uscc.make("441900", body)
+
+
+class TownFactory(DjangoModelFactory):
+    class Meta:
+        model = Town
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"town{n}")
+    name = factory.Sequence(lambda n: f"测试{n}镇")
+    kind = Town.Kind.TOWN
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"测试局{n}")
+    level = Department.Level.CITY
+    town = None
+
+
+class EnterpriseFactory(DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    uscc = factory.Sequence(lambda n: valid_code(n + 1000))
+    name = factory.Sequence(lambda n: f"东莞市测试企业{n}有限公司")
+    town = factory.SubFactory(TownFactory)
+    industry_code = "C39"
+    doubling_class = Enterprise.DoublingClass.PRIVATE_MANUFACTURING
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = "陈伟"
+    mobile = "13800000000"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.COORDINATOR
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+
+    @factory.post_generation
+    def persist(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    indicator = "revenue"
+    period_type = "year"
+    year = 2025
+    period_no = 1
+    value = 100_000_000
+    source = "stats"
+    verified = True
+
+
+class LiaisonFactory(DjangoModelFactory):
+    class Meta:
+        model = LiaisonAssignment
+
+    leader = factory.SubFactory(UserFactory, role=Role.LEADER)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    tier = LiaisonAssignment.Tier.CITY_LEADER
+    since = factory.Faker("date_this_decade")
