@@ -2,7 +2,7 @@
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -92,7 +92,9 @@ def _enterprise_data(payload: EnterpriseIn, uscc: str | None = None) -> services
 def enterprise_create_or_update(request, payload: EnterpriseIn):
     """Creates an enterprise, or updates the one with this code (upsert)."""
     enterprise, outcome = services.enterprise_upsert(data=_enterprise_data(payload), acting_user=request.user)
-    return (201 if outcome == "created" else 200), selectors.enterprise_get(request.user, enterprise.uscc)
+    return Status(
+        201 if outcome == "created" else 200, selectors.enterprise_get(request.user, enterprise.uscc)
+    )
 
 
 @router.get("/enterprises/{uscc}/indicators", response=list[IndicatorValueOut])
@@ -174,7 +176,7 @@ def import_upload(request, kind: Form[str], file: File[UploadedFile]):
     batch = importers.import_check(
         kind=kind, filename=file.name, content=file.read(), acting_user=request.user
     )
-    return 201, batch
+    return Status(201, batch)
 
 
 @router.get("/imports/{batch_id}", response=ImportBatchOut)

@@ -25,7 +25,9 @@ class EnterpriseForm(forms.Form):
         self.existing = existing
         super().__init__(*args, **kwargs)
         if existing is not None:
+            # The code is the enterprise's identity: shown, never taken from the submitted data.
             self.fields["uscc"].disabled = True
+            self.initial["uscc"] = existing.uscc
 
     def clean(self):
         cleaned = super().clean()

@@ -80,10 +80,7 @@ def enterprise_edit(request, uscc=None):
     _require_editor(request)
     existing = _get_enterprise(request, uscc) if uscc else None
     if request.method == "POST":
-        data = request.POST.copy()
-        if existing:
-            data["uscc"] = existing.uscc
-        form = EnterpriseForm(data, existing=existing)
+        form = EnterpriseForm(request.POST, existing=existing)
         if form.is_valid():
             try:
                 enterprise, _outcome = services.enterprise_upsert(

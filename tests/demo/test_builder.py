@@ -1,0 +1,80 @@
+from decimal import Decimal
+
+import pytest
+
+from zhuqi.accounts.models import Role, User
+from zhuqi.core import uscc
+from zhuqi.demo import builder, reference
+from zhuqi.directory.models import Department, Enterprise, IndicatorValue, LiaisonAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city(db):
+    return builder.build(enterprises=120, progress=False)
+
+
+def test_demo_city_is_real_and_complete(city):
+    assert city.enterprises == 120
+    assert city.towns == len(reference.TOWNS) == 35  # Dongguan: 4 streets, 28 towns, 3 functional areas
+    assert Department.objects.filter(short_name="市工信局", level="city").exists()
+    assert {u.role for u in User.objects.filter(username__in=city.users)} == set(Role.values)
+    assert all(uscc.is_valid(code) for code in Enterprise.objects.values_list("uscc", flat=True))
+    assert {c for c in Enterprise.objects.values_list("doubling_class", flat=True)} >= set(
+        Enterprise.DoublingClass.values
+    )
+    # Five annual years of every indicator, and three quarters of the current year.
+    years = set(IndicatorValue.objects.filter(period_type="year").values_list("year", flat=True))
+    assert years == {2021, 2022, 2023, 2024, 2025}
+    assert (
+        IndicatorValue.objects.filter(period_type="quarter", year=2026).values("period_no").distinct().count()
+        == 3
+    )
+
+
+def test_demo_city_is_deterministic(city):
+    first = list(Enterprise.objects.order_by("uscc").values_list("uscc", "name", "town__code"))
+    revenue = list(
+        IndicatorValue.objects.filter(indicator="revenue")
+        .order_by("enterprise__uscc", "year", "period_no")
+        .values_list("value")
+    )
+    User.objects.all().delete()
+    Enterprise.objects.all().delete()
+    builder.build(enterprises=120, progress=False)
+    assert list(Enterprise.objects.order_by("uscc").values_list("uscc", "name", "town__code")) == first
+    assert (
+        list(
+            IndicatorValue.objects.filter(indicator="revenue")
+            .order_by("enterprise__uscc", "year", "period_no")
+            .values_list("value")
+        )
+        == revenue
+    )
+
+
+def test_liaison_tiers_follow_seed_000_section_3_4(city):
+    """Seed 000 三(四): ≥10亿元 main revenue → city leader; 10亿–2亿 → town principal; 2亿–2000万 → town member."""
+    main = dict(
+        IndicatorValue.objects.filter(indicator="main_revenue", year=2025).values_list(
+            "enterprise_id", "value"
+        )
+    )
+    assigned = LiaisonAssignment.objects.all()
+    assert assigned.exists()
+    for a in assigned:
+        value = main[a.enterprise_id]
+        if a.tier == "city":
+            assert value >= Decimal("1000000000")
+        elif a.tier == "town_principal":
+            assert Decimal("200000000") <= value < Decimal("1000000000")
+        else:
+            assert Decimal("20000000") <= value < Decimal("200000000")
+
+
+def test_demo_users_sign_in_with_the_documented_password(city, client):
+    assert (
+        client.post("/login/", {"username": "coordinator", "password": builder.DEMO_PASSWORD}).status_code
+        == 302
+    )
