@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "zhuqi.core",
     "zhuqi.accounts",
     "zhuqi.directory",
+    "zhuqi.appeals",
     "zhuqi.web",
     "zhuqi.demo",
 ]
@@ -174,3 +175,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ZHUQI_LOG_LEVEL", "WARNING")},
 }
+
+# --- Notifications --------------------------------------------------------------------------
+# Channels every notification goes out on (in-app always; sms and email for users with a mobile or
+# an address). ZHUQI_SMS_GATEWAY: "file" (default, $ZHUQI_DATA_DIR/sms.jsonl), "console", or a URL.
+ZHUQI_NOTIFY_CHANNELS = [
+    c.strip() for c in os.environ.get("ZHUQI_NOTIFY_CHANNELS", "inapp,sms").split(",") if c
+]
+ZHUQI_SMS_GATEWAY = os.environ.get("ZHUQI_SMS_GATEWAY", "file")
+EMAIL_BACKEND = os.environ.get("ZHUQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The city's principal leader, notified of every new appeal when set (seed 000, 三(四)).
+ZHUQI_PRINCIPAL_LEADER = os.environ.get("ZHUQI_PRINCIPAL_LEADER", "")
+# Appeal deadlines and warnings, in working days.
+ZHUQI_NEAR_DEADLINE_DAYS = 1  # blue when at most this many working days are left
+ZHUQI_RED_AFTER_DAYS = 3  # red when overdue by more than this many working days
+ZHUQI_RATING_PERIOD_DAYS = int(os.environ.get("ZHUQI_RATING_PERIOD_DAYS", "5"))

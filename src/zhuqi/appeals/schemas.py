@@ -1,0 +1,97 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from zhuqi.appeals.models import Channel, Rating, Urgency
+
+
+class AppealIn(Schema):
+    enterprise_uscc: str
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field(..., min_length=1)
+    category_code: str
+    urgency: Urgency = Urgency.ORDINARY
+    channel: Channel = Channel.WEB
+    within_policy: bool = True
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+class AppealOut(Schema):
+    number: str
+    enterprise_uscc: str = Field(..., alias="enterprise.uscc")
+    enterprise_name: str = Field(..., alias="enterprise.name")
+    title: str
+    description: str
+    category_code: str = Field(..., alias="category.code")
+    urgency: str
+    channel: str
+    state: str
+    department_code: str | None = Field(None, alias="department.code")
+    version: int
+    reopen_count: int
+    created_at: datetime
+    dispatch_due: datetime | None
+    resolve_due: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    reply: str
+    rating: str
+    close_reason: str
+
+
+class EventOut(Schema):
+    created_at: datetime
+    actor: str | None
+    action: str
+    from_state: str
+    to_state: str
+    department_code: str | None
+    comment: str
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor.username if obj.actor_id else None
+
+    @staticmethod
+    def resolve_department_code(obj):
+        return obj.department.code if obj.department_id else None
+
+
+class AppealDetailOut(AppealOut):
+    events: list[EventOut]
+    possible_duplicates: list[str] = []
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.select_related("actor", "department"))
+
+
+class ActionIn(Schema):
+    expected_version: int | None = Field(None, description="the version you saw; 409 if it changed since")
+    comment: str = ""
+    department_code: str = ""
+    reply: str = ""
+    rating: Rating | None = None
+    into_number: str = ""
+
+
+class WarningOut(Schema):
+    number: str
+    title: str
+    enterprise_name: str
+    department_code: str | None
+    state: str
+    level: str
+    due: datetime | None
+
+
+class KpiOut(Schema):
+    group: str | None
+    count: int
+    closed: int
+    resolution_rate: float | None
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+    reopen_rate: float | None
+    median_handling_days: float | None
