@@ -57,7 +57,8 @@ class Appeal(models.Model):
     contact_name = models.CharField(_("contact"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "", means "no key": the partial unique constraint below must ignore keyless appeals.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True

@@ -226,7 +226,7 @@ def _dispatch(appeal: Appeal, department: Department, *, actor, comment: str, da
 
 def _locked(appeal: Appeal, action: str, expected_version: int | None = None) -> Appeal:
     current = (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("category", "enterprise", "department")
         .get(pk=appeal.pk)
     )

@@ -1,0 +1,111 @@
+"""The outbox worker, killed with SIGKILL while delivering, loses nothing and sends nothing twice."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from zhuqi.appeals import services
+from zhuqi.core.models import Notification, OutboxMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def worker_env(tmp_path) -> dict:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, "ZHUQI_DATA_DIR": str(tmp_path), "ZHUQI_SMS_GATEWAY": "file"}
+
+
+def start_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "zhuqi.cli", "worker", "--sweep-every", "100000"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def sms_lines(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_killed_worker_loses_nothing_and_sends_no_duplicate(loop, tmp_path, settings):
+    settings.ZHUQI_SMS_GATEWAY = "file"
+    w = loop
+    for i in range(60):
+        services.appeal_submit(
+            enterprise=w.a,
+            title=f"诉求{i}",
+            description="d",
+            category=w.cats.loan,
+            acting_user=w.users["enterprise_a"],
+        )
+    total = OutboxMessage.objects.count()
+    expected_sms = OutboxMessage.objects.filter(channel="sms").count()
+    assert total >= 200 and expected_sms >= 60
+    env = worker_env(tmp_path)
+    sms_file = tmp_path / "sms.jsonl"
+
+    worker = start_worker(env)
+    deadline = time.monotonic() + 60
+    while len(sms_lines(sms_file)) < 15 and time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.01)
+    worker.send_signal(signal.SIGKILL)  # mid-delivery: no chance to finish what it was doing
+    worker.wait()
+    delivered_before = OutboxMessage.objects.filter(status="sent").count()
+    assert 0 < delivered_before < total, worker.stderr.read().decode()[-2000:]
+
+    restarted = subprocess.run(
+        [sys.executable, "-m", "zhuqi.cli", "worker", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    # Deliver until nothing is due (one --once run delivers up to 100).
+    for _ in range(10):
+        if not OutboxMessage.objects.filter(status="pending").exists():
+            break
+        subprocess.run(
+            [sys.executable, "-m", "zhuqi.cli", "worker", "--once"],
+            env=env,
+            check=True,
+            timeout=300,
+            capture_output=True,
+        )
+    assert OutboxMessage.objects.filter(status="sent").count() == total
+    sms_keys = Counter(line["key"] for line in sms_lines(sms_file))
+    assert len(sms_keys) == expected_sms and set(sms_keys.values()) == {1}
+    assert Notification.objects.count() == total - expected_sms
+    assert len(set(Notification.objects.values_list("key", flat=True))) == Notification.objects.count()
+
+
+def test_failing_channel_is_retried_with_backoff(loop, settings):
+    from zhuqi.core import worker
+
+    settings.ZHUQI_SMS_GATEWAY = "http://127.0.0.1:9/unreachable"  # the discard port: nothing listens
+    w = loop
+    services.appeal_submit(
+        enterprise=w.a, title="t", description="d", category=w.cats.loan, acting_user=w.users["enterprise_a"]
+    )
+    worker.deliver_due()
+    sms = OutboxMessage.objects.get(channel="sms")
+    assert sms.status == "pending" and sms.attempts == 1 and "unreachable" in sms.last_error
+    assert (
+        OutboxMessage.objects.filter(channel="inapp", status="sent").count()
+        == OutboxMessage.objects.count() - 1
+    )
+    assert worker.deliver_due() == 0  # not due again before its backoff
