@@ -7,4 +7,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zhuqi.web.urls")),
     path("", include("zhuqi.directory.urls")),
+    path("", include("zhuqi.appeals.urls")),
 ]

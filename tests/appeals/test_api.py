@@ -8,17 +8,26 @@ pytestmark = pytest.mark.django_db
 
 
 def body(w, **kw):
-    return {"enterprise_uscc": w.a.uscc, "title": "用电增容审批慢", "description": "新厂房用电增容已等两个月。",
-            "category_code": "financing.loan", **kw}
+    return {
+        "enterprise_uscc": w.a.uscc,
+        "title": "用电增容审批慢",
+        "description": "新厂房用电增容已等两个月。",
+        "category_code": "financing.loan",
+        **kw,
+    }
 
 
 def test_hotline_posts_with_a_token_and_a_retry_creates_nothing_new(client, loop):
     w = loop
     _token, raw = account_services.api_token_create(user=w.users["system"], name="12345")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_IDEMPOTENCY_KEY": "12345-20261123-0001"}
-    first = client.post("/api/v1/appeals", body(w, channel="hotline"), content_type="application/json", **headers)
+    first = client.post(
+        "/api/v1/appeals", body(w, channel="hotline"), content_type="application/json", **headers
+    )
     assert first.status_code == 201, first.content
-    retry = client.post("/api/v1/appeals", body(w, channel="hotline"), content_type="application/json", **headers)
+    retry = client.post(
+        "/api/v1/appeals", body(w, channel="hotline"), content_type="application/json", **headers
+    )
     assert retry.status_code == 200 and retry.json()["number"] == first.json()["number"]
     assert Appeal.objects.count() == 1
     assert first.json()["events"][0]["action"] == "submit"
@@ -27,7 +36,12 @@ def test_hotline_posts_with_a_token_and_a_retry_creates_nothing_new(client, loop
 def test_enterprise_may_not_use_the_hotline_channel_or_another_enterprise(client, loop):
     w = loop
     client.force_login(w.users["enterprise_a"])
-    assert client.post("/api/v1/appeals", body(w, channel="hotline"), content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/appeals", body(w, channel="hotline"), content_type="application/json"
+        ).status_code
+        == 403
+    )
     other = client.post("/api/v1/appeals", body(w, enterprise_uscc=w.b.uscc), content_type="application/json")
     assert other.status_code == 404
     assert not Appeal.objects.exists()
@@ -35,9 +49,13 @@ def test_enterprise_may_not_use_the_hotline_channel_or_another_enterprise(client
 
 def test_bad_input_is_422_in_both_languages(client, loop):
     client.force_login(loop.users["enterprise_a"])
-    response = client.post("/api/v1/appeals", body(loop, category_code="nope"), content_type="application/json")
+    response = client.post(
+        "/api/v1/appeals", body(loop, category_code="nope"), content_type="application/json"
+    )
     assert response.status_code == 422
-    assert response.json()["message"].startswith("未知") and "Unknown category" in response.json()["message_en"]
+    assert (
+        response.json()["message"].startswith("未知") and "Unknown category" in response.json()["message_en"]
+    )
 
 
 def test_actions_through_the_api_and_409_on_impossible_transition(client, loop):
@@ -50,13 +68,20 @@ def test_actions_through_the_api_and_409_on_impossible_transition(client, loop):
     again = client.post(f"/api/v1/appeals/{number}/accept", {}, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     assert "不能" in again.json()["message"] and "cannot be accepted" in again.json()["message_en"]
-    stale = client.post(f"/api/v1/appeals/{number}/reply", {"reply": "x", "expected_version": 0},
-                        content_type="application/json")
+    stale = client.post(
+        f"/api/v1/appeals/{number}/reply",
+        {"reply": "x", "expected_version": 0},
+        content_type="application/json",
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "appeal_changed"
-    replied = client.post(f"/api/v1/appeals/{number}/reply", {"reply": "已协调供电局"}, content_type="application/json")
+    replied = client.post(
+        f"/api/v1/appeals/{number}/reply", {"reply": "已协调供电局"}, content_type="application/json"
+    )
     assert replied.json()["state"] == "replied"
     client.force_login(w.users["enterprise_a"])
-    rated = client.post(f"/api/v1/appeals/{number}/rate", {"rating": "basic"}, content_type="application/json")
+    rated = client.post(
+        f"/api/v1/appeals/{number}/rate", {"rating": "basic"}, content_type="application/json"
+    )
     assert rated.json()["state"] == "closed"
     assert [e["action"] for e in rated.json()["events"]] == ["submit", "dispatch", "accept", "reply", "rate"]
 
@@ -64,8 +89,13 @@ def test_actions_through_the_api_and_409_on_impossible_transition(client, loop):
 @pytest.mark.parametrize("who", ["enterprise_b", "town_handler", "leader_a", "expert"])
 def test_appeal_scope(client, loop, who):
     w = loop
-    mine = services.appeal_submit(enterprise=w.a, title="甲的诉求", description="d", category=w.cats.loan,
-                                  acting_user=w.users["enterprise_a"]).appeal
+    mine = services.appeal_submit(
+        enterprise=w.a,
+        title="甲的诉求",
+        description="d",
+        category=w.cats.loan,
+        acting_user=w.users["enterprise_a"],
+    ).appeal
     visible = {"leader_a": True}.get(who, False)
     client.force_login(w.users[who])
     detail = client.get(f"/api/v1/appeals/{mine.number}")
@@ -74,23 +104,35 @@ def test_appeal_scope(client, loop, who):
     assert ([a["number"] for a in listed] == [mine.number]) is visible
     assert (mine.number in client.get("/api/v1/appeal-warnings").content.decode()) in (visible, False)
     if not visible:
-        assert client.post(f"/api/v1/appeals/{mine.number}/accept", {}, content_type="application/json").status_code == 404
+        assert (
+            client.post(
+                f"/api/v1/appeals/{mine.number}/accept", {}, content_type="application/json"
+            ).status_code
+            == 404
+        )
 
 
 def test_handler_keeps_seeing_an_appeal_it_transferred(client, loop):
     w = loop
-    appeal = services.appeal_submit(enterprise=w.a, title="t", description="d", category=w.cats.recruit,
-                                    acting_user=w.users["enterprise_a"]).appeal
-    services.appeal_transfer(appeal=appeal, department=w.city_dept, acting_user=w.users["town_handler"],
-                             comment="市级事项")
+    appeal = services.appeal_submit(
+        enterprise=w.a,
+        title="t",
+        description="d",
+        category=w.cats.recruit,
+        acting_user=w.users["enterprise_a"],
+    ).appeal
+    services.appeal_transfer(
+        appeal=appeal, department=w.city_dept, acting_user=w.users["town_handler"], comment="市级事项"
+    )
     client.force_login(w.users["town_handler"])
     assert client.get(f"/api/v1/appeals/{appeal.number}").status_code == 200
 
 
 def test_kpi_endpoint_groups(client, loop):
     w = loop
-    services.appeal_submit(enterprise=w.a, title="t", description="d", category=w.cats.loan,
-                           acting_user=w.users["enterprise_a"])
+    services.appeal_submit(
+        enterprise=w.a, title="t", description="d", category=w.cats.loan, acting_user=w.users["enterprise_a"]
+    )
     client.force_login(w.users["coordinator"])
     rows = client.get("/api/v1/appeal-kpis?by=department").json()
     assert rows[0]["count"] == 1 and rows[0]["resolution_rate"] == 0

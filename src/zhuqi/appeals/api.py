@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from zhuqi.appeals import deadlines, kpis, selectors, services
 from zhuqi.appeals.schemas import ActionIn, AppealDetailOut, AppealIn, AppealOut, KpiOut, WarningOut
-from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.errors import Message, ZhuqiError
 from zhuqi.directory.api import Page
 from zhuqi.directory.models import ServiceCategory
 from zhuqi.directory.selectors import enterprise_get
@@ -68,68 +68,12 @@ def appeal_detail(request, number: str):
     return selectors.appeal_get(request.user, number)
 
 
-ACTIONS = {
-    "dispatch": lambda a, u, p: services.appeal_dispatch(
-        appeal=a,
-        acting_user=u,
-        department=services.get_department(p.department_code),
-        comment=p.comment,
-        expected_version=p.expected_version,
-    ),
-    "accept": lambda a, u, p: services.appeal_accept(
-        appeal=a, acting_user=u, comment=p.comment, expected_version=p.expected_version
-    ),
-    "return": lambda a, u, p: services.appeal_return(
-        appeal=a, acting_user=u, comment=p.comment, expected_version=p.expected_version
-    ),
-    "transfer": lambda a, u, p: services.appeal_transfer(
-        appeal=a,
-        acting_user=u,
-        department=services.get_department(p.department_code),
-        comment=p.comment,
-        expected_version=p.expected_version,
-    ),
-    "progress": lambda a, u, p: services.appeal_progress(
-        appeal=a, acting_user=u, comment=p.comment, expected_version=p.expected_version
-    ),
-    "reply": lambda a, u, p: services.appeal_reply(
-        appeal=a, acting_user=u, reply=p.reply, expected_version=p.expected_version
-    ),
-    "rate": lambda a, u, p: services.appeal_rate(
-        appeal=a, acting_user=u, rating=p.rating or "", comment=p.comment, expected_version=p.expected_version
-    ),
-    "escalate": lambda a, u, p: services.appeal_escalate(
-        appeal=a, acting_user=u, comment=p.comment, expected_version=p.expected_version
-    ),
-    "decide": lambda a, u, p: services.appeal_decide(
-        appeal=a,
-        acting_user=u,
-        decision=p.comment,
-        owner=services.get_department(p.department_code),
-        expected_version=p.expected_version,
-    ),
-    "withdraw": lambda a, u, p: services.appeal_withdraw(
-        appeal=a, acting_user=u, comment=p.comment, expected_version=p.expected_version
-    ),
-    "merge": lambda a, u, p: services.appeal_merge(
-        appeal=a,
-        acting_user=u,
-        into=selectors.appeal_get(u, p.into_number),
-        expected_version=p.expected_version,
-    ),
-    "instruct": lambda a, u, p: services.appeal_instruct(appeal=a, acting_user=u, instruction=p.comment),
-    "follow-up": lambda a, u, p: services.appeal_follow_up(appeal=a, acting_user=u, note=p.comment),
-}
-
-
 @router.post("/appeals/{number}/{action}", response=AppealDetailOut)
 def appeal_action(request, number: str, action: str, payload: ActionIn):
     """One endpoint per action: dispatch, accept, return, transfer, progress, reply, rate, escalate,
     decide, withdraw, merge, instruct, follow-up. An impossible transition answers 409."""
-    if action not in ACTIONS:
-        raise NotFound("unknown_action", Message(_("Unknown action: %(action)s."), {"action": action}))
     appeal = selectors.appeal_get(request.user, number)
-    ACTIONS[action](appeal, request.user, payload)
+    services.perform(action, appeal=appeal, acting_user=request.user, **payload.dict())
     return selectors.appeal_get(request.user, number)
 
 

@@ -544,3 +544,113 @@ def get_department(code: str) -> Department:
     if found is None:
         raise NotFound("department_not_found", Message(_("No department %(code)s."), {"code": code}))
     return found
+
+
+# One table of the actions a person can take, shared by the pages and the API.
+ACTIONS = {
+    "dispatch": lambda a, u, p: appeal_dispatch(
+        appeal=a,
+        acting_user=u,
+        department=get_department(p["department_code"]),
+        comment=p["comment"],
+        expected_version=p["expected_version"],
+    ),
+    "accept": lambda a, u, p: appeal_accept(
+        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
+    ),
+    "return": lambda a, u, p: appeal_return(
+        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
+    ),
+    "transfer": lambda a, u, p: appeal_transfer(
+        appeal=a,
+        acting_user=u,
+        department=get_department(p["department_code"]),
+        comment=p["comment"],
+        expected_version=p["expected_version"],
+    ),
+    "progress": lambda a, u, p: appeal_progress(
+        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
+    ),
+    "reply": lambda a, u, p: appeal_reply(
+        appeal=a, acting_user=u, reply=p["reply"], expected_version=p["expected_version"]
+    ),
+    "rate": lambda a, u, p: appeal_rate(
+        appeal=a,
+        acting_user=u,
+        rating=p["rating"] or "",
+        comment=p["comment"],
+        expected_version=p["expected_version"],
+    ),
+    "escalate": lambda a, u, p: appeal_escalate(
+        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
+    ),
+    "decide": lambda a, u, p: appeal_decide(
+        appeal=a,
+        acting_user=u,
+        decision=p["comment"],
+        owner=get_department(p["department_code"]),
+        expected_version=p["expected_version"],
+    ),
+    "withdraw": lambda a, u, p: appeal_withdraw(
+        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
+    ),
+    "merge": lambda a, u, p: appeal_merge(
+        appeal=a,
+        acting_user=u,
+        into=_merge_target(u, p["into_number"]),
+        expected_version=p["expected_version"],
+    ),
+    "instruct": lambda a, u, p: appeal_instruct(appeal=a, acting_user=u, instruction=p["comment"]),
+    "follow-up": lambda a, u, p: appeal_follow_up(appeal=a, acting_user=u, note=p["comment"]),
+}
+
+
+def _merge_target(user, number):
+    from zhuqi.appeals.selectors import appeal_get
+
+    return appeal_get(user, number)
+
+
+def perform(
+    action: str,
+    *,
+    appeal,
+    acting_user,
+    comment="",
+    department_code="",
+    reply="",
+    rating=None,
+    into_number="",
+    expected_version=None,
+) -> Appeal:
+    if action not in ACTIONS:
+        raise NotFound("unknown_action", Message(_("Unknown action: %(action)s."), {"action": action}))
+    params = {
+        "comment": comment or "",
+        "department_code": department_code or "",
+        "reply": reply or "",
+        "rating": rating,
+        "into_number": into_number or "",
+        "expected_version": expected_version,
+    }
+    return ACTIONS[action](appeal, acting_user, params)
+
+
+def actions_for(user, appeal) -> list[str]:
+    """The actions this user may try on this appeal now, for the page's buttons."""
+    allowed = set(lifecycle.actions_from(appeal.state))
+    role = user.role
+    mine = {
+        Role.HANDLER: {"accept", "return", "transfer", "progress", "reply"}
+        if _is_handler_of(user, appeal)
+        else set(),
+        Role.ENTERPRISE: {"rate", "withdraw"} if user.enterprise_id == appeal.enterprise_id else set(),
+        Role.COORDINATOR: {"dispatch", "transfer", "escalate", "decide", "merge"},
+        Role.ADMIN: {"dispatch", "transfer", "escalate", "decide", "merge"},
+    }.get(role, set())
+    result = sorted(allowed & mine)
+    if appeal.is_open and (role in COORDINATORS or role == Role.LEADER):
+        result.append("instruct")
+    if role in COORDINATORS:
+        result.append("follow-up")
+    return result

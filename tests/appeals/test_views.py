@@ -1,0 +1,104 @@
+import pytest
+from django.urls import reverse
+
+from zhuqi.appeals import services
+from zhuqi.appeals.models import Appeal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_enterprise_submits_and_sees_its_appeal(client, loop):
+    client.force_login(loop.users["enterprise_a"])
+    response = client.post(
+        reverse("appeals:appeal_new"),
+        {
+            "title": "贷款贴息未到账",
+            "description": "三个月未拨付",
+            "category": loop.cats.loan.pk,
+            "urgency": "ordinary",
+            "channel": "web",
+            "within_policy": "on",
+            "idempotency_key": "form-1",
+        },
+    )
+    appeal = Appeal.objects.get()
+    assert response.status_code == 302 and appeal.department == loop.city_dept
+    page = client.get(reverse("appeals:appeal_detail", args=[appeal.number])).content.decode()
+    assert (
+        "贷款贴息未到账" in page and 'data-action="withdraw"' in page and 'data-action="accept"' not in page
+    )
+    # A double click posts the same form twice: one appeal.
+    client.post(
+        reverse("appeals:appeal_new"),
+        {
+            "title": "贷款贴息未到账",
+            "description": "三个月未拨付",
+            "category": loop.cats.loan.pk,
+            "urgency": "ordinary",
+            "channel": "web",
+            "within_policy": "on",
+            "idempotency_key": "form-1",
+        },
+    )
+    assert Appeal.objects.count() == 1
+
+
+def test_handler_acts_from_the_page_and_the_trail_shows_it(client, loop):
+    appeal = services.appeal_submit(
+        enterprise=loop.a,
+        title="t",
+        description="d",
+        category=loop.cats.loan,
+        acting_user=loop.users["enterprise_a"],
+    ).appeal
+    client.force_login(loop.users["city_handler"])
+    page = client.get(reverse("appeals:appeal_detail", args=[appeal.number])).content.decode()
+    assert 'data-action="accept"' in page and 'data-action="rate"' not in page
+    client.post(
+        reverse("appeals:appeal_action", args=[appeal.number, "accept"]), {"expected_version": appeal.version}
+    )
+    client.post(reverse("appeals:appeal_action", args=[appeal.number, "reply"]), {"reply": "已办结"})
+    assert Appeal.objects.get().state == "replied"
+    again = client.post(reverse("appeals:appeal_action", args=[appeal.number, "accept"]), follow=True)
+    assert "不能被受理" in again.content.decode()
+    trail = client.get(reverse("appeals:appeal_detail", args=[appeal.number])).content.decode()
+    assert trail.count("city_handler") >= 2
+
+
+@pytest.mark.parametrize("who", ["enterprise_b", "town_handler", "expert"])
+def test_pages_of_another_scope_are_404(client, loop, who):
+    appeal = services.appeal_submit(
+        enterprise=loop.a,
+        title="t",
+        description="d",
+        category=loop.cats.loan,
+        acting_user=loop.users["enterprise_a"],
+    ).appeal
+    client.force_login(loop.users[who])
+    assert client.get(reverse("appeals:appeal_detail", args=[appeal.number])).status_code == 404
+    assert client.post(reverse("appeals:appeal_action", args=[appeal.number, "accept"])).status_code == 404
+    assert appeal.number not in client.get(reverse("appeals:appeal_list")).content.decode()
+    assert appeal.number.encode() not in client.get(reverse("appeals:appeal_export")).content
+
+
+def test_ledger_warning_coordination_and_kpi_pages(client, loop):
+    services.appeal_submit(
+        enterprise=loop.a,
+        title="政策外需求",
+        description="d",
+        category=loop.cats.loan,
+        acting_user=loop.users["enterprise_a"],
+        within_policy=False,
+    )
+    client.force_login(loop.users["coordinator"])
+    assert "政策外需求" in client.get(reverse("appeals:appeal_list")).content.decode()
+    assert "政策清单以外的需求" in client.get(reverse("appeals:coordination")).content.decode()
+    assert client.get(reverse("appeals:warnings")).status_code == 200
+    kpi = client.get(reverse("appeals:kpis"), {"by": "town"}).content.decode()
+    assert "办结率" in kpi and "长安镇" in kpi
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get(reverse("appeals:appeal_export")).content)).active
+    assert sheet.cell(1, 1).value == "编号" and sheet.max_row == 2
