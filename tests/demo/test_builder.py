@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from zhuqi.accounts.models import Role, User
+from zhuqi.appeals.models import Appeal
 from zhuqi.core import uscc
 from zhuqi.demo import builder, reference
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, LiaisonAssignment
@@ -40,6 +41,7 @@ def test_demo_city_is_deterministic(city):
         .order_by("enterprise__uscc", "year", "period_no")
         .values_list("value")
     )
+    Appeal.objects.all().delete()
     User.objects.all().delete()
     Enterprise.objects.all().delete()
     builder.build(enterprises=120, progress=False)

@@ -159,6 +159,7 @@ class Summary:
     liaisons: int = 0
     users: dict | None = None
     demo_enterprise: str = ""
+    appeals: int = 0
 
 
 def person_name(rng: random.Random) -> str:
@@ -521,6 +522,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     )
     users = build_users(towns, demo)
     liaisons = build_liaisons(built, towns)
+    appeals = build_appeals(max(20, enterprises // 10), rng)
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),
@@ -529,4 +531,67 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         liaisons=liaisons,
         users=users,
         demo_enterprise=f"{demo.name} ({demo.uscc})",
+        appeals=appeals,
     )
+
+
+APPEAL_TITLES = {
+    "financing.loan": "申请技改贷款贴息,希望加快审核",
+    "land.land_title": "厂房产权证照不全,申请补办",
+    "labour.recruit": "旺季普工缺口约200人,请协助招工",
+    "talent.schooling": "引进工程师子女入学需协调学位",
+    "approval.construction_permit": "新厂房施工许可办理进度慢",
+    "policy.grant": "倍增服务包奖励资金尚未兑现",
+    "utilities.power": "新增生产线需用电增容",
+    "environment.emission": "排污许可证延续办理咨询",
+    "ip.infringement": "产品外观专利被仿冒,请求维权支持",
+    "market.export": "出口退税到账慢影响资金周转",
+}
+
+
+def build_appeals(count: int, rng: random.Random) -> int:
+    """Appeals through the real service functions: routed, accepted, replied, rated, some reopened."""
+    from zhuqi.appeals import services as appeal_services
+
+    coordinator = User.objects.get(username="coordinator")
+    categories = {c.code: c for c in ServiceCategory.objects.filter(code__in=APPEAL_TITLES)}
+    enterprises = list(Enterprise.objects.exclude(doubling_class="").order_by("id")[:600])
+    demo_user = User.objects.get(username="enterprise")
+    made = 0
+    for i in range(count):
+        code = rng.choice(sorted(APPEAL_TITLES))
+        own = i % 10 == 0
+        enterprise = demo_user.enterprise if own else rng.choice(enterprises)
+        appeal = appeal_services.appeal_submit(
+            enterprise=enterprise,
+            title=APPEAL_TITLES[code],
+            description=APPEAL_TITLES[code] + "。",
+            category=categories[code],
+            acting_user=demo_user if own else coordinator,
+            channel="web" if own else rng.choice(["visit", "phone"]),
+            urgency="major" if rng.random() < 0.1 else "ordinary",
+        ).appeal
+        made += 1
+        if appeal.department_id is None or rng.random() < 0.15:
+            continue  # left waiting for dispatch or acceptance
+        handler = appeal.department.members.first() or appeal.department.head
+        if handler is None:
+            handler = account_services.user_create(
+                username=f"handler_{appeal.department.code}",
+                password=DEMO_PASSWORD,
+                role=Role.HANDLER,
+                display_name=f"{appeal.department} 经办人",
+                department=appeal.department,
+                check_password=False,
+            )
+        appeal = appeal_services.appeal_accept(appeal=appeal, acting_user=handler)
+        if rng.random() < 0.2:
+            continue
+        appeal = appeal_services.appeal_reply(
+            appeal=appeal, acting_user=handler, reply="已协调相关单位办理,请查收。"
+        )
+        rater = enterprise.users.first() or demo_user if own else None
+        if rater is not None and rater.enterprise_id == enterprise.pk:
+            rating = rng.choices(["satisfied", "basic", "unsatisfied"], [80, 15, 5])[0]
+            appeal_services.appeal_rate(appeal=appeal, acting_user=rater, rating=rating)
+    return made

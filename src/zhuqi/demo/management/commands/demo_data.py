@@ -24,7 +24,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo city built: {summary.towns} towns, {summary.departments} departments, "
                 f"{summary.enterprises} enterprises, {summary.indicator_values} indicator values, "
-                f"{summary.liaisons} liaison assignments."
+                f"{summary.liaisons} liaison assignments, {summary.appeals} appeals."
             )
         )
         self.stdout.write(f"Demo users (password: {builder.DEMO_PASSWORD}):")
