@@ -127,12 +127,44 @@ class AppealEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    LABELS = {
+        "submit": _("Submit"),
+        "dispatch": _("Dispatch"),
+        "accept": _("Accept"),
+        "return": _("Return"),
+        "transfer": _("Transfer"),
+        "progress": _("Progress report"),
+        "reply": _("Reply"),
+        "rate": _("Rate"),
+        "reopen": _("Reopen (发还重办)"),
+        "escalate": _("Escalate"),
+        "decide": _("Meeting decision"),
+        "withdraw": _("Withdraw"),
+        "merge": _("Merge"),
+        "instruct": _("Instruction (批示)"),
+        "follow_up": _("Follow-up call (回访)"),
+        "supervise": _("Supervision (督办)"),
+        "close_unrated": _("Closed unrated"),
+    }
+
     class Meta:
         verbose_name = _("appeal event")
         ordering = ["created_at", "id"]
 
     def __str__(self):
         return f"{self.appeal_id} {self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def action_label(self):
+        return self.LABELS.get(self.action, self.action)
+
+    @property
+    def from_label(self):
+        return State(self.from_state).label if self.from_state else "—"
+
+    @property
+    def to_label(self):
+        return State(self.to_state).label if self.to_state else "—"
 
 
 class DeadlineRule(models.Model):
