@@ -64,3 +64,15 @@ def test_unsatisfied_last_rating_lowers_satisfaction(loop):
     # a2 was reopened and is open again: 1 of 2 closed, 1 of 1 rated closings satisfied.
     assert row["resolution_rate"] == pytest.approx(0.5) and row["satisfaction_rate"] == pytest.approx(1.0)
     assert row["reopen_rate"] == pytest.approx(0.5)
+
+
+def test_month_is_the_shanghai_month(loop):
+    """An appeal submitted at 07:30 on 1 December in Shanghai (23:30 UTC on 30 November) is December's."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    appeal = make(loop, "月初诉求")
+    Appeal.objects.filter(pk=appeal.pk).update(
+        created_at=datetime(2026, 12, 1, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+    assert [row["group"] for row in kpis.compute(Appeal.objects.all(), "month")] == ["2026-12"]

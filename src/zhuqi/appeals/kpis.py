@@ -11,6 +11,7 @@ Counted appeals are those submitted in the period, less the withdrawn and the me
 from datetime import date
 
 import polars as pl
+from django.utils import timezone
 
 from zhuqi.appeals.models import CloseReason, Rating, State
 from zhuqi.core import workdays
@@ -56,7 +57,7 @@ def frame(appeals) -> pl.DataFrame:
                 "department": short or dept or "—",
                 "town": town,
                 "category": parent or cat,
-                "month": created.strftime("%Y-%m"),
+                "month": timezone.localtime(created).strftime("%Y-%m"),
                 "closed": state == State.CLOSED,
                 "on_time": bool(state == State.CLOSED and on_time),
                 "rated": reason == CloseReason.RATED,
