@@ -17,6 +17,7 @@ from zhuqi.appeals import deadlines
 from zhuqi.appeals.models import OPEN_STATES, Appeal, AppealEvent, CoordinationItem
 from zhuqi.core import workdays
 from zhuqi.core.errors import NotFound
+from zhuqi.directory.selectors import enterprises_visible_to
 
 
 def appeals_visible_to(user: User) -> QuerySet[Appeal]:
@@ -26,15 +27,12 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     role = user.role
     if role in (Role.COORDINATOR, Role.ADMIN, Role.SYSTEM):
         return qs
-    if role == Role.ENTERPRISE:
-        return qs.filter(enterprise_id=user.enterprise_id)
     if role == Role.HANDLER:
         routed_before = AppealEvent.objects.filter(appeal=OuterRef("pk"), department_id=user.department_id)
         return qs.filter(Q(department_id=user.department_id) | Exists(routed_before))
-    if role == Role.TOWN_OFFICER:
-        return qs.filter(enterprise__town_id=user.town_id)
-    if role == Role.LEADER:
-        return qs.filter(enterprise__liaisons__leader=user).distinct()
+    if role in (Role.ENTERPRISE, Role.TOWN_OFFICER, Role.LEADER):
+        # The enterprises one may see decide the appeals one may see: one source of that scope.
+        return qs.filter(enterprise__in=enterprises_visible_to(user))
     return qs.none()
 
 

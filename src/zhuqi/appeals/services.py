@@ -546,69 +546,25 @@ def get_department(code: str) -> Department:
     return found
 
 
-# One table of the actions a person can take, shared by the pages and the API.
+# The actions a person can take, shared by the pages and the API: the service function and the
+# arguments it takes besides the appeal and the actor. Instructions and follow-ups change no state,
+# so they take no expected_version.
 ACTIONS = {
-    "dispatch": lambda a, u, p: appeal_dispatch(
-        appeal=a,
-        acting_user=u,
-        department=get_department(p["department_code"]),
-        comment=p["comment"],
-        expected_version=p["expected_version"],
-    ),
-    "accept": lambda a, u, p: appeal_accept(
-        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
-    ),
-    "return": lambda a, u, p: appeal_return(
-        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
-    ),
-    "transfer": lambda a, u, p: appeal_transfer(
-        appeal=a,
-        acting_user=u,
-        department=get_department(p["department_code"]),
-        comment=p["comment"],
-        expected_version=p["expected_version"],
-    ),
-    "progress": lambda a, u, p: appeal_progress(
-        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
-    ),
-    "reply": lambda a, u, p: appeal_reply(
-        appeal=a, acting_user=u, reply=p["reply"], expected_version=p["expected_version"]
-    ),
-    "rate": lambda a, u, p: appeal_rate(
-        appeal=a,
-        acting_user=u,
-        rating=p["rating"] or "",
-        comment=p["comment"],
-        expected_version=p["expected_version"],
-    ),
-    "escalate": lambda a, u, p: appeal_escalate(
-        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
-    ),
-    "decide": lambda a, u, p: appeal_decide(
-        appeal=a,
-        acting_user=u,
-        decision=p["comment"],
-        owner=get_department(p["department_code"]),
-        expected_version=p["expected_version"],
-    ),
-    "withdraw": lambda a, u, p: appeal_withdraw(
-        appeal=a, acting_user=u, comment=p["comment"], expected_version=p["expected_version"]
-    ),
-    "merge": lambda a, u, p: appeal_merge(
-        appeal=a,
-        acting_user=u,
-        into=_merge_target(u, p["into_number"]),
-        expected_version=p["expected_version"],
-    ),
-    "instruct": lambda a, u, p: appeal_instruct(appeal=a, acting_user=u, instruction=p["comment"]),
-    "follow-up": lambda a, u, p: appeal_follow_up(appeal=a, acting_user=u, note=p["comment"]),
+    "dispatch": (appeal_dispatch, ("department", "comment")),
+    "accept": (appeal_accept, ("comment",)),
+    "return": (appeal_return, ("comment",)),
+    "transfer": (appeal_transfer, ("department", "comment")),
+    "progress": (appeal_progress, ("comment",)),
+    "reply": (appeal_reply, ("reply",)),
+    "rate": (appeal_rate, ("rating", "comment")),
+    "escalate": (appeal_escalate, ("comment",)),
+    "decide": (appeal_decide, ("owner", "decision")),
+    "withdraw": (appeal_withdraw, ("comment",)),
+    "merge": (appeal_merge, ("into",)),
+    "instruct": (appeal_instruct, ("instruction",)),
+    "follow-up": (appeal_follow_up, ("note",)),
 }
-
-
-def _merge_target(user, number):
-    from zhuqi.appeals.selectors import appeal_get
-
-    return appeal_get(user, number)
+STATELESS_ACTIONS = {"instruct", "follow-up"}
 
 
 def perform(
@@ -625,15 +581,29 @@ def perform(
 ) -> Appeal:
     if action not in ACTIONS:
         raise NotFound("unknown_action", Message(_("Unknown action: %(action)s."), {"action": action}))
-    params = {
-        "comment": comment or "",
-        "department_code": department_code or "",
-        "reply": reply or "",
-        "rating": rating,
-        "into_number": into_number or "",
-        "expected_version": expected_version,
+    function, names = ACTIONS[action]
+    text = comment or ""
+    argument = {
+        "comment": lambda: text,
+        "decision": lambda: text,
+        "instruction": lambda: text,
+        "note": lambda: text,
+        "reply": lambda: reply or "",
+        "rating": lambda: rating or "",
+        "department": lambda: get_department(department_code),
+        "owner": lambda: get_department(department_code),
+        "into": lambda: _merge_target(acting_user, into_number),
     }
-    return ACTIONS[action](appeal, acting_user, params)
+    kwargs = {name: argument[name]() for name in names}
+    if action not in STATELESS_ACTIONS:
+        kwargs["expected_version"] = expected_version
+    return function(appeal=appeal, acting_user=acting_user, **kwargs)
+
+
+def _merge_target(user, number):
+    from zhuqi.appeals.selectors import appeal_get
+
+    return appeal_get(user, number)
 
 
 def actions_for(user, appeal) -> list[str]:

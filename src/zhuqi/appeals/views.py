@@ -120,6 +120,7 @@ def appeal_new(request):
 @login_required
 def appeal_detail(request, number):
     appeal = _appeal(request, number)
+    action_names = services.actions_for(request.user, appeal)
     return render(
         request,
         "appeals/appeal_detail.html",
@@ -128,8 +129,8 @@ def appeal_detail(request, number):
             "warning": selectors.with_warnings([appeal])[0][1],
             "due": deadlines.active_due(appeal),
             "events": appeal.events.select_related("actor", "department"),
-            "actions": [(a, BUTTONS[a]) for a in services.actions_for(request.user, appeal)],
-            "action_names": services.actions_for(request.user, appeal),
+            "actions": [(a, BUTTONS[a]) for a in action_names],
+            "action_names": action_names,
             "departments": Department.objects.all(),
             "ratings": Rating.choices,
             "coordination": appeal.coordination_items.select_related("owner"),
