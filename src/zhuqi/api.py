@@ -62,11 +62,13 @@ def unauthenticated(request, exc):
 def _register_routers() -> None:
     from zhuqi.accounts.api import router as accounts_router
     from zhuqi.appeals.api import router as appeals_router
+    from zhuqi.core.api import router as core_router
     from zhuqi.directory.api import router as directory_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", directory_router)
     api.add_router("/", appeals_router)
+    api.add_router("/", core_router)
 
 
 _register_routers()

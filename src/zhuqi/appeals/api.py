@@ -78,6 +78,7 @@ def appeal_action(request, number: str, action: str, payload: ActionIn):
 
 
 @router.get("/appeal-warnings", response=list[WarningOut])
+@paginate(Page)
 def appeal_warnings(request):
     return [
         WarningOut(

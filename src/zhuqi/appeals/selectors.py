@@ -90,6 +90,8 @@ def warning_list(user: User, now=None) -> list[tuple[Appeal, str]]:
 
 
 def coordination_list(user: User) -> QuerySet[CoordinationItem]:
-    return CoordinationItem.objects.filter(appeal__in=appeals_visible_to(user)).select_related(
-        "appeal", "appeal__enterprise", "owner"
+    return (
+        CoordinationItem.objects.filter(appeal__in=appeals_visible_to(user))
+        .order_by("-created_at", "-id")
+        .select_related("appeal", "appeal__enterprise", "owner")
     )

@@ -164,12 +164,14 @@ def appeal_action(request, number, action):
 
 @login_required
 def warning_list(request):
-    return render(request, "appeals/warnings.html", {"rows": selectors.warning_list(request.user)})
+    page = Paginator(selectors.warning_list(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "appeals/warnings.html", {"rows": page, "page": page})
 
 
 @login_required
 def coordination_list(request):
-    return render(request, "appeals/coordination.html", {"items": selectors.coordination_list(request.user)})
+    page = Paginator(selectors.coordination_list(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "appeals/coordination.html", {"items": page, "page": page})
 
 
 @login_required

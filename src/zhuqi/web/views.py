@@ -1,9 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from zhuqi.accounts.models import Role
+from zhuqi.core import selectors as core_selectors
+from zhuqi.core import services as core_services
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
 
@@ -40,3 +44,16 @@ def home(request):
             .order_by("enterprise__name")[:50]
         )
     return render(request, "web/home.html", context)
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(core_selectors.notifications_of(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "web/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    core_services.notifications_mark_read(acting_user=request.user)
+    return redirect("web:notifications")
