@@ -109,3 +109,39 @@ def test_failing_channel_is_retried_with_backoff(loop, settings):
         == OutboxMessage.objects.count() - 1
     )
     assert worker.deliver_due() == 0  # not due again before its backoff
+
+
+def test_two_workers_share_the_outbox_without_delivering_anything_twice(loop, tmp_path, settings):
+    w = loop
+    for i in range(40):
+        services.appeal_submit(
+            enterprise=w.a,
+            title=f"诉求{i}",
+            description="d",
+            category=w.cats.loan,
+            acting_user=w.users["enterprise_a"],
+        )
+    total = OutboxMessage.objects.count()
+    assert 100 < total <= 200  # each `--once` pass handles at most 100: both workers must take a share
+    env = worker_env(tmp_path)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "zhuqi.cli", "worker", "--once"],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    handled = []
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err[-2000:]
+        handled.append(int(out.split("Handled ")[1].split()[0]))
+    assert sum(handled) == total and min(handled) > 0
+    assert OutboxMessage.objects.filter(status="sent").count() == total
+    sms_keys = Counter(line["key"] for line in sms_lines(tmp_path / "sms.jsonl"))
+    assert (
+        set(sms_keys.values()) == {1} and len(sms_keys) == OutboxMessage.objects.filter(channel="sms").count()
+    )

@@ -57,7 +57,8 @@ def deliver_due(limit: int = 100) -> int:
     return handled
 
 
-def run(*, once: bool = False, idle_sleep: float = 1.0, sweep_every: float = 300.0, sweeps=()) -> None:
+def run(*, once: bool = False, idle_sleep: float = 1.0, sweep_every: float = 300.0, sweeps=()) -> int:
+    """Delivers and sweeps until stopped; with once, a single pass, returning how many it delivered."""
     last_sweep = 0.0
     while True:
         if sweeps and time.monotonic() - last_sweep >= sweep_every:
@@ -66,6 +67,6 @@ def run(*, once: bool = False, idle_sleep: float = 1.0, sweep_every: float = 300
             last_sweep = time.monotonic()
         handled = deliver_due()
         if once:
-            return
+            return handled
         if not handled:
             time.sleep(idle_sleep)

@@ -12,5 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--sweep-every", type=float, default=300.0, help="seconds between sweeps")
 
     def handle(self, *args, once, sweep_every, **options):
-        self.stdout.write("Worker started." if not once else "Delivering what is due…")
-        worker.run(once=once, sweep_every=sweep_every, sweeps=[sweep])
+        if not once:
+            self.stdout.write("Worker started.")
+        handled = worker.run(once=once, sweep_every=sweep_every, sweeps=[sweep])
+        self.stdout.write(f"Handled {handled} messages.")
