@@ -168,6 +168,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # --- Zhuqi ----------------------------------------------------------------------------------
 ZHUQI_PAGE_SIZE = 25
 ZHUQI_IMPORT_MAX_ROWS = 50_000
+ZHUQI_ATTACHMENT_MAX_MB = int(os.environ.get("ZHUQI_ATTACHMENT_MAX_MB", "20"))
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,9 @@ def test_hotline_posts_with_a_token_and_a_retry_creates_nothing_new(client, loop
     )
     assert retry.status_code == 200 and retry.json()["number"] == first.json()["number"]
     assert Appeal.objects.count() == 1
-    assert first.json()["events"][0]["action"] == "submit"
+    assert first.json()["department_code"] == "miit"  # routed by rule, in the same request
+    trail = client.get(f"/api/v1/appeals/{first.json()['number']}", **headers).json()["events"]
+    assert [e["action"] for e in trail] == ["submit", "dispatch"]
 
 
 def test_enterprise_may_not_use_the_hotline_channel_or_another_enterprise(client, loop):

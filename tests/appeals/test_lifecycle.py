@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from zhuqi.appeals import lifecycle, services
 from zhuqi.appeals.models import Appeal, CoordinationItem, State
@@ -177,9 +180,14 @@ def test_second_unsatisfied_rating_goes_to_the_coordination_meeting(loop):
     w = loop
     ent = w.users["enterprise_a"]
     appeal = _reply(w, submit(w))
+    Appeal.objects.filter(pk=appeal.pk).update(resolve_due=timezone.now() - timedelta(days=30))
     appeal = services.appeal_rate(appeal=appeal, acting_user=ent, rating="unsatisfied", comment="仍未到账")
     assert appeal.state == State.DISPATCHED and appeal.department == w.city_dept and appeal.reopen_count == 1
     assert not CoordinationItem.objects.exists()
+    stored = Appeal.objects.get(pk=appeal.pk)
+    # 发还重办 starts the clock again: 7 working days from the reopening, kept in the database.
+    assert stored.resolve_due == appeal.resolve_due
+    assert stored.resolve_due > timezone.now() and stored.events.last().action == "reopen"
     appeal = _reply(w, appeal)
     appeal = services.appeal_rate(appeal=appeal, acting_user=ent, rating="unsatisfied", comment="还是没有")
     assert appeal.state == State.ESCALATED and appeal.reopen_count == 2

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from zhuqi.directory.models import Enterprise, ImportBatch
@@ -61,6 +62,13 @@ def test_edit_keeps_the_code(client, world):
 def test_non_editors_cannot_reach_the_form_or_import(client, world):
     client.force_login(world.users["town_a"])
     assert client.get(reverse("directory:enterprise_new")).status_code == 404
+    # A town officer imports appeal ledgers, never the directory itself.
+    upload = client.post(
+        reverse("directory:import_upload"),
+        {"kind": "enterprises", "file": SimpleUploadedFile("e.csv", "统一社会信用代码\n".encode())},
+    )
+    assert upload.status_code == 422 and not ImportBatch.objects.exists()
+    client.force_login(world.users["enterprise_a"])
     assert client.get(reverse("directory:import_upload")).status_code == 404
 
 

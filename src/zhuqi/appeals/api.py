@@ -2,13 +2,25 @@
 
 from datetime import date
 
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, File, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhuqi.appeals import deadlines, kpis, selectors, services
-from zhuqi.appeals.schemas import ActionIn, AppealDetailOut, AppealIn, AppealOut, KpiOut, WarningOut
-from zhuqi.core.errors import Message, ZhuqiError
+from zhuqi.appeals.models import DeadlineRule
+from zhuqi.appeals.schemas import (
+    ActionIn,
+    AppealDetailOut,
+    AppealIn,
+    AppealOut,
+    AppealSubmittedOut,
+    AttachmentOut,
+    KpiOut,
+    WarningOut,
+)
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.directory.api import Page
 from zhuqi.directory.models import ServiceCategory
 from zhuqi.directory.selectors import enterprise_get
@@ -25,7 +37,7 @@ class AppealFilters(Schema):
     enterprise: str = ""
 
 
-@router.post("/appeals", response={201: AppealDetailOut, 200: AppealDetailOut})
+@router.post("/appeals", response={201: AppealSubmittedOut, 200: AppealSubmittedOut})
 def appeal_submit(
     request, payload: AppealIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
 ):
@@ -68,6 +80,25 @@ def appeal_detail(request, number: str):
     return selectors.appeal_get(request.user, number)
 
 
+# Before /appeals/{number}/{action}: the first matching route wins.
+@router.get("/appeals/{number}/attachments", response=list[AttachmentOut])
+def appeal_attachments(request, number: str):
+    return selectors.appeal_attachments(request.user, number)
+
+
+@router.post("/appeals/{number}/attachments", response={201: AttachmentOut})
+def appeal_attach(request, number: str, file: File[UploadedFile]):
+    """Adds a file (pdf, ofd, images, office documents, zip; up to ZHUQI_ATTACHMENT_MAX_MB)."""
+    appeal = selectors.appeal_get(request.user, number)
+    return Status(201, services.appeal_attach(appeal=appeal, acting_user=request.user, upload=file))
+
+
+@router.get("/appeals/{number}/attachments/{attachment_id}", response={200: None})
+def appeal_attachment_download(request, number: str, attachment_id: int):
+    found = selectors.appeal_attachment_get(request.user, number, attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
+
+
 @router.post("/appeals/{number}/{action}", response=AppealDetailOut)
 def appeal_action(request, number: str, action: str, payload: ActionIn):
     """One endpoint per action: dispatch, accept, return, transfer, progress, reply, rate, escalate,
@@ -103,3 +134,52 @@ def appeal_kpis(request, by: str = "all", start: date | None = None, end: date |
             status=422,
         )
     return kpis.compute(selectors.appeals_visible_to(request.user), by, start=start, end=end)
+
+
+class DeadlineRuleIn(Schema):
+    category_code: str | None = None
+    urgency: str
+    dispatch_days: int
+    progress_days: int
+    resolve_days: int
+
+
+class DeadlineRuleOut(Schema):
+    id: int
+    category_code: str | None = Field(None, alias="category.code")
+    urgency: str
+    dispatch_days: int
+    progress_days: int
+    resolve_days: int
+
+
+@router.get("/deadline-rules", response=list[DeadlineRuleOut], tags=["settings"])
+def deadline_rules(request):
+    """Every rule; a category without one uses its parent's, the general rule, or the defaults."""
+    return DeadlineRule.objects.select_related("category").order_by("category__code", "urgency")
+
+
+@router.put("/deadline-rules", response=DeadlineRuleOut, tags=["settings"])
+def deadline_rule_set(request, payload: DeadlineRuleIn):
+    category = None
+    if payload.category_code:
+        category = ServiceCategory.objects.filter(code=payload.category_code).first()
+        if category is None:
+            raise ZhuqiError(
+                "unknown_category",
+                Message(_("Unknown category: %(code)s."), {"code": payload.category_code}),
+                status=422,
+                field="category_code",
+            )
+    return deadlines.deadline_rule_set(
+        category=category, acting_user=request.user, **payload.dict(exclude={"category_code"})
+    )
+
+
+@router.delete("/deadline-rules/{rule_id}", response={204: None}, tags=["settings"])
+def deadline_rule_remove(request, rule_id: int):
+    rule = DeadlineRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("deadline_rule_not_found", _("No such deadline rule."))
+    deadlines.deadline_rule_remove(rule=rule, acting_user=request.user)
+    return Status(204, None)

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from zhuqi.appeals.models import Appeal, DeadlineRule, State, Urgency
-from zhuqi.core import workdays
+from zhuqi.core import audit, workdays
+from zhuqi.core.errors import Forbidden, Message, ZhuqiError
 
 DEFAULTS = {Urgency.ORDINARY: (1, 3, 7), Urgency.MAJOR: (1, 3, 30)}
 
@@ -51,3 +54,61 @@ def warning(appeal: Appeal, now: datetime, calendar=None) -> str:
         return "blue" if left <= settings.ZHUQI_NEAR_DEADLINE_DAYS else ""
     late = workdays.working_days_between(due, now, calendar)
     return "red" if late > settings.ZHUQI_RED_AFTER_DAYS else "yellow"
+
+
+RULE_EDITORS = frozenset({"coordinator", "admin"})
+MAX_DAYS = 250  # a working year; anything longer is a typo
+
+
+@transaction.atomic
+def deadline_rule_set(
+    *, category, urgency: str, dispatch_days: int, progress_days: int, resolve_days: int, acting_user
+) -> DeadlineRule:
+    """Sets the working days for one category (None: every category) and urgency. Applies to appeals
+    submitted, dispatched or reopened from now on; deadlines already set are kept."""
+    if getattr(acting_user, "role", None) not in RULE_EDITORS:
+        raise Forbidden("forbidden", _("Only the coordinating office edits deadline rules."))
+    if urgency not in Urgency.values:
+        raise ZhuqiError(
+            "bad_urgency",
+            Message(_("Unknown urgency: %(value)s."), {"value": urgency}),
+            status=422,
+            field="urgency",
+        )
+    days = {"dispatch_days": dispatch_days, "progress_days": progress_days, "resolve_days": resolve_days}
+    for name, value in days.items():
+        if not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+            raise ZhuqiError(
+                "bad_days",
+                Message(_("Working days must be a whole number from 1 to %(max)d."), {"max": MAX_DAYS}),
+                status=422,
+                field=name,
+            )
+    if not dispatch_days <= progress_days <= resolve_days:
+        raise ZhuqiError(
+            "days_out_of_order",
+            _("Dispatch must come no later than the progress report, and that no later than resolution."),
+            status=422,
+        )
+    rule, created = DeadlineRule.objects.update_or_create(category=category, urgency=urgency, defaults=days)
+    audit.record(
+        actor=acting_user,
+        verb="deadline_rule_set",
+        obj=rule,
+        data={
+            "category": category.code if category else None,
+            "urgency": urgency,
+            **days,
+            "created": created,
+        },
+    )
+    return rule
+
+
+@transaction.atomic
+def deadline_rule_remove(*, rule: DeadlineRule, acting_user) -> None:
+    """Removes a rule: its category falls back to its parent's rule, the general rule, or DEFAULTS."""
+    if getattr(acting_user, "role", None) not in RULE_EDITORS:
+        raise Forbidden("forbidden", _("Only the coordinating office edits deadline rules."))
+    audit.record(actor=acting_user, verb="deadline_rule_remove", obj=rule, data={"urgency": rule.urgency})
+    rule.delete()

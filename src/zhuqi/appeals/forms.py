@@ -20,6 +20,7 @@ class AppealForm(forms.Form):
     )
     contact_name = forms.CharField(label=_("contact"), max_length=64, required=False)
     contact_phone = forms.CharField(label=_("contact phone"), max_length=20, required=False)
+    attachment = forms.FileField(label=_("attachment (pdf, ofd, image, office document)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -145,6 +145,7 @@ class AppealEvent(models.Model):
         "follow_up": _("Follow-up call (回访)"),
         "supervise": _("Supervision (督办)"),
         "close_unrated": _("Closed unrated"),
+        "attach": _("File attached"),
     }
 
     class Meta:

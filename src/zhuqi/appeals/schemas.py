@@ -58,9 +58,15 @@ class EventOut(Schema):
         return obj.department.code if obj.department_id else None
 
 
+class AppealSubmittedOut(AppealOut):
+    """The answer to a submission: where it went, its deadlines and any likely duplicates (the trail
+    is at GET /appeals/{number}; the hotline posts thousands a day and does not need it back)."""
+
+    possible_duplicates: list[str] = []
+
+
 class AppealDetailOut(AppealOut):
     events: list[EventOut]
-    possible_duplicates: list[str] = []
 
     @staticmethod
     def resolve_events(obj):
@@ -95,3 +101,12 @@ class KpiOut(Schema):
     satisfaction_rate: float | None
     reopen_rate: float | None
     median_handling_days: float | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime

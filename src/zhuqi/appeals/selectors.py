@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.accounts.models import Role, User
 from zhuqi.appeals import deadlines
 from zhuqi.appeals.models import OPEN_STATES, Appeal, AppealEvent, CoordinationItem
+from zhuqi.core import attachments as stored_files
 from zhuqi.core import workdays
 from zhuqi.core.errors import NotFound
+from zhuqi.core.models import Attachment
 from zhuqi.directory.selectors import enterprises_visible_to
 
 
@@ -95,3 +97,18 @@ def coordination_list(user: User) -> QuerySet[CoordinationItem]:
         .order_by("-created_at", "-id")
         .select_related("appeal", "appeal__enterprise", "owner")
     )
+
+
+def appeal_attachments(user: User, number: str) -> list[Attachment]:
+    return stored_files.for_object("appeal", appeal_get(user, number).pk)
+
+
+def appeal_attachment_get(user: User, number: str, attachment_id: int) -> Attachment:
+    """A file of an appeal the user may see; NotFound for anything else, as if it did not exist."""
+    appeal = appeal_get(user, number)
+    found = Attachment.objects.filter(
+        object_type="appeal", object_id=str(appeal.pk), pk=attachment_id
+    ).first()
+    if found is None:
+        raise NotFound("attachment_not_found", _("No such file."))
+    return found

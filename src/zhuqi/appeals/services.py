@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,7 @@ from zhuqi.appeals.models import (
     Supervision,
     Urgency,
 )
+from zhuqi.core import attachments as stored_files
 from zhuqi.core import outbox, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory
@@ -54,13 +56,26 @@ def _notify(appeal: Appeal, event: AppealEvent, recipients, subject) -> None:
     )
 
 
-def _department_people(department: Department | None) -> list[User]:
+def _people_of(department: Department | None) -> Q:
+    """Who answers for a department: its members and its head; the coordinating office for none."""
     if department is None:
-        return list(User.objects.filter(role=Role.COORDINATOR, is_active=True))
-    people = list(department.members.filter(is_active=True))
-    if department.head_id:
-        people.append(department.head)
-    return people
+        return Q(role=Role.COORDINATOR)
+    return Q(department=department) | Q(pk=department.head_id)
+
+
+def _department_people(department: Department | None) -> list[User]:
+    return list(User.objects.filter(_people_of(department), is_active=True))
+
+
+def _submission_recipients(enterprise: Enterprise, department: Department | None) -> list[User]:
+    """Seed 000, 三(四): the principal leader when configured, the enterprise's liaison leaders and
+    the people of the responsible department (the coordinating office when nobody is). One query:
+    submission is the hot path."""
+    liaison_leaders = LiaisonAssignment.objects.filter(enterprise=enterprise).values("leader_id")
+    who = Q(pk__in=liaison_leaders) | _people_of(department)
+    if settings.ZHUQI_PRINCIPAL_LEADER:
+        who |= Q(username=settings.ZHUQI_PRINCIPAL_LEADER)
+    return list(User.objects.filter(who, is_active=True))
 
 
 def _enterprise_users(appeal: Appeal) -> list[User]:
@@ -86,7 +101,7 @@ def possible_duplicates(enterprise: Enterprise, title: str, category: ServiceCat
     for other in Appeal.objects.filter(
         enterprise=enterprise,
         state__in=[s.value for s in State if s not in (State.CLOSED, State.WITHDRAWN, State.MERGED)],
-    ):
+    ).only("number", "title", "category_id", "enterprise_id", "state"):
         similar = difflib.SequenceMatcher(None, other.title, title).ratio()
         if similar >= 0.6 or (other.category_id == category.pk and similar >= 0.3):
             found.append(other)
@@ -118,8 +133,10 @@ def appeal_submit(
     contact_name: str = "",
     contact_phone: str = "",
     idempotency_key: str | None = None,
+    attachments=(),
 ) -> Submission:
-    """Records an appeal durably, routes it, sets its deadlines and queues the notifications.
+    """Records an appeal durably (with its attachments), routes it, sets its deadlines and queues the
+    notifications, in one transaction.
 
     A repeated idempotency key of the same submitter returns the appeal it created the first time."""
     if idempotency_key:
@@ -134,6 +151,8 @@ def appeal_submit(
         raise ZhuqiError(
             "bad_urgency", Message(_("Unknown urgency: %(value)s."), {"value": urgency}), status=422
         )
+    for upload in attachments:
+        stored_files.check(upload)  # refuse a bad file before anything is written
     duplicates = possible_duplicates(enterprise, title, category)
     try:
         with transaction.atomic():
@@ -150,6 +169,8 @@ def appeal_submit(
                 contact_phone=contact_phone,
                 idempotency_key=idempotency_key,
             )
+            for upload in attachments:
+                stored_files.store(upload, object_type="appeal", object_id=appeal.pk, acting_user=acting_user)
     except IntegrityError:
         # Two retries with one key raced; the other one created it.
         existing = Appeal.objects.filter(submitted_by=acting_user, idempotency_key=idempotency_key).first()
@@ -193,25 +214,24 @@ def _create(
         resolve_due=workdays.add_working_days(now, days.resolve),
     )
     appeal.number = f"SQ{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
-    appeal.save(update_fields=["number"])
     submitted = _event(appeal, acting_user, "submit", "", channel=channel)
     department = routing.route(enterprise, category)
-    recipients = []
-    if settings.ZHUQI_PRINCIPAL_LEADER:
-        recipients += list(User.objects.filter(username=settings.ZHUQI_PRINCIPAL_LEADER))
-    recipients += [
-        la.leader for la in LiaisonAssignment.objects.filter(enterprise=enterprise).select_related("leader")
-    ]
     if department is not None:
-        _dispatch(appeal, department, actor=None, comment=str(_("Routed by rule")), days=days)
-    recipients += _department_people(department)
+        _dispatch(appeal, department, actor=None, comment=str(_("Routed by rule")), days=days)  # saves number
+    else:
+        appeal.save(update_fields=["number"])
+    recipients = _submission_recipients(enterprise, department)
     _notify(appeal, submitted, recipients, _("New appeal %(number)s: %(title)s"))
     if not within_policy:
         _escalate(appeal, None, CoordinationItem.Reason.OUTSIDE_POLICY)
     return appeal
 
 
-def _dispatch(appeal: Appeal, department: Department, *, actor, comment: str, days=None) -> AppealEvent:
+def _dispatch(
+    appeal: Appeal, department: Department, *, actor, comment: str, days=None, action="dispatch", **data
+) -> AppealEvent:
+    """Sends the appeal to a department; `action` names the hop in the trail (dispatch, transfer,
+    reopen, decide). The caller may have moved resolve_due already; it is saved here with the rest."""
     now = timezone.now()
     days = days or deadlines.days_for(appeal.category, appeal.urgency)
     from_state = appeal.state
@@ -220,8 +240,19 @@ def _dispatch(appeal: Appeal, department: Department, *, actor, comment: str, da
     appeal.dispatched_at = now
     appeal.progress_due = workdays.add_working_days(now, days.progress)
     appeal.version += 1
-    appeal.save()
-    return _event(appeal, actor, "dispatch", from_state, comment, department=department.code)
+    # "number" too: a new appeal gets its number and its routing in this one UPDATE.
+    appeal.save(
+        update_fields=[
+            "state",
+            "department",
+            "dispatched_at",
+            "progress_due",
+            "resolve_due",
+            "version",
+            "number",
+        ]
+    )
+    return _event(appeal, actor, action, from_state, comment, **({"department": department.code} | data))
 
 
 def _locked(appeal: Appeal, action: str, expected_version: int | None = None) -> Appeal:
@@ -330,9 +361,14 @@ def appeal_transfer(
     if department.pk == appeal.department_id:
         raise ZhuqiError("same_department", _("The appeal is already with this department."), status=422)
     previous = appeal.department
-    event = _dispatch(appeal, department, actor=acting_user, comment=comment)
-    event.action, event.data = "transfer", {"from_department": previous.code, "department": department.code}
-    event.save(update_fields=["action", "data"])
+    event = _dispatch(
+        appeal,
+        department,
+        actor=acting_user,
+        comment=comment,
+        action="transfer",
+        from_department=previous.code,
+    )
     _notify(appeal, event, _department_people(department), _("New appeal %(number)s: %(title)s"))
     return appeal
 
@@ -391,9 +427,9 @@ def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected
         return appeal
     days = deadlines.days_for(appeal.category, appeal.urgency)
     appeal.resolve_due = workdays.add_working_days(timezone.now(), days.resolve)
-    event = _dispatch(appeal, appeal.department, actor=acting_user, comment=comment, days=days)
-    event.action = "reopen"
-    event.save(update_fields=["action"])
+    event = _dispatch(
+        appeal, appeal.department, actor=acting_user, comment=comment, days=days, action="reopen"
+    )
     _notify(appeal, event, _department_people(appeal.department), _("Appeal %(number)s reopened (发还重办)"))
     return appeal
 
@@ -433,9 +469,7 @@ def appeal_decide(*, appeal, acting_user, decision: str, owner: Department, expe
         item.save()
     days = deadlines.days_for(appeal.category, appeal.urgency)
     appeal.resolve_due = workdays.add_working_days(timezone.now(), days.resolve)
-    event = _dispatch(appeal, owner, actor=acting_user, comment=decision, days=days)
-    event.action = "decide"
-    event.save(update_fields=["action"])
+    event = _dispatch(appeal, owner, actor=acting_user, comment=decision, days=days, action="decide")
     _notify(appeal, event, _department_people(owner), _("New appeal %(number)s: %(title)s"))
     return appeal
 
@@ -495,6 +529,42 @@ def appeal_follow_up(*, appeal, acting_user, note: str) -> Appeal:
     _require(acting_user.role in COORDINATORS)
     _event(appeal, acting_user, "follow_up", appeal.state, _reason(note))
     return appeal
+
+
+FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.MERGED})
+
+
+@transaction.atomic
+def appeal_attach(*, appeal, acting_user, upload):
+    """Adds a file to an open appeal: the enterprise (its users or whoever submitted for it), the
+    department handling it, or the coordinating office. The other side is notified."""
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("department").get(pk=appeal.pk)
+    from_enterprise = (
+        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == appeal.enterprise_id
+    )
+    _require(
+        from_enterprise
+        or acting_user.pk == appeal.submitted_by_id
+        or _is_handler_of(acting_user, appeal)
+        or acting_user.role in COORDINATORS
+    )
+    if appeal.state in FINAL_STATES:
+        raise Conflict(
+            "appeal_final",
+            Message(
+                _("An appeal that is %(state)s takes no more files."), {"state": appeal.get_state_display()}
+            ),
+        )
+    attachment, created = stored_files.store(
+        upload, object_type="appeal", object_id=appeal.pk, acting_user=acting_user
+    )
+    if created:
+        event = _event(
+            appeal, acting_user, "attach", appeal.state, attachment.filename, attachment=attachment.pk
+        )
+        recipients = _department_people(appeal.department) if from_enterprise else _enterprise_users(appeal)
+        _notify(appeal, event, recipients, _("New file on appeal %(number)s"))
+    return attachment
 
 
 def sweep(now=None) -> dict[str, int]:

@@ -1,12 +1,14 @@
 """Appeal pages. Thin: parse, call a selector or a service, render."""
 
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,8 +16,11 @@ from django.views.decorators.http import require_POST
 from zhuqi.appeals import deadlines, kpis, selectors, services
 from zhuqi.appeals.forms import AppealForm
 from zhuqi.appeals.ledger import export_ledger
-from zhuqi.appeals.models import Rating, State
+from zhuqi.appeals.models import DeadlineRule, Rating, State, Urgency
+from zhuqi.core import attachments as stored_files
+from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.models import CalendarDay
 from zhuqi.directory import selectors as directory_selectors
 from zhuqi.directory.models import Department, ServiceCategory
 
@@ -76,7 +81,7 @@ def appeal_export(request):
 def appeal_new(request):
     if request.user.role in ("expert", "system"):
         raise Http404
-    form = AppealForm(request.POST or None, user=request.user)
+    form = AppealForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -97,6 +102,7 @@ def appeal_new(request):
                 contact_name=c["contact_name"],
                 contact_phone=c["contact_phone"],
                 idempotency_key=request.POST.get("idempotency_key") or None,
+                attachments=[c["attachment"]] if c.get("attachment") else [],
             )
         except ZhuqiError as exc:
             form.add_error(None, str(exc.message))
@@ -134,8 +140,36 @@ def appeal_detail(request, number):
             "departments": Department.objects.all(),
             "ratings": Rating.choices,
             "coordination": appeal.coordination_items.select_related("owner"),
+            "attachments": stored_files.for_object("appeal", appeal.pk),
+            "may_attach": appeal.state not in services.FINAL_STATES
+            and request.user.role not in ("leader", "expert"),
         },
     )
+
+
+@login_required
+@require_POST
+def appeal_attach(request, number):
+    appeal = _appeal(request, number)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ZhuqiError("file_missing", _("Choose a file to attach."), field="file")
+        services.appeal_attach(appeal=appeal, acting_user=request.user, upload=upload)
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("File attached."))
+    return redirect("appeals:appeal_detail", number)
+
+
+@login_required
+def appeal_attachment(request, number, pk):
+    try:
+        found = selectors.appeal_attachment_get(request.user, number, pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
 
 
 @login_required
@@ -190,3 +224,88 @@ def kpi_page(request):
             "rows": kpis.compute(scope, by),
         },
     )
+
+
+def _calendar_year(request) -> int:
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+
+
+@login_required
+def deadline_settings(request):
+    """The coordinating office's page for deadline rules and the working-day calendar."""
+    if request.user.role not in deadlines.RULE_EDITORS:
+        raise Http404
+    year = _calendar_year(request)
+    status = 200
+    if request.method == "POST":
+        try:
+            _deadline_settings_change(request)
+        except ZhuqiError as exc:
+            messages.error(request, str(exc.message))
+            status = 422
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={year}")
+    return render(
+        request,
+        "appeals/deadline_settings.html",
+        {
+            "rules": DeadlineRule.objects.select_related("category__parent").order_by(
+                "category__code", "urgency"
+            ),
+            "defaults": [(Urgency(u).label, *d) for u, d in deadlines.DEFAULTS.items()],
+            "categories": ServiceCategory.objects.select_related("parent"),
+            "urgencies": Urgency.choices,
+            "kinds": CalendarDay.Kind.choices,
+            "days": CalendarDay.objects.filter(date__year=year),
+            "year": year,
+        },
+        status=status,
+    )
+
+
+def _whole(request, name) -> int:
+    text = request.POST.get(name, "").strip()
+    if not text.isdigit():
+        raise ZhuqiError("bad_days", _("Working days must be whole numbers."), field=name)
+    return int(text)
+
+
+def _deadline_settings_change(request) -> None:
+    op = request.POST.get("op")
+    user = request.user
+    if op == "rule_set":
+        code = request.POST.get("category", "")
+        category = ServiceCategory.objects.filter(code=code).first() if code else None
+        if code and category is None:
+            raise ZhuqiError("unknown_category", _("Unknown category."))
+        deadlines.deadline_rule_set(
+            category=category,
+            urgency=request.POST.get("urgency", ""),
+            dispatch_days=_whole(request, "dispatch_days"),
+            progress_days=_whole(request, "progress_days"),
+            resolve_days=_whole(request, "resolve_days"),
+            acting_user=user,
+        )
+    elif op == "rule_remove":
+        rule = DeadlineRule.objects.filter(pk=request.POST.get("rule") or 0).first()
+        if rule is None:
+            raise ZhuqiError("not_found", _("Not found."))
+        deadlines.deadline_rule_remove(rule=rule, acting_user=user)
+    elif op in ("day_set", "day_remove"):
+        try:
+            day = date.fromisoformat(request.POST.get("date", ""))
+        except ValueError as exc:
+            raise ZhuqiError("bad_date", _("Give the date as YYYY-MM-DD."), field="date") from exc
+        if op == "day_set":
+            core_services.calendar_day_set(
+                day=day,
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", ""),
+                acting_user=user,
+            )
+        else:
+            core_services.calendar_day_remove(day=day, acting_user=user)
+    else:
+        raise ZhuqiError("bad_action", _("Unknown action."))

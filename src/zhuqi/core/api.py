@@ -1,9 +1,10 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhuqi.core import selectors, services
+from zhuqi.core.models import CalendarDay
 from zhuqi.directory.api import Page
 
 router = Router(tags=["notifications"])
@@ -37,3 +38,32 @@ def notification_list(request, unread: bool = False):
 def notification_mark_read(request, payload: MarkReadIn):
     """Marks the given notifications (or all) read; others' notifications are never touched."""
     return {"marked": services.notifications_mark_read(acting_user=request.user, ids=payload.ids)}
+
+
+class CalendarDayIn(Schema):
+    kind: str
+    name: str = ""
+
+
+class CalendarDayOut(Schema):
+    date: date
+    kind: str
+    name: str
+
+
+@router.get("/calendar", response=list[CalendarDayOut], tags=["settings"])
+def calendar(request, year: int | None = None):
+    """Public holidays and make-up working days (调休); every other weekday is a working day."""
+    days = CalendarDay.objects.all()
+    return days.filter(date__year=year) if year else days
+
+
+@router.put("/calendar/{day}", response=CalendarDayOut, tags=["settings"])
+def calendar_day_set(request, day: date, payload: CalendarDayIn):
+    return services.calendar_day_set(day=day, kind=payload.kind, name=payload.name, acting_user=request.user)
+
+
+@router.delete("/calendar/{day}", response={204: None}, tags=["settings"])
+def calendar_day_remove(request, day: date):
+    services.calendar_day_remove(day=day, acting_user=request.user)
+    return Status(204, None)

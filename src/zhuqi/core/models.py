@@ -92,3 +92,28 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class Attachment(models.Model):
+    """A file attached to an object (an appeal, later an application), stored under
+    $ZHUQI_DATA_DIR/media and served only through a view that checks the reader may see the object."""
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.filename

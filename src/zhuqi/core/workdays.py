@@ -13,16 +13,19 @@ from django.utils import timezone
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CACHE_KEY = "zhuqi:calendar-days"
 END_OF_DAY = time(23, 59, 59)
+CACHE_SECONDS = 30
 
 
 def exceptions() -> dict[date, str]:
-    """{date: "holiday" | "workday"}; cached, and cleared whenever the calendar is edited."""
+    """{date: "holiday" | "workday"}; cached per process for CACHE_SECONDS. An edit clears the
+    editing process's copy at once and reaches every other worker within CACHE_SECONDS (a deadline
+    computed elsewhere in those seconds may still use the old calendar; README, "Deadlines")."""
     found = cache.get(CACHE_KEY)
     if found is None:
         from zhuqi.core.models import CalendarDay
 
         found = dict(CalendarDay.objects.values_list("date", "kind"))
-        cache.set(CACHE_KEY, found, 3600)
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
     return found
 
 

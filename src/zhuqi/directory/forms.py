@@ -74,3 +74,8 @@ class EnterpriseForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportBatch.Kind.choices)
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:  # only what this user may import
+            self.fields["kind"].choices = kinds

@@ -7,6 +7,7 @@ same file imported twice leaves the database unchanged.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -108,7 +109,7 @@ def _choice(report, number, row, column, mapping, what):
     return None
 
 
-def check_enterprises(headers: list[str], rows) -> Report:
+def check_enterprises(headers: list[str], rows, acting_user=None) -> Report:
     report = Report(total_rows=len(rows))
     for column in ENTERPRISE_REQUIRED:
         if column not in headers:
@@ -211,7 +212,7 @@ def period_label(period_type: str, year: int, period_no: int) -> str:
     }[period_type]
 
 
-def check_indicators(headers: list[str], rows) -> Report:
+def check_indicators(headers: list[str], rows, acting_user=None) -> Report:
     report = Report(total_rows=len(rows))
     for column in ("统一社会信用代码", "期间"):
         if column not in headers:
@@ -321,10 +322,61 @@ def check_indicators(headers: list[str], rows) -> Report:
     return report
 
 
-CHECKERS = {ImportBatch.Kind.ENTERPRISES: check_enterprises, ImportBatch.Kind.INDICATORS: check_indicators}
+def apply_enterprises(report: Report, acting_user: User, batch: ImportBatch) -> dict:
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for data in report.valid:
+        _enterprise, outcome = services.enterprise_upsert(data=data, acting_user=acting_user)
+        counts[outcome] += 1
+    return counts
 
 
-def _check(kind: str, filename: str, content: bytes) -> Report:
+def apply_indicators(report: Report, acting_user: User, batch: ImportBatch) -> dict:
+    return services.indicator_values_upsert(
+        records=report.valid, acting_user=acting_user, batch_id=f"import-{batch.pk}"
+    )
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What one kind of file holds: how its rows are checked, how the valid ones are applied, and
+    who may import it. Other apps register theirs (appeals: the 销号台账 ledger) at start-up."""
+
+    check: Callable[..., Report]  # (headers, rows, acting_user) -> Report
+    apply: Callable[[Report, User, ImportBatch], dict]
+    roles: frozenset
+    action: object  # "import into the directory", for the refusal message
+
+
+KINDS: dict[str, ImportKind] = {
+    ImportBatch.Kind.ENTERPRISES: ImportKind(
+        check_enterprises, apply_enterprises, services.DIRECTORY_EDITORS, _("import into the directory")
+    ),
+    ImportBatch.Kind.INDICATORS: ImportKind(
+        check_indicators, apply_indicators, services.DIRECTORY_EDITORS, _("import into the directory")
+    ),
+}
+
+
+def register(kind: str, spec: ImportKind) -> None:
+    KINDS[kind] = spec
+
+
+def kinds_for(user: User) -> list[tuple[str, str]]:
+    """The (kind, label) pairs this user may import, for the upload form."""
+    return [(k, label) for k, label in ImportBatch.Kind.choices if k in KINDS and user.role in KINDS[k].roles]
+
+
+def _spec(kind: str, acting_user: User) -> ImportKind:
+    if kind not in KINDS:
+        raise ZhuqiError(
+            "import_kind", Message(_("Unknown import kind: %(kind)s."), {"kind": kind}), status=422
+        )
+    spec = KINDS[kind]
+    services.require_role(acting_user, spec.roles, spec.action)
+    return spec
+
+
+def _check(kind: str, filename: str, content: bytes, acting_user: User) -> Report:
     headers, rows = tabular.read_rows(filename, content)
     if len(rows) > settings.ZHUQI_IMPORT_MAX_ROWS:
         raise ZhuqiError(
@@ -335,7 +387,7 @@ def _check(kind: str, filename: str, content: bytes) -> Report:
             ),
             status=413,
         )
-    return CHECKERS[kind](headers, rows)
+    return KINDS[kind].check(headers, rows, acting_user)
 
 
 def _valid_row_count(report: Report) -> int:
@@ -347,12 +399,8 @@ def _valid_row_count(report: Report) -> int:
 @transaction.atomic
 def import_check(*, kind: str, filename: str, content: bytes, acting_user: User) -> ImportBatch:
     """Reads and checks the file; stores it with its row report. Writes nothing else."""
-    services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
-    if kind not in ImportBatch.Kind.values:
-        raise ZhuqiError(
-            "import_kind", Message(_("Unknown import kind: %(kind)s."), {"kind": kind}), status=422
-        )
-    report = _check(kind, filename, content)
+    _spec(kind, acting_user)
+    report = _check(kind, filename, content, acting_user)
     batch = ImportBatch.objects.create(
         kind=kind,
         filename=filename[:200],
@@ -369,7 +417,7 @@ def import_check(*, kind: str, filename: str, content: bytes, acting_user: User)
 @transaction.atomic
 def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = False) -> ImportBatch:
     """Applies a checked batch: every row when it had no error, or with valid_only the valid rows."""
-    services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
+    spec = _spec(batch.kind, acting_user)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.CHECKED:
         raise Conflict(
@@ -377,7 +425,7 @@ def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = Fa
             Message(_("This import was already %(status)s."), {"status": batch.get_status_display()}),
         )
     # Checked again: the directory may have changed since the upload (a town renamed, a code added).
-    report = _check(batch.kind, batch.filename, bytes(batch.content))
+    report = _check(batch.kind, batch.filename, bytes(batch.content), acting_user)
     if report.errors and not valid_only:
         raise ZhuqiError(
             "import_has_errors",
@@ -385,15 +433,7 @@ def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = Fa
             % {"n": len({e["row"] for e in report.errors})},
             status=422,
         )
-    if batch.kind == ImportBatch.Kind.ENTERPRISES:
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        for data in report.valid:
-            _enterprise, outcome = services.enterprise_upsert(data=data, acting_user=acting_user)
-            counts[outcome] += 1
-    else:
-        counts = services.indicator_values_upsert(
-            records=report.valid, acting_user=acting_user, batch_id=f"import-{batch.pk}"
-        )
+    counts = spec.apply(report, acting_user, batch)
     batch.status = ImportBatch.Status.APPLIED
     batch.result = {
         **counts,
@@ -407,7 +447,7 @@ def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = Fa
 
 @transaction.atomic
 def import_discard(*, batch: ImportBatch, acting_user: User) -> ImportBatch:
-    services.require_role(acting_user, services.DIRECTORY_EDITORS, _("import into the directory"))
+    _spec(batch.kind, acting_user)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.CHECKED:
         raise Conflict(

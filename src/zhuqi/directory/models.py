@@ -248,6 +248,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         ENTERPRISES = "enterprises", _("Enterprises")
         INDICATORS = "indicators", _("Indicators")
+        APPEALS = "appeals", _("Appeals (销号台账 ledger)")
 
     class Status(models.TextChoices):
         CHECKED = "checked", _("Checked, waiting for a decision")

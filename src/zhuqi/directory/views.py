@@ -111,11 +111,18 @@ def enterprise_export(request):
     return response
 
 
+def _require_importer(request) -> list[tuple[str, str]]:
+    kinds = importers.kinds_for(request.user)
+    if not kinds:
+        raise Http404
+    return kinds
+
+
 @login_required
 def import_upload(request):
-    _require_editor(request)
+    kinds = _require_importer(request)
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
+        form = ImportForm(request.POST, request.FILES, kinds=kinds)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -131,13 +138,13 @@ def import_upload(request):
                 return redirect("directory:import_detail", batch.pk)
         status = 422
     else:
-        form, status = ImportForm(), 200
+        form, status = ImportForm(kinds=kinds, initial={"kind": request.GET.get("kind")}), 200
     recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
     return render(request, "directory/import_upload.html", {"form": form, "recent": recent}, status=status)
 
 
 def _batch(request, pk) -> ImportBatch:
-    _require_editor(request)
+    _require_importer(request)
     batch = ImportBatch.objects.filter(pk=pk, uploaded_by=request.user).defer("content").first()
     if batch is None:
         raise Http404

@@ -1,4 +1,5 @@
 from zhuqi.accounts.models import Role
+from zhuqi.directory import importers
 
 
 def navigation(request):
@@ -12,6 +13,6 @@ def navigation(request):
     return {
         "user_role": role,
         "unread_notifications": unread,
-        "can_import": role in (Role.COORDINATOR, Role.ADMIN),
+        "can_import": role is not None and bool(importers.kinds_for(user)),
         "can_edit_directory": role in (Role.COORDINATOR, Role.ADMIN),
     }

@@ -1,0 +1,150 @@
+"""Importing appeals kept in Excel (the problem ledgers towns and departments keep, seed 004) through
+the directory's import flow: check with a row report, then apply all or only the valid rows.
+
+Each row becomes an appeal submitted on the "imported ledger" channel by the importing user, routed
+and notified exactly like any other. A row's idempotency key is its 台账编号 (or, without one, a digest
+of the row), so importing the same ledger again, or applying after a crash, creates nothing twice.
+"""
+
+import hashlib
+
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.accounts.models import Role
+from zhuqi.appeals import services
+from zhuqi.appeals.models import Channel, Urgency
+from zhuqi.core.errors import Message, ZhuqiError
+from zhuqi.directory import importers
+from zhuqi.directory.models import ImportBatch, ServiceCategory
+from zhuqi.directory.selectors import enterprises_visible_to
+
+HEADERS = [
+    "统一社会信用代码",
+    "标题",
+    "诉求内容",
+    "事项分类",
+    "紧急程度",
+    "政策范围内",
+    "联系人",
+    "联系电话",
+    "台账编号",
+]
+REQUIRED = ["统一社会信用代码", "标题", "诉求内容", "事项分类"]
+URGENCY = {"": Urgency.ORDINARY, "一般": Urgency.ORDINARY, "普通": Urgency.ORDINARY, "重大": Urgency.MAJOR}
+YES_NO = {"": True, "是": True, "否": False}
+IMPORTERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.TOWN_OFFICER, Role.HANDLER, Role.SYSTEM})
+
+
+def _categories() -> dict[str, ServiceCategory]:
+    """A category by its code, its name, or the ledger export's "parent › child"."""
+    found = {}
+    for c in ServiceCategory.objects.select_related("parent"):
+        for key in (c.code, c.name, str(c), str(c).replace(" › ", "/")):
+            found.setdefault(key, c)
+    return found
+
+
+def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
+    report = importers.Report(total_rows=len(rows))
+    for column in REQUIRED:
+        if column not in headers:
+            report.error(
+                1,
+                column,
+                "column_missing",
+                Message(_("The column %(column)s is missing."), {"column": column}),
+            )
+    if report.errors:
+        return report
+    categories = _categories()
+    codes = {row.get("统一社会信用代码", "").strip().upper() for _n, row in rows}
+    # Only what the importer may see: a code outside its scope reads as unknown, never as "forbidden".
+    enterprises = {e.uscc: e for e in enterprises_visible_to(acting_user).filter(uscc__in=codes)}
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        before = len(report.errors)
+        code = row.get("统一社会信用代码", "").strip().upper()
+        enterprise = enterprises.get(code)
+        if enterprise is None:
+            report.error(
+                number,
+                "统一社会信用代码",
+                "unknown_enterprise",
+                Message(_("No enterprise with the code %(code)s."), {"code": code}),
+            )
+        for column in ("标题", "诉求内容"):
+            if not row.get(column, "").strip():
+                report.error(
+                    number, column, "required", Message(_("%(column)s is required."), {"column": column})
+                )
+        if len(row.get("标题", "")) > 200:
+            report.error(number, "标题", "too_long", _("The title is longer than 200 characters."))
+        category = categories.get(row.get("事项分类", "").strip())
+        if category is None:
+            report.error(
+                number,
+                "事项分类",
+                "unknown_category",
+                Message(_("Unknown category: %(code)s."), {"code": row.get("事项分类", "")}),
+            )
+        urgency = importers._choice(report, number, row, "紧急程度", URGENCY, _("urgency"))
+        within_policy = importers._choice(report, number, row, "政策范围内", YES_NO, _("yes or no"))
+        key = _row_key(code, row)
+        if key in seen:
+            report.error(
+                number,
+                "台账编号",
+                "duplicate_in_file",
+                Message(
+                    _("The same appeal already appears in row %(row)d of this file."), {"row": seen[key]}
+                ),
+            )
+        else:
+            seen[key] = number
+        if len(report.errors) == before:
+            report.valid.append(
+                {
+                    "row": number,
+                    "enterprise": enterprise,
+                    "title": row["标题"].strip(),
+                    "description": row["诉求内容"].strip(),
+                    "category": category,
+                    "urgency": urgency,
+                    "within_policy": within_policy,
+                    "contact_name": row.get("联系人", "")[:40],
+                    "contact_phone": row.get("联系电话", "")[:40],
+                    "idempotency_key": key,
+                }
+            )
+    return report
+
+
+def _row_key(code: str, row: dict) -> str:
+    if ledger_number := row.get("台账编号", "").strip():
+        return f"ledger:{code}:{ledger_number}"[:100]
+    digest = hashlib.sha256(f"{code}\n{row.get('标题', '')}\n{row.get('诉求内容', '')}".encode()).hexdigest()
+    return f"ledger:{code}:{digest[:32]}"
+
+
+def apply_appeals(report: importers.Report, acting_user, batch: ImportBatch) -> dict:
+    counts = {"created": 0, "unchanged": 0, "refused": 0}
+    refusals = []
+    for data in report.valid:
+        row = data.pop("row")
+        try:
+            result = services.appeal_submit(acting_user=acting_user, channel=Channel.IMPORT, **data)
+        except ZhuqiError as exc:
+            # The row was valid at the check; a refusal now (scope changed) is reported, not fatal.
+            counts["refused"] += 1
+            refusals.append({"row": row, "code": exc.code, "message": str(exc.message)})
+            continue
+        counts["created" if result.created else "unchanged"] += 1
+    if refusals:
+        counts["refusals"] = refusals
+    return counts
+
+
+importers.register(
+    ImportBatch.Kind.APPEALS,
+    importers.ImportKind(check_appeals, apply_appeals, IMPORTERS, _("import appeals")),
+)
