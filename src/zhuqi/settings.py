@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zhuqi.accounts",
     "zhuqi.directory",
     "zhuqi.appeals",
+    "zhuqi.policies",
     "zhuqi.web",
     "zhuqi.demo",
 ]

@@ -1,0 +1,310 @@
+"""Policy packs: policies, their clauses, the facts they read and the dated parameters they use, as
+YAML under version control. Loading checks everything; a problem is a RuleError naming the clause,
+the field and the position in the expression.
+
+A pack file:
+
+    pack: dongguan-doubling-2017
+    title: …
+    facts:            {name: {type: number|bool|text, label: 主营业务收入, unit: 元}}
+    parameters:       {name: {label, source, values: {2017-01-01: 50%, 2022-01-01: null}}}
+    policies:
+      - code, title, document_number, issuers: […], source, effective: {from, to}
+        clauses:
+          - code, title, source (the paragraph), department, auto_grant, exclusive_group,
+            budget, inputs: {name: {type, label, unit}}, condition: "…", amount: "…"
+    tests:
+      - name, clause, period, facts: {…}, inputs: {…}, eligible: true, amount: 1000000
+
+Two facts exist in every pack: `period_year` (the year evaluated) and `granted_this_year` (what
+this clause already granted the enterprise this year, for annual caps; 0 when not given).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from zhuqi.rules import expr
+from zhuqi.rules.expr import BOOL, NUMBER, TEXT, RuleError
+
+BUILTIN_FACTS = {
+    "period_year": {"type": NUMBER, "label": "年度", "unit": ""},
+    "granted_this_year": {"type": NUMBER, "label": "本年度本条款已获资助", "unit": "元"},
+}
+TYPES = {NUMBER, BOOL, TEXT}
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    label: str
+    unit: str = ""
+
+
+@dataclass
+class Parameter:
+    name: str
+    label: str
+    source: str
+    values: list[tuple[date, float | None]]  # rising start dates; None: not in force from then
+
+    def at(self, day: date) -> float | None:
+        found = None
+        for start, value in self.values:
+            if start <= day:
+                found = value
+        return found
+
+
+@dataclass
+class Clause:
+    code: str
+    title: str
+    source: str
+    department: str
+    condition_text: str
+    amount_text: str
+    condition: expr.Node
+    amount: expr.Node
+    inputs: dict[str, Fact]
+    auto_grant: bool = False
+    exclusive_group: str = ""
+    budget: float | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    policy_code: str = ""
+
+    def in_force(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def parameter_names(self, pack: "Pack") -> set[str]:
+        return (self.condition.names() | self.amount.names()) & set(pack.parameters)
+
+
+@dataclass
+class Policy:
+    code: str
+    title: str
+    document_number: str
+    issuers: list[str]
+    source: str
+    effective_from: date | None
+    effective_to: date | None
+    clauses: list[Clause]
+
+
+@dataclass
+class Scenario:
+    name: str
+    clause: str
+    period: date
+    facts: dict
+    inputs: dict
+    eligible: bool
+    amount: float | None
+
+
+@dataclass
+class Pack:
+    code: str
+    title: str
+    facts: dict[str, Fact]
+    parameters: dict[str, Parameter]
+    policies: list[Policy]
+    scenarios: list[Scenario] = field(default_factory=list)
+    document: dict = field(default_factory=dict)  # what was loaded, for export
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [c for p in self.policies for c in p.clauses]
+
+    def clause(self, code: str) -> Clause:
+        for c in self.clauses:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    def types_for(self, clause: Clause) -> dict[str, str]:
+        types = {name: f.type for name, f in self.facts.items()}
+        types |= {name: NUMBER for name in self.parameters}
+        types |= {name: f.type for name, f in clause.inputs.items()}
+        return types
+
+    def labels(self, clause: Clause | None = None) -> dict[str, Fact]:
+        return self.facts | (clause.inputs if clause else {})
+
+
+def _number(value, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise RuleError(f"expected a number, not {value!r}", where=where)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise RuleError(f"expected a number, not {value!r}", where=where) from None
+
+
+def _date(value, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleError(f"expected a date YYYY-MM-DD, not {value!r}", where=where) from None
+
+
+def _need(mapping: dict, key: str, where: str):
+    if not isinstance(mapping, dict) or mapping.get(key) in (None, ""):
+        raise RuleError(f"{key!r} is required", where=where)
+    return mapping[key]
+
+
+def _facts(raw: dict, where: str) -> dict[str, Fact]:
+    found = {}
+    for name, spec in (raw or {}).items():
+        spec = spec or {}
+        kind = spec.get("type", NUMBER)
+        if kind not in TYPES:
+            raise RuleError(f"type must be one of {sorted(TYPES)}, not {kind!r}", where=f"{where} {name}")
+        found[name] = Fact(name, kind, spec.get("label", name), spec.get("unit", ""))
+    return found
+
+
+def load_pack(source: str | Path | dict) -> Pack:
+    """A pack from YAML text, a path or an already parsed document; RuleError if anything is wrong."""
+    if isinstance(source, Path):
+        source = source.read_text(encoding="utf-8")
+    if isinstance(source, str):
+        try:
+            document = yaml.safe_load(source)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"YAML line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+            raise RuleError(str(getattr(exc, "problem", exc)), where=where) from None
+    else:
+        document = source
+    if not isinstance(document, dict):
+        raise RuleError("a pack is a mapping with pack, title, facts, parameters, policies", where="pack")
+    code = _need(document, "pack", "pack")
+    facts = {n: Fact(n, s["type"], s["label"], s["unit"]) for n, s in BUILTIN_FACTS.items()}
+    facts |= _facts(document.get("facts"), "fact")
+    parameters = {}
+    for name, spec in (document.get("parameters") or {}).items():
+        where = f"parameter {name}"
+        values = []
+        for start, value in sorted((_date(k, where), v) for k, v in _need(spec, "values", where).items()):
+            values.append((start, _number(value, f"{where} {start}")))
+        parameters[name] = Parameter(name, spec.get("label", name), spec.get("source", ""), values)
+    clashes = set(facts) & set(parameters)
+    if clashes:
+        raise RuleError(f"{sorted(clashes)} are both facts and parameters", where="pack")
+    pack = Pack(code, document.get("title", code), facts, parameters, [], document=document)
+    seen_codes: set[str] = set()
+    for raw_policy in _need(document, "policies", "pack"):
+        pcode = _need(raw_policy, "code", "policy")
+        effective = raw_policy.get("effective") or {}
+        policy = Policy(
+            code=pcode,
+            title=_need(raw_policy, "title", f"policy {pcode}"),
+            document_number=raw_policy.get("document_number", ""),
+            issuers=list(raw_policy.get("issuers") or []),
+            source=raw_policy.get("source", ""),
+            effective_from=_date(effective.get("from"), f"policy {pcode}"),
+            effective_to=_date(effective.get("to"), f"policy {pcode}"),
+            clauses=[],
+        )
+        for raw in _need(raw_policy, "clauses", f"policy {pcode}"):
+            clause = _clause(raw, policy, pack)
+            if clause.code in seen_codes:
+                raise RuleError("the clause code is used twice", where=f"clause {clause.code}")
+            seen_codes.add(clause.code)
+            policy.clauses.append(clause)
+        pack.policies.append(policy)
+    pack.scenarios = [_scenario(raw, pack) for raw in document.get("tests") or []]
+    return pack
+
+
+def _clause(raw: dict, policy: Policy, pack: Pack) -> Clause:
+    code = str(_need(raw, "code", f"policy {policy.code} clause"))
+    where = f"clause {code}"
+    inputs = _facts(raw.get("inputs"), f"{where} input")
+    overlap = set(inputs) & (set(pack.facts) | set(pack.parameters))
+    if overlap:
+        raise RuleError(f"inputs {sorted(overlap)} shadow facts or parameters", where=where)
+    effective = raw.get("effective") or {}
+    clause = Clause(
+        code=code,
+        title=_need(raw, "title", where),
+        source=_need(raw, "source", where),
+        department=raw.get("department", ""),
+        condition_text=str(_need(raw, "condition", where)),
+        amount_text=str(_need(raw, "amount", where)),
+        condition=None,
+        amount=None,
+        inputs=inputs,
+        auto_grant=bool(raw.get("auto_grant", False)),
+        exclusive_group=raw.get("exclusive_group") or "",
+        budget=_number(raw.get("budget"), f"{where} budget"),
+        effective_from=_date(effective.get("from"), where) or policy.effective_from,
+        effective_to=_date(effective.get("to"), where) or policy.effective_to,
+        policy_code=policy.code,
+    )
+    types = pack.types_for(clause)
+    for part, wanted in (("condition", BOOL), ("amount", NUMBER)):
+        text = getattr(clause, f"{part}_text")
+        try:
+            node = expr.parse(text)
+            got = expr.check(node, types, text)
+        except RuleError as exc:
+            raise exc.located(f"{where} {part}") from None
+        if got != wanted:
+            raise RuleError(
+                f"the {part} must be a {wanted}, but it is a {got}",
+                source=text,
+                offset=0,
+                where=f"{where} {part}",
+            )
+        setattr(clause, part, node)
+    return clause
+
+
+def _scenario(raw: dict, pack: Pack) -> Scenario:
+    name = _need(raw, "name", "test")
+    where = f"test {name!r}"
+    code = str(_need(raw, "clause", where))
+    try:
+        clause = pack.clause(code)
+    except KeyError:
+        raise RuleError(f"no clause {code!r} in this pack", where=where) from None
+    known = pack.labels(clause)
+    given = {**(raw.get("facts") or {}), **(raw.get("inputs") or {})}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise RuleError(f"unknown facts or inputs {unknown}", where=where)
+    if "eligible" not in raw:
+        raise RuleError("'eligible' is required", where=where)
+    return Scenario(
+        name=name,
+        clause=code,
+        period=_date(_need(raw, "period", where), where),
+        facts=raw.get("facts") or {},
+        inputs=raw.get("inputs") or {},
+        eligible=bool(raw["eligible"]),
+        amount=_number(raw.get("amount"), where),
+    )
+
+
+def dump_pack(pack: Pack) -> str:
+    """The pack as YAML, as it was loaded (comments aside)."""
+    return yaml.safe_dump(pack.document, allow_unicode=True, sort_keys=False, width=110)

@@ -1,0 +1,82 @@
+"""The batch evaluator: every clause compiled to Polars expressions over a table of enterprise
+facts, evaluated in one pass (Polars shares common sub-expressions and runs on every core).
+
+The meaning is exactly the single evaluator's (single.py): missing values propagate, x / 0 is
+missing, a missing condition is not eligible.
+"""
+
+import polars as pl
+
+from zhuqi.rules.expr import BOOL, NUMBER, TEXT, Node, band_pairs
+
+DTYPES = {NUMBER: pl.Float64, BOOL: pl.Boolean, TEXT: pl.String}
+NULL_NUMBER = pl.lit(None, dtype=pl.Float64)
+
+
+def compile_expr(node: Node, constants: dict[str, object]) -> pl.Expr:
+    """`constants` holds the parameters' values for the period (a missing one is None); every other
+    name is a column of the facts table."""
+    k = node.kind
+    if k == "num":
+        return pl.lit(float(node.value), dtype=pl.Float64)
+    if k == "text":
+        return pl.lit(node.value, dtype=pl.String)
+    if k == "bool":
+        return pl.lit(node.value, dtype=pl.Boolean)
+    if k == "name":
+        if node.value in constants:
+            return pl.lit(constants[node.value], dtype=DTYPES[node.type])
+        return pl.col(node.value)
+    args = [compile_expr(a, constants) for a in node.args] if k not in ("in", "call") else None
+    if k == "unary":
+        return -args[0]
+    if k == "binary":
+        a, b = args
+        if node.value == "+":
+            return a + b
+        if node.value == "-":
+            return a - b
+        if node.value == "*":
+            return a * b
+        return pl.when(b != 0).then(a / b).otherwise(NULL_NUMBER)
+    if k == "compare":
+        a, b = args
+        return {
+            "<": a < b,
+            "<=": a <= b,
+            ">": a > b,
+            ">=": a >= b,
+            "==": a == b,
+            "!=": a != b,
+        }[node.value]
+    if k == "in":
+        value = compile_expr(node.args[0], constants)
+        items = [i.value for i in node.args[1].args]
+        inside = value.is_in(pl.lit(pl.Series(items, dtype=DTYPES[node.args[0].type])).implode())
+        return pl.when(value.is_null()).then(None).otherwise(inside if node.value else ~inside)
+    if k == "logic":
+        return args[0] & args[1] if node.value == "and" else args[0] | args[1]
+    if k == "not":
+        return ~args[0]
+    if k == "call":
+        return _call(node, constants)
+    raise ValueError(f"cannot compile a {k}")  # pragma: no cover
+
+
+def _call(node: Node, constants) -> pl.Expr:
+    name = node.value
+    if name == "if":
+        condition, then, otherwise = (compile_expr(a, constants) for a in node.args)
+        return pl.when(condition.is_null()).then(None).when(condition).then(then).otherwise(otherwise)
+    if name == "bands":
+        value = compile_expr(node.args[0], constants)
+        chain = pl.when(value.is_null()).then(NULL_NUMBER)
+        for threshold, points in reversed(band_pairs(node)):
+            chain = chain.when(value >= threshold).then(pl.lit(float(points)))
+        return chain.otherwise(pl.lit(0.0))
+    args = [compile_expr(a, constants) for a in node.args]
+    if name == "abs":
+        return args[0].abs()
+    combined = pl.min_horizontal(*args) if name == "min" else pl.max_horizontal(*args)
+    # min_horizontal skips nulls; a missing value must make the result missing, as in single.py.
+    return pl.when(pl.any_horizontal(*(a.is_null() for a in args))).then(NULL_NUMBER).otherwise(combined)
