@@ -64,7 +64,7 @@ def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] |
             condition.is_null().alias(f"{clause.code}:unknown"),
             pl.when(eligible).then(amount).otherwise(None).alias(f"{clause.code}:amount"),
         ]
-    return table.lazy().select(*outputs).collect()
+    return polars_eval.collect(table.lazy().select(*outputs))
 
 
 @dataclass

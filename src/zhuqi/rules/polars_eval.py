@@ -13,6 +13,16 @@ DTYPES = {NUMBER: pl.Float64, BOOL: pl.Boolean, TEXT: pl.String}
 NULL_NUMBER = pl.lit(None, dtype=pl.Float64)
 
 
+# Polars' expression simplifier turns `x / 2.5` into `x * 0.4`, which differs from the division in
+# the last bit (3.5 / 2.5 = 1.4, 3.5 * 0.4 = 1.4000000000000001). One meaning means no such rewrite.
+EXACT = pl.QueryOptFlags(simplify_expression=False)
+
+
+def collect(frame: pl.LazyFrame) -> pl.DataFrame:
+    """Evaluates compiled clauses exactly as single.py does (see EXACT)."""
+    return frame.collect(optimizations=EXACT)
+
+
 def compile_expr(node: Node, constants: dict[str, object]) -> pl.Expr:
     """`constants` holds the parameters' values for the period (a missing one is None); every other
     name is a column of the facts table."""
