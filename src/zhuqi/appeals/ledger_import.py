@@ -46,32 +46,19 @@ def _categories() -> dict[str, ServiceCategory]:
 
 def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
     report = importers.Report(total_rows=len(rows))
-    for column in REQUIRED:
-        if column not in headers:
-            report.error(
-                1,
-                column,
-                "column_missing",
-                Message(_("The column %(column)s is missing."), {"column": column}),
-            )
-    if report.errors:
+    if not report.require_columns(headers, REQUIRED):
         return report
     categories = _categories()
-    codes = {row.get("统一社会信用代码", "").strip().upper() for _n, row in rows}
+    codes = {importers.uscc_of(row) for _n, row in rows}
     # Only what the importer may see: a code outside its scope reads as unknown, never as "forbidden".
     enterprises = {e.uscc: e for e in enterprises_visible_to(acting_user).filter(uscc__in=codes)}
     seen: dict[str, int] = {}
     for number, row in rows:
         before = len(report.errors)
-        code = row.get("统一社会信用代码", "").strip().upper()
+        code = importers.uscc_of(row)
         enterprise = enterprises.get(code)
         if enterprise is None:
-            report.error(
-                number,
-                "统一社会信用代码",
-                "unknown_enterprise",
-                Message(_("No enterprise with the code %(code)s."), {"code": code}),
-            )
+            report.unknown_enterprise(number, code)
         for column in ("标题", "诉求内容"):
             if not row.get(column, "").strip():
                 report.error(
@@ -87,8 +74,8 @@ def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
                 "unknown_category",
                 Message(_("Unknown category: %(code)s."), {"code": row.get("事项分类", "")}),
             )
-        urgency = importers._choice(report, number, row, "紧急程度", URGENCY, _("urgency"))
-        within_policy = importers._choice(report, number, row, "政策范围内", YES_NO, _("yes or no"))
+        urgency = importers.choice(report, number, row, "紧急程度", URGENCY, _("urgency"))
+        within_policy = importers.choice(report, number, row, "政策范围内", YES_NO, _("yes or no"))
         key = _row_key(code, row)
         if key in seen:
             report.error(

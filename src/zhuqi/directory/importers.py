@@ -92,8 +92,32 @@ class Report:
     def error(self, row: int, column: str, code: str, message) -> None:
         self.errors.append({"row": row, "column": column, "code": code, **bilingual(message)})
 
+    def require_columns(self, headers: list[str], columns) -> bool:
+        """Reports every required column the header row lacks; True when none is missing."""
+        for column in columns:
+            if column not in headers:
+                self.error(
+                    1,
+                    column,
+                    "column_missing",
+                    Message(_("The column %(column)s is missing."), {"column": column}),
+                )
+        return not self.errors
 
-def _choice(report, number, row, column, mapping, what):
+    def unknown_enterprise(self, row: int, code: str) -> None:
+        self.error(
+            row,
+            "统一社会信用代码",
+            "unknown_enterprise",
+            Message(_("No enterprise with the code %(code)s."), {"code": code}),
+        )
+
+
+def uscc_of(row: dict) -> str:
+    return row.get("统一社会信用代码", "").strip().upper()
+
+
+def choice(report, number, row, column, mapping, what):
     text = row.get(column, "")
     if text in mapping:
         return mapping[text]
@@ -111,21 +135,13 @@ def _choice(report, number, row, column, mapping, what):
 
 def check_enterprises(headers: list[str], rows, acting_user=None) -> Report:
     report = Report(total_rows=len(rows))
-    for column in ENTERPRISE_REQUIRED:
-        if column not in headers:
-            report.error(
-                1,
-                column,
-                "column_missing",
-                Message(_("The column %(column)s is missing."), {"column": column}),
-            )
-    if report.errors:
+    if not report.require_columns(headers, ENTERPRISE_REQUIRED):
         return report
     towns = {t.name: t for t in Town.objects.all()}
     seen: dict[str, int] = {}
     for number, row in rows:
         before = len(report.errors)
-        code = row.get("统一社会信用代码", "").strip().upper()
+        code = uscc_of(row)
         for field_name, error_code, message in services.check_enterprise_fields(
             code=code, name=row.get("企业名称", ""), industry_code=row.get("行业代码", "")
         ):
@@ -152,13 +168,13 @@ def check_enterprises(headers: list[str], rows, acting_user=None) -> Report:
                 Message(_("Unknown town: %(town)s."), {"town": row.get("镇街", "")}),
             )
         ownership = (
-            _choice(report, number, row, "企业性质", OWNERSHIP, _("ownership"))
+            choice(report, number, row, "企业性质", OWNERSHIP, _("ownership"))
             if row.get("企业性质")
             else "private"
         )
-        listing = _choice(report, number, row, "上市状态", LISTING, _("listing status"))
-        size = _choice(report, number, row, "企业规模", SIZE, _("size class"))
-        doubling = _choice(report, number, row, "倍增类别", DOUBLING, _("doubling program class"))
+        listing = choice(report, number, row, "上市状态", LISTING, _("listing status"))
+        size = choice(report, number, row, "企业规模", SIZE, _("size class"))
+        doubling = choice(report, number, row, "倍增类别", DOUBLING, _("doubling program class"))
         if len(report.errors) == before:
             report.valid.append(
                 services.EnterpriseData(
@@ -214,14 +230,7 @@ def period_label(period_type: str, year: int, period_no: int) -> str:
 
 def check_indicators(headers: list[str], rows, acting_user=None) -> Report:
     report = Report(total_rows=len(rows))
-    for column in ("统一社会信用代码", "期间"):
-        if column not in headers:
-            report.error(
-                1,
-                column,
-                "column_missing",
-                Message(_("The column %(column)s is missing."), {"column": column}),
-            )
+    report.require_columns(headers, ("统一社会信用代码", "期间"))
     value_columns = [h for h in headers if h in indicators.BY_LABEL_ZH]
     unknown = [h for h in headers if h and h not in indicators.BY_LABEL_ZH and h not in INDICATOR_KEY_HEADERS]
     for column in unknown:
@@ -238,20 +247,15 @@ def check_indicators(headers: list[str], rows, acting_user=None) -> Report:
         report.error(1, "", "no_indicator_columns", _("The file has no indicator column."))
     if report.errors:
         return report
-    codes = {row.get("统一社会信用代码", "").strip().upper() for _n, row in rows}
+    codes = {uscc_of(row) for _n, row in rows}
     enterprise_ids = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "id"))
     seen: dict[tuple, int] = {}
     for number, row in rows:
         before = len(report.errors)
-        code = row.get("统一社会信用代码", "").strip().upper()
+        code = uscc_of(row)
         enterprise_id = enterprise_ids.get(code)
         if enterprise_id is None:
-            report.error(
-                number,
-                "统一社会信用代码",
-                "unknown_enterprise",
-                Message(_("No enterprise with the code %(code)s."), {"code": code}),
-            )
+            report.unknown_enterprise(number, code)
         period = parse_period(row.get("期间", ""))
         if period is None:
             report.error(
