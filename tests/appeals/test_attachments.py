@@ -128,3 +128,14 @@ def test_bad_type_too_large_and_closed_appeals_are_refused_and_nothing_is_writte
     with pytest.raises(Conflict):
         services.appeal_attach(appeal=appeal, acting_user=w.users["enterprise_a"], upload=upload())
     assert not Attachment.objects.exists()
+
+
+def test_the_page_offers_the_upload_form_only_to_those_who_may_attach(client, loop):
+    w = loop
+    appeal = submit(w)
+    form = f'action="/appeals/{appeal.number}/attach/"'
+    client.force_login(w.users["enterprise_a"])
+    assert form in client.get(f"/appeals/{appeal.number}/").content.decode()
+    client.force_login(w.users["leader_a"])  # sees the appeal, instructs, does not attach
+    page = client.get(f"/appeals/{appeal.number}/")
+    assert page.status_code == 200 and form not in page.content.decode()

@@ -534,20 +534,24 @@ def appeal_follow_up(*, appeal, acting_user, note: str) -> Appeal:
 FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.MERGED})
 
 
+def may_attach(user, appeal) -> bool:
+    """Who may add files: the enterprise (its users or whoever submitted for it), the department
+    handling it, or the coordinating office. The page shows the upload form on the same test."""
+    return (
+        (user.role == Role.ENTERPRISE and user.enterprise_id == appeal.enterprise_id)
+        or user.pk == appeal.submitted_by_id
+        or _is_handler_of(user, appeal)
+        or user.role in COORDINATORS
+    )
+
+
 @transaction.atomic
 def appeal_attach(*, appeal, acting_user, upload):
     """Adds a file to an open appeal: the enterprise (its users or whoever submitted for it), the
     department handling it, or the coordinating office. The other side is notified."""
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("department").get(pk=appeal.pk)
-    from_enterprise = (
-        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == appeal.enterprise_id
-    )
-    _require(
-        from_enterprise
-        or acting_user.pk == appeal.submitted_by_id
-        or _is_handler_of(acting_user, appeal)
-        or acting_user.role in COORDINATORS
-    )
+    _require(may_attach(acting_user, appeal))
+    from_enterprise = acting_user.role == Role.ENTERPRISE
     if appeal.state in FINAL_STATES:
         raise Conflict(
             "appeal_final",

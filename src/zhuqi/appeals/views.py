@@ -142,7 +142,7 @@ def appeal_detail(request, number):
             "coordination": appeal.coordination_items.select_related("owner"),
             "attachments": stored_files.for_object("appeal", appeal.pk),
             "may_attach": appeal.state not in services.FINAL_STATES
-            and request.user.role not in ("leader", "expert"),
+            and services.may_attach(request.user, appeal),
         },
     )
 
@@ -234,7 +234,7 @@ def _calendar_year(request) -> int:
 @login_required
 def deadline_settings(request):
     """The coordinating office's page for deadline rules and the working-day calendar."""
-    if request.user.role not in deadlines.RULE_EDITORS:
+    if request.user.role not in core_services.SETTINGS_EDITORS:
         raise Http404
     year = _calendar_year(request)
     status = 200

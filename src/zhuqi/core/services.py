@@ -19,11 +19,12 @@ def notifications_mark_read(*, acting_user, ids: list[int] | None = None) -> int
     return qs.update(read_at=timezone.now())
 
 
-CALENDAR_EDITORS = frozenset({"coordinator", "admin"})
+# The coordinating office keeps the platform's settings: the working-day calendar and deadline rules.
+SETTINGS_EDITORS = frozenset({"coordinator", "admin"})
 
 
 def _require_calendar_editor(user) -> None:
-    if getattr(user, "role", None) not in CALENDAR_EDITORS:
+    if getattr(user, "role", None) not in SETTINGS_EDITORS:
         raise Forbidden("forbidden", _("Only the coordinating office edits the working-day calendar."))
 
 

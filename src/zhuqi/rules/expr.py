@@ -20,6 +20,7 @@ missing. A missing condition never makes an enterprise eligible.
 RuleError with the position. Both evaluators (batch in polars_eval, single in trace) walk that tree.
 """
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -83,6 +84,17 @@ TOKEN = re.compile(
     re.VERBOSE,
 )
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+# The operators mean the same on Python floats (single.py) and on Polars expressions (polars_eval.py);
+# both evaluators take them from here. Division is not here: each guards x / 0 its own way.
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+COMPARISONS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 FUNCTIONS = {"min", "max", "abs", "if", "bands"}
 
 
@@ -162,7 +174,7 @@ class _Parser:
     def compare(self):
         node = self.sum_()
         kind, text, offset = self.peek()
-        if kind == "op" and text in ("<", "<=", ">", ">=", "==", "!="):
+        if kind == "op" and text in COMPARISONS:
             self.take()
             return Node("compare", offset, text, [node, self.sum_()])
         if kind == "name" and text == "in":

@@ -7,7 +7,7 @@ missing, a missing condition is not eligible.
 
 import polars as pl
 
-from zhuqi.rules.expr import BOOL, NUMBER, TEXT, Node, band_pairs
+from zhuqi.rules.expr import ARITHMETIC, BOOL, COMPARISONS, NUMBER, TEXT, Node, band_pairs
 
 DTYPES = {NUMBER: pl.Float64, BOOL: pl.Boolean, TEXT: pl.String}
 NULL_NUMBER = pl.lit(None, dtype=pl.Float64)
@@ -42,23 +42,11 @@ def compile_expr(node: Node, constants: dict[str, object]) -> pl.Expr:
         return -args[0]
     if k == "binary":
         a, b = args
-        if node.value == "+":
-            return a + b
-        if node.value == "-":
-            return a - b
-        if node.value == "*":
-            return a * b
-        return pl.when(b != 0).then(a / b).otherwise(NULL_NUMBER)
+        if node.value == "/":
+            return pl.when(b != 0).then(a / b).otherwise(NULL_NUMBER)
+        return ARITHMETIC[node.value](a, b)
     if k == "compare":
-        a, b = args
-        return {
-            "<": a < b,
-            "<=": a <= b,
-            ">": a > b,
-            ">=": a >= b,
-            "==": a == b,
-            "!=": a != b,
-        }[node.value]
+        return COMPARISONS[node.value](*args)
     if k == "in":
         value = compile_expr(node.args[0], constants)
         items = [i.value for i in node.args[1].args]

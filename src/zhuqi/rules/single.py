@@ -8,7 +8,7 @@ order, so both evaluators give bit-identical amounts (the property test in tests
 
 from dataclasses import dataclass, field
 
-from zhuqi.rules.expr import Node, band_pairs
+from zhuqi.rules.expr import ARITHMETIC, COMPARISONS, Node, band_pairs
 
 Value = float | bool | str | None
 
@@ -26,25 +26,14 @@ def evaluate(node: Node, env: dict[str, Value]) -> Value:
         a, b = (evaluate(x, env) for x in node.args)
         if a is None or b is None:
             return None
-        if node.value == "+":
-            return a + b
-        if node.value == "-":
-            return a - b
-        if node.value == "*":
-            return a * b
-        return None if b == 0 else a / b
+        if node.value == "/":
+            return None if b == 0 else a / b
+        return ARITHMETIC[node.value](a, b)
     if k == "compare":
         a, b = (evaluate(x, env) for x in node.args)
         if a is None or b is None:
             return None
-        return {
-            "<": a < b,
-            "<=": a <= b,
-            ">": a > b,
-            ">=": a >= b,
-            "==": a == b,
-            "!=": a != b,
-        }[node.value]
+        return COMPARISONS[node.value](a, b)
     if k == "in":
         v = evaluate(node.args[0], env)
         if v is None:
