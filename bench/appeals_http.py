@@ -58,54 +58,25 @@ def build_world() -> dict:
     loan = ServiceCategory.objects.create(code="loan", name="贷款", parent=financing)
     department = Department.objects.create(code="BJRB", name="金融工作局", level=Department.Level.CITY)
     department.categories.add(financing)
-    admin = user_create(
-        username="bench-admin",
-        password="bench-pass-2026",
-        check_password=False,
-        role=Role.ADMIN,
-        display_name="管理员",
-    )
-    head = user_create(
-        username="bench-head",
-        password="bench-pass-2026",
-        check_password=False,
-        role=Role.HANDLER,
-        display_name="局长",
-        department=department,
-        mobile="13800000001",
-    )
+
+    def user(username, role, **extra):
+        return user_create(
+            username=f"bench-{username}",
+            password="bench-pass-2026",
+            check_password=False,
+            role=role,
+            display_name=username,
+            **extra,
+        )
+
+    admin = user("admin", Role.ADMIN)
+    head = user("head", Role.HANDLER, department=department, mobile="13800000001")
     department.head = head
     department.save()
-    user_create(
-        username="bench-handler",
-        password="bench-pass-2026",
-        check_password=False,
-        role=Role.HANDLER,
-        display_name="经办",
-        department=department,
-    )
-    leader = user_create(
-        username="bench-leader",
-        password="bench-pass-2026",
-        check_password=False,
-        role=Role.LEADER,
-        display_name="挂点领导",
-        mobile="13800000002",
-    )
-    hotline = user_create(
-        username="bench-12345",
-        password="bench-pass-2026",
-        check_password=False,
-        role=Role.SYSTEM,
-        display_name="12345热线",
-    )
-    coordinator = user_create(
-        username="bench-coordinator",
-        password="bench-pass-2026",
-        check_password=False,
-        role=Role.COORDINATOR,
-        display_name="协调办",
-    )
+    user("handler", Role.HANDLER, department=department)
+    leader = user("leader", Role.LEADER, mobile="13800000002")
+    hotline = user("12345", Role.SYSTEM)
+    coordinator = user("coordinator", Role.COORDINATOR)
     enterprises = Enterprise.objects.bulk_create(
         Enterprise(uscc=uscc.make("441900", f"{n:08d}"), name=f"基准企业{n:04d}有限公司", town=town)
         for n in range(ENTERPRISES)
@@ -136,7 +107,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "bench.site.wsgi:application",
+                "zhuqi.wsgi:application",  # settings from DJANGO_SETTINGS_MODULE
                 f"--workers={workers}",
                 f"--threads={threads}",  # more than 1: the gthread worker overlaps database waits
                 f"--bind=127.0.0.1:{self.port}",
@@ -185,6 +156,10 @@ def load(port: int, make_request, seconds: float, concurrency: int) -> dict:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 payload = response.read()
+            except OSError as exc:  # a refused or reset connection is a failure, not a silent gap
+                with lock:
+                    failures.append(repr(exc))
+                return
             finally:
                 conn.close()
             mine.append(time.perf_counter() - started)
