@@ -61,3 +61,12 @@ def test_revoking_an_unknown_token_says_so():
     with pytest.raises(ZhuqiError) as exc:
         services.api_token_revoke(prefix="nope")
     assert exc.value.status == 404
+
+
+def test_token_prefixes_can_always_be_typed_on_the_command_line(world):
+    import re
+
+    prefixes = [
+        services.api_token_create(user=world.users["system"], name=f"t{i}")[0].prefix for i in range(200)
+    ]
+    assert all(re.fullmatch(r"[0-9a-f]{8}", p) for p in prefixes)
