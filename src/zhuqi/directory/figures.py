@@ -36,16 +36,24 @@ def annual_frame(enterprise_ids=None, *, years=None, indicators=None) -> pl.Data
     )
     if frame.is_empty():
         return pl.DataFrame(schema={"enterprise_id": pl.Int64, "year": pl.Int64})
-    best = (
+    return (
+        best_values(frame)
+        .pivot(on="indicator", index=["enterprise_id", "year"], values="value")
+        .sort(["enterprise_id", "year"])
+    )
+
+
+def best_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """From rows (enterprise_id, year, indicator, value, source, verified), the one value used per
+    enterprise, year and indicator: verified first, then tax bureau › statistics bureau › self-reported."""
+    return (
         frame.with_columns(pl.col("source").replace_strict(SOURCE_RANK, return_dtype=pl.Int8).alias("rank"))
         .sort(
             ["enterprise_id", "year", "indicator", "verified", "rank"],
             descending=[False, False, False, True, False],
         )
         .unique(subset=["enterprise_id", "year", "indicator"], keep="first", maintain_order=True)
-    )
-    return best.pivot(on="indicator", index=["enterprise_id", "year"], values="value").sort(
-        ["enterprise_id", "year"]
+        .drop("rank")
     )
 
 

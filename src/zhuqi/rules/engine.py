@@ -50,12 +50,16 @@ def prepare(pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date
 def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] | None = None) -> pl.DataFrame:
     """Per clause three columns: `<code>:eligible` (bool), `<code>:unknown` (a fact or input the
     condition needs is missing) and `<code>:amount` (float yuan; null when not eligible or an input
-    is missing). Clauses not in force on `period` are left out."""
+    is missing). Clauses not in force on `period` are left out. A column `granted_this_year:<code>`
+    in `facts` is what that clause already granted each enterprise this year (annual caps)."""
     clauses = [c for c in (clauses or pack.clauses) if c.in_force(period)]
     table = prepare(pack, facts, clauses, period)
     outputs = []
     for clause in clauses:
         values = constants(pack, clause, period)
+        granted = f"granted_this_year:{clause.code}"
+        if granted in table.columns:
+            values["granted_this_year"] = pl.col(granted).cast(pl.Float64).fill_null(0.0)
         condition = polars_eval.compile_expr(clause.condition, values)
         amount = polars_eval.compile_expr(clause.amount, values)
         eligible = condition.fill_null(False)

@@ -6,7 +6,7 @@ A pack file:
 
     pack: dongguan-doubling-2017
     title: …
-    facts:            {name: {type: number|bool|text, label: 主营业务收入, unit: 元}}
+    facts:            {name: {type: number|bool|text, label: 主营业务收入, unit: 元, from: …}}
     parameters:       {name: {label, source, values: {2017-01-01: 50%, 2022-01-01: null}}}
     policies:
       - code, title, document_number, issuers: […], source, effective: {from, to}
@@ -15,6 +15,11 @@ A pack file:
             budget, inputs: {name: {type, label, unit}}, condition: "…", amount: "…"
     tests:
       - name, clause, period, facts: {…}, inputs: {…}, eligible: true, amount: 1000000
+
+`from` says where the platform reads a fact (a tag, a field of the enterprise, an indicator of the
+period's year or an earlier one); the engine keeps it as text and the Django side interprets it
+(zhuqi/policies/facts.py). A fact without `from` is asked of nobody: it stays missing, and clauses
+that need it are reported as undecided with the fact named as the gap.
 
 Two facts exist in every pack: `period_year` (the year evaluated) and `granted_this_year` (what
 this clause already granted the enterprise this year, for annual caps; 0 when not given).
@@ -42,6 +47,7 @@ class Fact:
     type: str
     label: str
     unit: str = ""
+    origin: str = ""  # the pack's `from`: where the platform reads it
 
 
 @dataclass
@@ -177,7 +183,7 @@ def _facts(raw: dict, where: str) -> dict[str, Fact]:
         kind = spec.get("type", NUMBER)
         if kind not in TYPES:
             raise RuleError(f"type must be one of {sorted(TYPES)}, not {kind!r}", where=f"{where} {name}")
-        found[name] = Fact(name, kind, spec.get("label", name), spec.get("unit", ""))
+        found[name] = Fact(name, kind, spec.get("label", name), spec.get("unit", ""), str(spec.get("from") or ""))
     return found
 
 

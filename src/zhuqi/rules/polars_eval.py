@@ -24,8 +24,8 @@ def collect(frame: pl.LazyFrame) -> pl.DataFrame:
 
 
 def compile_expr(node: Node, constants: dict[str, object]) -> pl.Expr:
-    """`constants` holds the parameters' values for the period (a missing one is None); every other
-    name is a column of the facts table."""
+    """`constants` holds the parameters' values for the period (a missing one is None), or an
+    expression to read instead of a column; every other name is a column of the facts table."""
     k = node.kind
     if k == "num":
         return pl.lit(float(node.value), dtype=pl.Float64)
@@ -35,7 +35,9 @@ def compile_expr(node: Node, constants: dict[str, object]) -> pl.Expr:
         return pl.lit(node.value, dtype=pl.Boolean)
     if k == "name":
         if node.value in constants:
-            return pl.lit(constants[node.value], dtype=DTYPES[node.type])
+            value = constants[node.value]
+            # A constant may be a column expression: a per-clause column standing for a shared fact.
+            return value if isinstance(value, pl.Expr) else pl.lit(value, dtype=DTYPES[node.type])
         return pl.col(node.value)
     args = [compile_expr(a, constants) for a in node.args] if k not in ("in", "call") else None
     if k == "unary":

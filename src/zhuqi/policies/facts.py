@@ -1,0 +1,177 @@
+"""The facts table: every enterprise's facts for a year, as the packs' `from` says, in one frame.
+
+    tag:倍增试点                       true when the enterprise has the tag (several: tag:A|B, any of them)
+    enterprise:listing                 a field of the enterprise (text)
+    indicator:city_retained_tax        the indicator's value for the year matched
+    indicator:rd_expense@-1            … for the year before (@-2 two years before, and so on)
+
+The value of an indicator is the one figures.best_values picks (verified first, then the most
+authoritative source). For each indicator fact the frame also has `<fact>:verified`, so that a
+no-application grant is offered only on verified data. Tags and fields of the enterprise are the
+directory's own records and count as verified.
+
+Reading is columnar and uses raw SQL: 100,000 enterprises load in about a second on either database.
+"""
+
+import re
+from collections.abc import Iterable
+
+import polars as pl
+from django.db import connection
+
+from zhuqi.directory import figures, indicators
+from zhuqi.directory.models import Enterprise, IndicatorValue, Tag
+from zhuqi.rules.expr import BOOL, NUMBER, TEXT, RuleError
+from zhuqi.rules.model import Fact, Pack
+from zhuqi.rules.polars_eval import DTYPES
+
+ENTERPRISE_FIELDS = ("listing", "ownership", "size", "doubling_class", "industry_code")
+ORIGIN = re.compile(r"^(?P<kind>tag|enterprise|indicator):(?P<what>[^@]+?)(?:@(?P<offset>-\d+))?$")
+
+
+def parse_origin(fact: Fact) -> tuple[str, str, int] | None:
+    """(kind, what, year offset) of a fact's `from`, None when it has none; RuleError when wrong."""
+    if not fact.origin:
+        return None
+    m = ORIGIN.match(fact.origin.strip())
+    where = f"fact {fact.name} from"
+    if m is None:
+        raise RuleError(
+            f"{fact.origin!r} is not tag:NAME, enterprise:FIELD or indicator:KEY[@-N]", where=where
+        )
+    kind, what, offset = m["kind"], m["what"].strip(), int(m["offset"] or 0)
+    wanted = {"tag": BOOL, "enterprise": TEXT, "indicator": NUMBER}[kind]
+    if fact.type != wanted:
+        raise RuleError(f"a fact read from {kind}: is a {wanted}, not a {fact.type}", where=where)
+    if kind == "enterprise" and what not in ENTERPRISE_FIELDS:
+        raise RuleError(
+            f"enterprise has no field {what!r}; one of {', '.join(ENTERPRISE_FIELDS)}", where=where
+        )
+    if kind == "indicator" and what not in indicators.BY_KEY:
+        raise RuleError(f"no indicator {what!r}; one of {', '.join(indicators.BY_KEY)}", where=where)
+    if offset < -10:
+        raise RuleError("an indicator is read at most 10 years back", where=where)
+    if kind != "indicator" and offset:
+        raise RuleError("only indicators have a year (@-N)", where=where)
+    return kind, what, offset
+
+
+def check_origins(pack: Pack) -> None:
+    for fact in pack.facts.values():
+        parse_origin(fact)
+
+
+def sourced_facts(packs: Iterable[Pack]) -> dict[str, tuple[Fact, tuple[str, str, int]]]:
+    found = {}
+    for pack in packs:
+        for name, fact in pack.facts.items():
+            origin = parse_origin(fact)
+            if origin is not None:
+                found[name] = (fact, origin)
+    return found
+
+
+def _ids_clause(column: str, enterprise_ids) -> tuple[str, list]:
+    if enterprise_ids is None:
+        return "", []
+    ids = [int(i) for i in enterprise_ids]
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+MAX_SQL_IDS = 2000  # past this many, reading everyone and filtering in Polars is faster than IN (…)
+
+
+def build(packs: Iterable[Pack], year: int, enterprise_ids=None) -> pl.DataFrame:
+    """One row per enterprise (all, or those in `enterprise_ids`) with `enterprise_id`, every sourced
+    fact of the packs for `year`, and `<fact>:verified` for indicator facts."""
+    if enterprise_ids is not None and len(enterprise_ids) > MAX_SQL_IDS:
+        wanted_ids = pl.Series(list(enterprise_ids), dtype=pl.Int64).implode()
+        return build(packs, year).filter(pl.col("enterprise_id").is_in(wanted_ids))
+    wanted = sourced_facts(packs)
+    e_table = Enterprise._meta.db_table
+    where, params = _ids_clause("id", enterprise_ids)
+    rows = _query(f"SELECT id, {', '.join(ENTERPRISE_FIELDS)} FROM {e_table} WHERE 1=1{where}", params)
+    frame = pl.DataFrame(
+        rows, schema={"enterprise_id": pl.Int64} | {f: pl.String for f in ENTERPRISE_FIELDS}, orient="row"
+    )
+    columns = []
+    tag_names = {n for _f, (kind, what, _o) in wanted.values() if kind == "tag" for n in what.split("|")}
+    tags = _tags(tag_names, enterprise_ids)
+    needed = {(what, year + offset) for _f, (kind, what, offset) in wanted.values() if kind == "indicator"}
+    values = _indicators(needed, enterprise_ids)
+    for name, (fact, (kind, what, offset)) in wanted.items():
+        if kind == "enterprise":
+            columns.append(pl.col(what).alias(name))
+        elif kind == "tag":
+            having = tags.filter(pl.col("tag").is_in(what.split("|")))["enterprise_id"].unique()
+            columns.append(pl.col("enterprise_id").is_in(having.implode()).alias(name))
+        else:
+            key = f"{what}@{year + offset}"
+            one = values.filter(pl.col("key") == key).select(
+                "enterprise_id", pl.col("value").alias(name), pl.col("verified").alias(f"{name}:verified")
+            )
+            frame = frame.join(one, on="enterprise_id", how="left")
+            columns.append(pl.col(name).cast(DTYPES[fact.type]))
+            columns.append(pl.col(f"{name}:verified").fill_null(False))
+    return frame.select("enterprise_id", *columns) if columns else frame.select("enterprise_id")
+
+
+def _tags(names: set[str], enterprise_ids) -> pl.DataFrame:
+    schema = {"enterprise_id": pl.Int64, "tag": pl.String}
+    if not names:
+        return pl.DataFrame(schema=schema)
+    through = Enterprise.tags.through._meta.db_table
+    where, params = _ids_clause("et.enterprise_id", enterprise_ids)
+    names = sorted(names)
+    rows = _query(
+        f"SELECT et.enterprise_id, t.name FROM {through} et JOIN {Tag._meta.db_table} t ON t.id = et.tag_id "
+        f"WHERE t.name IN ({', '.join(['%s'] * len(names))}){where}",
+        names + params,
+    )
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _indicators(needed: set[tuple[str, int]], enterprise_ids) -> pl.DataFrame:
+    """The best annual value of each (indicator, year) needed, as rows keyed `indicator@year`."""
+    schema = {
+        "enterprise_id": pl.Int64,
+        "year": pl.Int64,
+        "indicator": pl.String,
+        "value": pl.Float64,
+        "source": pl.String,
+        "verified": pl.Boolean,
+    }
+    if not needed:
+        return pl.DataFrame(schema=schema | {"key": pl.String})
+    keys = sorted({k for k, _y in needed})
+    years = sorted({y for _k, y in needed})
+    where, params = _ids_clause("enterprise_id", enterprise_ids)
+    rows = _query(
+        f"SELECT enterprise_id, year, indicator, CAST(value AS DOUBLE PRECISION), source, verified "
+        f"FROM {IndicatorValue._meta.db_table} WHERE period_type = 'year' "
+        f"AND indicator IN ({', '.join(['%s'] * len(keys))}) AND year IN ({', '.join(['%s'] * len(years))}){where}",
+        keys + years + params,
+    )
+    frame = pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.col("verified").cast(pl.Boolean))
+    wanted = pl.Series([f"{k}@{y}" for k, y in sorted(needed)])
+    return (
+        figures.best_values(frame)
+        .with_columns(pl.format("{}@{}", "indicator", "year").alias("key"))
+        .filter(pl.col("key").is_in(wanted.implode()))
+    )
+
+
+def for_enterprise(packs: Iterable[Pack], year: int, enterprise_id: int) -> tuple[dict, set[str]]:
+    """One enterprise's facts as a dict, and the names of the indicator facts that are unverified."""
+    frame = build(packs, year, [enterprise_id])
+    if frame.is_empty():
+        return {}, set()
+    row = frame.row(0, named=True)
+    unverified = {k.split(":")[0] for k, v in row.items() if k.endswith(":verified") and not v}
+    return {k: v for k, v in row.items() if ":" not in k and k != "enterprise_id"}, unverified
