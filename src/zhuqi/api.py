@@ -64,10 +64,12 @@ def _register_routers() -> None:
     from zhuqi.appeals.api import router as appeals_router
     from zhuqi.core.api import router as core_router
     from zhuqi.directory.api import router as directory_router
+    from zhuqi.policies.api import router as policies_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", directory_router)
     api.add_router("/", appeals_router)
+    api.add_router("/", policies_router)
     api.add_router("/", core_router)
 
 

@@ -28,6 +28,8 @@ def policy_world(world):
         enterprise=world.b, indicator="rd_expense", year=2025, value=9_000_000, source="self", verified=False
     )
     world.miit_handler = world.users["city_handler"]
-    world.other_handler = UserFactory(username="science_handler", role=Role.HANDLER, department=world.town_dept)
+    world.other_handler = UserFactory(
+        username="science_handler", role=Role.HANDLER, department=world.town_dept
+    )
     world.clause = lambda code: Clause.objects.select_related("policy__pack", "department").get(code=code)
     return world

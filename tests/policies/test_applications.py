@@ -41,7 +41,11 @@ def test_a_retry_with_the_same_key_returns_the_first_application(policy_world):
 
 @pytest.mark.parametrize(
     "inputs,code",
-    [({}, "input_missing"), ({"consulting_fees": "-5"}, "bad_input"), ({"consulting_fees": 1, "x": 2}, "unknown_input")],
+    [
+        ({}, "input_missing"),
+        ({"consulting_fees": "-5"}, "bad_input"),
+        ({"consulting_fees": 1, "x": 2}, "unknown_input"),
+    ],
 )
 def test_bad_inputs_are_refused_and_change_nothing(policy_world, inputs, code):
     with pytest.raises(ZhuqiError) as exc:
@@ -64,7 +68,10 @@ def test_an_ineligible_enterprise_is_told_which_condition_fails(policy_world):
 
 def test_a_missing_fact_is_declared_by_the_enterprise(policy_world):
     """总部在本市 is not in the directory: the application asks for it (the reviewer checks it)."""
-    fields = [f.name for f in services.application_fields(policy_world.clause("DB-3-14-STAMP"), policy_world.a.pk, 2021)]
+    fields = [
+        f.name
+        for f in services.application_fields(policy_world.clause("DB-3-14-STAMP"), policy_world.a.pk, 2021)
+    ]
     assert fields == ["stamp_duty_paid", "headquartered_locally"]
     app = apply(policy_world, "DB-3-14-STAMP", {"stamp_duty_paid": 30_000_000, "headquartered_locally": "是"})
     assert app.computed_max == Decimal("10000000.00")  # 三(十四): 50 %, at most 10,000,000
@@ -75,7 +82,9 @@ def test_the_department_approves_at_most_the_rule_and_others_may_not(policy_worl
     with pytest.raises(Forbidden):
         services.application_approve(application=app, amount=1, acting_user=policy_world.other_handler)
     with pytest.raises(ZhuqiError) as exc:
-        services.application_approve(application=app, amount="500000.01", acting_user=policy_world.miit_handler)
+        services.application_approve(
+            application=app, amount="500000.01", acting_user=policy_world.miit_handler
+        )
     assert exc.value.code == "amount_above_rule"
     app = services.application_approve(application=app, amount=500000, acting_user=policy_world.miit_handler)
     assert app.state == ApplicationState.APPROVED and app.approved_amount == 500000
@@ -94,8 +103,12 @@ def test_annual_cap_counts_what_the_clause_already_granted(policy_world):
 def test_exclusive_group_grants_only_the_higher_clause_for_one_project(policy_world):
     """seed 000, 五(一)3 就高不就低、不重复资助: 智能制造示范 (40 %) and 互联网+ (35 %) for one project."""
     w = policy_world
-    demo = apply(w, "DB-3-7-DEMO", {"equipment_technology_investment": 5_000_000}, "智能工厂一期")  # 2,000,000
-    internet = apply(w, "DB-3-8-INTERNET", {"project_total_investment": 5_000_000}, "智能工厂一期")  # 1,750,000
+    demo = apply(
+        w, "DB-3-7-DEMO", {"equipment_technology_investment": 5_000_000}, "智能工厂一期"
+    )  # 2,000,000
+    internet = apply(
+        w, "DB-3-8-INTERNET", {"project_total_investment": 5_000_000}, "智能工厂一期"
+    )  # 1,750,000
     coordinator = w.users["coordinator"]
     with pytest.raises(Conflict) as exc:
         services.application_approve(application=internet, amount=1_750_000, acting_user=coordinator)
@@ -115,7 +128,9 @@ def test_exclusive_group_grants_only_the_higher_clause_for_one_project(policy_wo
 def test_budget_is_never_overspent(policy_world):
     w = policy_world
     tag(w.b, "倍增试点")
-    packs.clause_update(clause=w.clause("DB-3-6"), changes={"budget": 450000}, acting_user=w.users["coordinator"])
+    packs.clause_update(
+        clause=w.clause("DB-3-6"), changes={"budget": 450000}, acting_user=w.users["coordinator"]
+    )
     first = apply(w, "DB-3-6", {"voucher_services": 400_000}, "A")
     services.application_approve(application=first, amount=400_000, acting_user=w.users["coordinator"])
     second, _created = services.application_submit(

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_concurrent_approvals_never_overspend_the_budget(policy_world):
     w = policy_world
-    packs.clause_update(clause=w.clause("DB-3-6"), changes={"budget": 500000}, acting_user=w.users["coordinator"])
+    packs.clause_update(
+        clause=w.clause("DB-3-6"), changes={"budget": 500000}, acting_user=w.users["coordinator"]
+    )
     applications = []
     for i in range(4):  # four pilots each asking 300,000: the budget takes one
         enterprise = EnterpriseFactory(town=w.towns[0])
@@ -48,7 +50,9 @@ def test_concurrent_approvals_never_overspend_the_budget(policy_world):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=approve, args=pair) for pair in zip(applications, deciders, strict=True)]
+    threads = [
+        threading.Thread(target=approve, args=pair) for pair in zip(applications, deciders, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:

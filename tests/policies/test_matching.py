@@ -40,7 +40,9 @@ def test_seed_001_rd_subsidy_is_matched_at_5_percent(policy_world):
 
 def test_the_2021_run_marks_undecided_clauses_whose_fact_is_missing(policy_world):
     matching.match_run(period=date(2021, 12, 31))
-    pilot = {m.clause.code: m for m in Match.objects.filter(enterprise=policy_world.a).select_related("clause")}
+    pilot = {
+        m.clause.code: m for m in Match.objects.filter(enterprise=policy_world.a).select_related("clause")
+    }
     assert pilot["DB-3-2"].eligible and pilot["DB-3-2"].amount is None  # amount depends on the fees paid
     assert not pilot["DB-3-14-STAMP"].eligible  # 总部在本市 is not in the directory: a gap, stored
     assert "DB-3-7-PROVIDER" not in pilot  # decided only by application inputs: no gap to store
@@ -66,7 +68,9 @@ def test_an_enterprise_that_no_longer_qualifies_loses_its_match(policy_world):
     assert not Match.objects.filter(enterprise=policy_world.a, year=2026).exists()
 
 
-@pytest.mark.parametrize("inputs,amount", [({"consulting_fees": 1_000_000}, 500_000), ({"consulting_fees": 9_000_000}, 2_000_000)])
+@pytest.mark.parametrize(
+    "inputs,amount", [({"consulting_fees": 1_000_000}, 500_000), ({"consulting_fees": 9_000_000}, 2_000_000)]
+)
 def test_explain_one_gives_the_seed_amount_and_the_trace(policy_world, inputs, amount):
     """seed 000 三(二): 50 % of the fees, at most 2,000,000 a year."""
     explanation = matching.explain_one(policy_world.a.pk, policy_world.clause("DB-3-2"), 2021, inputs)

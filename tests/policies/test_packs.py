@@ -26,9 +26,13 @@ def test_importing_the_same_file_again_changes_nothing(policy_world):
 
 
 def test_a_bad_expression_is_refused_on_import_with_its_position(policy_world):
-    text = shipped.shipped()[0].read_text(encoding="utf-8").replace(
-        "amount: min(project_total_investment * major_project.rate, major_project.cap)",
-        "amount: min(project_total_investment * major_projct.rate, major_project.cap)",
+    text = (
+        shipped.shipped()[0]
+        .read_text(encoding="utf-8")
+        .replace(
+            "amount: min(project_total_investment * major_project.rate, major_project.cap)",
+            "amount: min(project_total_investment * major_projct.rate, major_project.cap)",
+        )
     )
     with pytest.raises(ZhuqiError) as exc:
         packs.pack_import(text=text, acting_user=policy_world.users["coordinator"])
@@ -40,8 +44,10 @@ def test_a_bad_expression_is_refused_on_import_with_its_position(policy_world):
 
 
 def test_a_bad_fact_source_is_refused(policy_world):
-    text = shipped.shipped()[0].read_text(encoding="utf-8").replace(
-        'from: "indicator:rd_expense@-1"', 'from: "indicator:rd_expenses@-1"'
+    text = (
+        shipped.shipped()[0]
+        .read_text(encoding="utf-8")
+        .replace('from: "indicator:rd_expense@-1"', 'from: "indicator:rd_expenses@-1"')
     )
     with pytest.raises(ZhuqiError) as exc:
         packs.pack_import(text=text, acting_user=policy_world.users["coordinator"])
@@ -55,12 +61,16 @@ def test_editing_a_clause_is_validated_versioned_audited_and_keeps_comments(poli
         packs.clause_update(clause=clause, changes={"condition": "is_pilot and"}, acting_user=coordinator)
     assert "clause DB-3-5 condition, line 1, column 13" in str(exc.value.message)
     with pytest.raises(ZhuqiError) as exc:  # a change that breaks the pack's own scenario tests
-        packs.clause_update(clause=clause, changes={"amount": "project_total_investment * 30%"}, acting_user=coordinator)
+        packs.clause_update(
+            clause=clause, changes={"amount": "project_total_investment * 30%"}, acting_user=coordinator
+        )
     assert exc.value.code == "scenario_failed"
     assert PolicyPack.objects.get().version == 1
 
     updated = packs.clause_update(
-        clause=clause, changes={"budget": "30000000", "title": "重大科技项目资助（修订）"}, acting_user=coordinator
+        clause=clause,
+        changes={"budget": "30000000", "title": "重大科技项目资助（修订）"},
+        acting_user=coordinator,
     )
     row = PolicyPack.objects.get()
     assert row.version == 2
@@ -74,7 +84,9 @@ def test_editing_a_clause_is_validated_versioned_audited_and_keeps_comments(poli
 def test_only_the_coordinating_office_edits(policy_world):
     with pytest.raises(Forbidden):
         packs.clause_update(
-            clause=policy_world.clause("DB-3-5"), changes={"title": "x"}, acting_user=policy_world.miit_handler
+            clause=policy_world.clause("DB-3-5"),
+            changes={"title": "x"},
+            acting_user=policy_world.miit_handler,
         )
 
 

@@ -33,6 +33,7 @@ from zhuqi.policies.models import (
     OfferState,
 )
 from zhuqi.policies.packs import active_packs, clause_rule
+from zhuqi.policies.packs import compiled as _compiled_pack
 from zhuqi.rules import engine
 from zhuqi.rules.model import BUILTIN_FACTS
 
@@ -267,3 +268,30 @@ def explain_one(enterprise_id: int, clause_row: Clause, year: int, inputs: dict 
     explanation = engine.explain(pack, clause, merged, period_of(clause, year))
     explanation.unverified = unverified
     return explanation
+
+
+def explain_all(enterprise_id: int, year: int) -> list[tuple[Clause, object]]:
+    """Every clause in force in `year` explained for one enterprise (我的政策): the facts and what
+    each clause granted it this year are read once."""
+    rows = list(Clause.objects.filter(retired=False).select_related("policy__pack", "department"))
+    packs = {}
+    for row in rows:
+        packs.setdefault(row.policy.pack_id, row.policy.pack)
+    compiled = {pk: _compiled_pack(p) for pk, p in packs.items()}
+    known, unverified = facts_table.for_enterprise(list(compiled.values()), year, enterprise_id)
+    granted = granted_frame(year, [enterprise_id])
+    found = []
+    for row in rows:
+        pack = compiled[row.policy.pack_id]
+        clause = pack.clause(row.code)
+        period = period_of(clause, year)
+        if not clause.in_force(period):
+            continue
+        given = dict(known)
+        column = f"granted_this_year:{clause.code}"
+        if column in granted.columns:
+            given["granted_this_year"] = granted[column][0]
+        explanation = engine.explain(pack, clause, given, period)
+        explanation.unverified = unverified
+        found.append((row, explanation))
+    return found

@@ -47,6 +47,10 @@ def _require(condition: bool, message=None) -> None:
         raise Forbidden("forbidden", message or _("You may not do this."))
 
 
+def require_coordinator(user: User) -> None:
+    _require(user.role in COORDINATORS, _("Only the coordinating office does this."))
+
+
 def may_review(user: User, clause: Clause) -> bool:
     """The clause's department reviews its applications; the coordinating office reviews all (and
     those of a clause whose department is not on the platform)."""
@@ -286,7 +290,11 @@ def _locked_application(application: Application) -> tuple[Application, Clause]:
         .select_related("policy__pack", "department")
         .get(pk=application.clause_id)
     )
-    current = Application.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=application.pk)
+    current = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=application.pk)
+    )
     current.clause = clause
     return current, clause
 
@@ -611,7 +619,11 @@ def _snapshot_facts(pack, read: list[str], year: int, enterprise_ids: list[int])
 
 
 def _locked_offer(offer: GrantOffer) -> GrantOffer:
-    return GrantOffer.objects.select_for_update(of=("self",)).select_related("enterprise", "clause").get(pk=offer.pk)
+    return (
+        GrantOffer.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "clause")
+        .get(pk=offer.pk)
+    )
 
 
 def _account(

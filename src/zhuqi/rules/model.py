@@ -183,7 +183,9 @@ def _facts(raw: dict, where: str) -> dict[str, Fact]:
         kind = spec.get("type", NUMBER)
         if kind not in TYPES:
             raise RuleError(f"type must be one of {sorted(TYPES)}, not {kind!r}", where=f"{where} {name}")
-        found[name] = Fact(name, kind, spec.get("label", name), spec.get("unit", ""), str(spec.get("from") or ""))
+        found[name] = Fact(
+            name, kind, spec.get("label", name), spec.get("unit", ""), str(spec.get("from") or "")
+        )
     return found
 
 

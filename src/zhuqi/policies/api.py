@@ -1,0 +1,237 @@
+"""Policy endpoints. Thin: parse, call a selector or a service, answer."""
+
+from datetime import date
+
+from django.http import HttpResponse
+from ninja import Header, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from zhuqi.directory.api import XLSX, Page
+from zhuqi.directory.selectors import enterprise_get
+from zhuqi.policies import matching, packs, selectors, services
+from zhuqi.policies.disbursement import export_batch
+from zhuqi.policies.explain import describe
+from zhuqi.policies.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApproveIn,
+    BatchOut,
+    ClauseDetailOut,
+    ClauseEditIn,
+    ClauseOut,
+    ClauseStatsOut,
+    ConfirmIn,
+    MatchRunOut,
+    OfferOut,
+    OfferRunOut,
+    PackIn,
+    PackOut,
+    PeriodIn,
+    PolicyOut,
+    ReasonIn,
+    StandingOut,
+)
+
+router = Router(tags=["policies"])
+
+
+class YearQuery(Schema):
+    year: int = date.today().year
+
+
+@router.get("/policies", response=list[PolicyOut])
+def policy_list(request):
+    return list(selectors.policies())
+
+
+@router.get("/policy-clauses", response=list[ClauseOut])
+def clause_list(request):
+    return list(selectors.clauses())
+
+
+def clause_detail_out(clause, year: int):
+    """The clause with its rule: condition, formula, inputs and parameters in force for `year`."""
+    pack, rule = packs.clause_rule(clause)
+    clause.condition = rule.condition_text
+    clause.amount_formula = rule.amount_text
+    clause.inputs = [{"name": f.name, "label": f.label, "unit": f.unit, "type": f.type} for f in rule.inputs.values()]
+    clause.parameters = packs.parameter_rows(pack, rule, matching.period_of(rule, year))
+    return clause
+
+
+@router.get("/policy-clauses/{code}", response=ClauseDetailOut)
+def clause_detail(request, code: str, q: Query[YearQuery]):
+    return clause_detail_out(selectors.clause_get(code), q.year)
+
+
+@router.put("/policy-clauses/{code}", response=ClauseDetailOut)
+def clause_edit(request, code: str, payload: ClauseEditIn):
+    """Edits a clause (coordinating office): the pack is checked as a whole, a bad expression answers
+    422 with the clause, field, line and column."""
+    changes = {k: v for k, v in payload.dict(exclude={"clear_budget"}).items() if v is not None}
+    if payload.clear_budget:
+        changes["budget"] = None
+    clause = packs.clause_update(clause=selectors.clause_get(code), changes=changes, acting_user=request.user)
+    return clause_detail_out(clause, date.today().year)
+
+
+@router.post("/policy-packs", response={201: PackOut})
+def pack_import(request, payload: PackIn):
+    return Status(201, packs.pack_import(text=payload.yaml, acting_user=request.user))
+
+
+@router.get("/policy-packs/{code}", response={200: None})
+def pack_export(request, code: str):
+    row = packs.pack_get(code)
+    response = HttpResponse(row.document, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{row.code}.yaml"'
+    return response
+
+
+@router.post("/policy-matches/run", response={201: MatchRunOut})
+def match_run(request, payload: PeriodIn):
+    services.require_coordinator(request.user)
+    return Status(201, matching.match_run(period=payload.period, acting_user=request.user))
+
+
+@router.get("/policy-standing", response=list[StandingOut])
+def standing(request, q: Query[YearQuery], enterprise: str = ""):
+    """Where one enterprise stands against every clause in force in `year` (我的政策): eligible with the
+    estimated amount, undecided with the missing facts, or not eligible with the failing conditions."""
+    found = selectors.standing_enterprise(request.user, enterprise)
+    rows = []
+    for clause, explanation in matching.explain_all(found.pk, q.year):
+        pack, rule = packs.clause_rule(clause)
+        rows.append({"clause": clause} | describe(explanation, pack.labels(rule)))
+    return rows
+
+
+@router.get("/policy-clause-stats", response=list[ClauseStatsOut])
+def clause_stats(request, q: Query[YearQuery]):
+    """Per clause: enterprises eligible and undecided, the potential total, applications, offers."""
+    stats = selectors.clause_stats(request.user, q.year)
+    return [{"code": c.code, "title": c.title} | stats.get(c.pk, {}) for c in selectors.clauses()]
+
+
+@router.post("/policy-applications", response={201: ApplicationOut, 200: ApplicationOut})
+def application_submit(
+    request, payload: ApplicationIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
+    enterprise = (
+        request.user.enterprise
+        if request.user.role == "enterprise"
+        else enterprise_get(request.user, payload.enterprise_uscc or "")
+    )
+    application, created = services.application_submit(
+        enterprise=enterprise,
+        clause=selectors.clause_get(payload.clause_code),
+        year=payload.year,
+        inputs=payload.inputs,
+        project=payload.project,
+        acting_user=request.user,
+        idempotency_key=idempotency_key,
+    )
+    return Status(201 if created else 200, application)
+
+
+class ApplicationFilters(Schema):
+    state: str = ""
+    clause: str = ""
+    year: int | None = None
+    q: str = ""
+
+
+@router.get("/policy-applications", response=list[ApplicationOut])
+@paginate(Page)
+def application_list(request, filters: Query[ApplicationFilters]):
+    return selectors.application_list(request.user, **filters.dict())
+
+
+@router.get("/policy-applications/{number}", response=ApplicationOut)
+def application_detail(request, number: str):
+    return selectors.application_get(request.user, number)
+
+
+@router.post("/policy-applications/{number}/approve", response=ApplicationOut)
+def application_approve(request, number: str, payload: ApproveIn):
+    application = selectors.application_get(request.user, number)
+    return services.application_approve(
+        application=application, amount=payload.amount, comment=payload.comment, acting_user=request.user
+    )
+
+
+@router.post("/policy-applications/{number}/reject", response=ApplicationOut)
+def application_reject(request, number: str, payload: ReasonIn):
+    application = selectors.application_get(request.user, number)
+    return services.application_reject(
+        application=application, reason=payload.reason, acting_user=request.user
+    )
+
+
+@router.post("/policy-applications/{number}/withdraw", response=ApplicationOut)
+def application_withdraw(request, number: str):
+    application = selectors.application_get(request.user, number)
+    return services.application_withdraw(application=application, acting_user=request.user)
+
+
+@router.post("/grant-offers/run", response={201: OfferRunOut})
+def offers_run(request, payload: PeriodIn):
+    services.require_coordinator(request.user)
+    return Status(201, services.offers_run(period=payload.period, acting_user=request.user))
+
+
+class OfferFilters(Schema):
+    state: str = ""
+    year: int | None = None
+    q: str = ""
+
+
+@router.get("/grant-offers", response=list[OfferOut])
+@paginate(Page)
+def offer_list(request, filters: Query[OfferFilters]):
+    return selectors.offer_list(request.user, **filters.dict())
+
+
+@router.get("/grant-offers/{number}", response=OfferOut)
+def offer_detail(request, number: str):
+    return selectors.offer_get(request.user, number)
+
+
+@router.post("/grant-offers/{number}/confirm", response=OfferOut)
+def offer_confirm(request, number: str, payload: ConfirmIn):
+    offer = selectors.offer_get(request.user, number)
+    return services.offer_confirm(offer=offer, acting_user=request.user, **payload.dict())
+
+
+@router.post("/grant-offers/{number}/cancel", response=OfferOut)
+def offer_cancel(request, number: str, payload: ReasonIn):
+    offer = selectors.offer_get(request.user, number)
+    return services.offer_cancel(offer=offer, reason=payload.reason, acting_user=request.user)
+
+
+@router.post("/disbursements", response={201: BatchOut})
+def batch_create(request):
+    batch = services.batch_create(acting_user=request.user)
+    return Status(201, selectors.batch_get(request.user, batch.number))
+
+
+@router.get("/disbursements", response=list[BatchOut])
+@paginate(Page)
+def batch_list(request):
+    return selectors.batches_visible_to(request.user)
+
+
+@router.get("/disbursements/{number}.xlsx", response={200: None})
+def batch_export(request, number: str):
+    batch = selectors.batch_get(request.user, number)
+    response = HttpResponse(export_batch(batch), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.xlsx"'
+    return response
+
+
+@router.post("/disbursements/{number}/paid", response=BatchOut)
+def batch_paid(request, number: str):
+    batch = services.batch_mark_paid(
+        batch=selectors.batch_get(request.user, number), acting_user=request.user
+    )
+    return selectors.batch_get(request.user, batch.number)
