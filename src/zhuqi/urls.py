@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("zhuqi.web.urls")),
     path("", include("zhuqi.directory.urls")),
     path("", include("zhuqi.appeals.urls")),
+    path("", include("zhuqi.policies.urls")),
 ]

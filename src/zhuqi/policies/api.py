@@ -54,7 +54,9 @@ def clause_detail_out(clause, year: int):
     pack, rule = packs.clause_rule(clause)
     clause.condition = rule.condition_text
     clause.amount_formula = rule.amount_text
-    clause.inputs = [{"name": f.name, "label": f.label, "unit": f.unit, "type": f.type} for f in rule.inputs.values()]
+    clause.inputs = [
+        {"name": f.name, "label": f.label, "unit": f.unit, "type": f.type} for f in rule.inputs.values()
+    ]
     clause.parameters = packs.parameter_rows(pack, rule, matching.period_of(rule, year))
     return clause
 

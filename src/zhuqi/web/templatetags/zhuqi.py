@@ -55,3 +55,9 @@ def page_url(context, page):
 @register.filter
 def unit_label(unit):
     return {"yuan": _("yuan"), "person": _("persons"), "mu": _("mu"), "item": _("items")}.get(unit, unit)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return (mapping or {}).get(key)

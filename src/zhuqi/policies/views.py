@@ -1,0 +1,384 @@
+"""Policy pages. Thin: parse, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhuqi.accounts.models import Role
+from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.directory.api import XLSX
+from zhuqi.policies import matching, packs, selectors, services
+from zhuqi.policies.disbursement import export_batch
+from zhuqi.policies.explain import describe
+from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
+from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _or_404(read):
+    try:
+        return read()
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _is_coordinator(user) -> bool:
+    return user.role in services.COORDINATORS
+
+
+@login_required
+def catalogue(request):
+    year = _year(request)
+    staff = request.user.role in selectors.STAFF
+    policies = selectors.policies().prefetch_related(
+        Prefetch("clauses", queryset=Clause.objects.filter(retired=False).select_related("department"))
+    )
+    return render(
+        request,
+        "policies/catalogue.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, 2016, -1),
+            "policies": policies,
+            "stats": selectors.clause_stats(request.user, year) if staff else {},
+            "staff": staff,
+            "coordinator": _is_coordinator(request.user),
+            "runs": MatchRun.objects.all()[:5] if staff else [],
+            "pack_rows": packs.PolicyPack.objects.all(),
+        },
+    )
+
+
+@login_required
+def clause_detail(request, code):
+    clause = _or_404(lambda: selectors.clause_get(code))
+    year = _year(request)
+    form = None
+    if _is_coordinator(request.user):
+        form = ClauseForm(request.POST or None, clause=clause)
+        if request.method == "POST" and form.is_valid():
+            try:
+                clause = packs.clause_update(clause=clause, changes=form.changes(), acting_user=request.user)
+            except ZhuqiError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Clause %(code)s saved.") % {"code": clause.code})
+                return redirect("policies:clause_detail", clause.code)
+    elif request.method == "POST":
+        raise Http404
+    pack, rule = packs.clause_rule(clause)
+    standing = None
+    if request.user.role == Role.ENTERPRISE:
+        standing = describe(matching.explain_one(request.user.enterprise_id, clause, year), pack.labels(rule))
+    return render(
+        request,
+        "policies/clause_detail.html",
+        {
+            "clause": clause,
+            "rule": rule,
+            "year": year,
+            "parameters": packs.parameter_rows(pack, rule, matching.period_of(rule, year)),
+            "standing": standing,
+            "form": form,
+            "in_force": services._in_force_in(clause, year),
+        },
+    )
+
+
+@login_required
+def my_policies(request):
+    year = _year(request)
+    uscc = request.GET.get("enterprise", "")
+    try:
+        enterprise = selectors.standing_enterprise(request.user, uscc)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except ZhuqiError as exc:
+        return render(
+            request, "policies/mine.html", {"year": year, "problem": exc.message, "enterprise": None}
+        )
+    groups = {"eligible": [], "undecided": [], "not_eligible": []}
+    for clause, explanation in matching.explain_all(enterprise.pk, year):
+        pack, rule = packs.clause_rule(clause)
+        described = describe(explanation, pack.labels(rule))
+        groups[described["status"]].append((clause, described))
+    estimated = sum((d["amount"] for _c, d in groups["eligible"] if d["amount"]), start=0)
+    return render(
+        request,
+        "policies/mine.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, 2016, -1),
+            "enterprise": enterprise,
+            "groups": groups,
+            "estimated": estimated,
+            "can_apply": request.user.role == Role.ENTERPRISE,
+            "offers": selectors.offer_list(request.user).filter(enterprise=enterprise)[:20],
+        },
+    )
+
+
+@login_required
+def application_new(request, code):
+    clause = _or_404(lambda: selectors.clause_get(code))
+    if request.user.role != Role.ENTERPRISE:
+        raise Http404
+    year = _year(request)
+    fields = services.application_fields(clause, request.user.enterprise_id, year)
+    form = ApplicationForm(request.POST or None, request.FILES or None, fields=fields, clause=clause)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application, _created = services.application_submit(
+                enterprise=request.user.enterprise,
+                clause=clause,
+                year=year,
+                inputs=form.inputs(),
+                project=form.cleaned_data.get("project", ""),
+                acting_user=request.user,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+                attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [],
+            )
+        except ZhuqiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Application %(number)s submitted.") % {"number": application.number})
+            return redirect("policies:application_detail", application.number)
+    return render(request, "policies/application_form.html", {"clause": clause, "year": year, "form": form})
+
+
+@login_required
+def application_list(request):
+    filters = {k: request.GET.get(k, "") for k in ("state", "clause", "q")}
+    qs = selectors.application_list(request.user, **filters)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policies/application_list.html",
+        {"page": page, "filters": filters, "states": ApplicationState.choices},
+    )
+
+
+@login_required
+def application_detail(request, number):
+    application = _or_404(lambda: selectors.application_get(request.user, number))
+    clause = application.clause
+    pack, rule = packs.clause_rule(clause)
+    explanation = matching.explain_one(
+        application.enterprise_id, clause, application.year, application.inputs
+    )
+    from zhuqi.core import attachments as stored_files
+    from zhuqi.core.audit import trail
+
+    return render(
+        request,
+        "policies/application_detail.html",
+        {
+            "application": application,
+            "standing": describe(explanation, pack.labels(rule)),
+            "labels": pack.labels(rule),
+            "may_review": services.may_review(request.user, clause)
+            and application.state == ApplicationState.SUBMITTED,
+            "may_withdraw": request.user.role == Role.ENTERPRISE
+            and application.state == ApplicationState.SUBMITTED,
+            "trail": trail(application),
+            "attachments": stored_files.for_object("application", application.pk),
+            "inputs": [
+                (pack.labels(rule)[k].label if k in pack.labels(rule) else k, v)
+                for k, v in application.inputs.items()
+            ],
+        },
+    )
+
+
+@require_POST
+@login_required
+def application_action(request, number, action):
+    application = _or_404(lambda: selectors.application_get(request.user, number))
+    try:
+        if action == "approve":
+            services.application_approve(
+                application=application,
+                amount=request.POST.get("amount", ""),
+                comment=request.POST.get("comment", ""),
+                acting_user=request.user,
+            )
+        elif action == "reject":
+            services.application_reject(
+                application=application, reason=request.POST.get("reason", ""), acting_user=request.user
+            )
+        elif action == "withdraw":
+            services.application_withdraw(application=application, acting_user=request.user)
+        else:
+            raise Http404
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Application %(number)s updated.") % {"number": number})
+    return redirect("policies:application_detail", number)
+
+
+@login_required
+def offer_list(request):
+    filters = {k: request.GET.get(k, "") for k in ("state", "q")}
+    page = Paginator(selectors.offer_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policies/offer_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": OfferState.choices,
+            "coordinator": _is_coordinator(request.user),
+            "batches": selectors.batches_visible_to(request.user)[:20],
+            "waiting": selectors.offer_list(request.user, state=OfferState.CONFIRMED).count(),
+        },
+    )
+
+
+@login_required
+def offer_detail(request, number):
+    offer = _or_404(lambda: selectors.offer_get(request.user, number))
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                services.offer_cancel(
+                    offer=offer, reason=request.POST.get("reason", ""), acting_user=request.user
+                )
+            else:
+                services.offer_confirm(
+                    offer=offer,
+                    bank_name=request.POST.get("bank_name", ""),
+                    account_name=request.POST.get("account_name", ""),
+                    account_number=request.POST.get("account_number", ""),
+                    acting_user=request.user,
+                )
+        except ZhuqiError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Grant %(number)s updated.") % {"number": number})
+            return redirect("policies:offer_detail", number)
+    from zhuqi.core.audit import trail
+
+    return render(
+        request,
+        "policies/offer_detail.html",
+        {
+            "offer": offer,
+            "may_confirm": request.user.role == Role.ENTERPRISE and offer.state == OfferState.OFFERED,
+            "may_cancel": _is_coordinator(request.user)
+            and offer.state in (OfferState.OFFERED, OfferState.CONFIRMED),
+            "trail": trail(offer),
+            "post": request.POST,
+        },
+    )
+
+
+@require_POST
+@login_required
+def batch_create(request):
+    try:
+        batch = services.batch_create(acting_user=request.user)
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Disbursement batch %(number)s made.") % {"number": batch.number})
+    return redirect("policies:offer_list")
+
+
+@login_required
+def batch_export(request, number):
+    batch = _or_404(lambda: selectors.batch_get(request.user, number))
+    response = HttpResponse(export_batch(batch), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.xlsx"'
+    return response
+
+
+@require_POST
+@login_required
+def batch_paid(request, number):
+    batch = _or_404(lambda: selectors.batch_get(request.user, number))
+    try:
+        services.batch_mark_paid(batch=batch, acting_user=request.user)
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Batch %(number)s recorded as paid.") % {"number": number})
+    return redirect("policies:offer_list")
+
+
+@require_POST
+@login_required
+def run(request, what):
+    """The coordinating office runs matching or the 免申即享 offers for a period."""
+    try:
+        services.require_coordinator(request.user)
+        period = parse_period(request.POST.get("period", ""))
+        if what == "match":
+            done = matching.match_run(period=period, acting_user=request.user)
+            messages.success(
+                request,
+                _(
+                    "Matched %(enterprises)d enterprises against %(clauses)d clauses: %(eligible)d eligible, %(new)d newly."
+                )
+                % {
+                    "enterprises": done.enterprises,
+                    "clauses": done.clauses,
+                    "eligible": done.eligible,
+                    "new": done.newly_eligible,
+                },
+            )
+        elif what == "offers":
+            done = services.offers_run(period=period, acting_user=request.user)
+            messages.success(
+                request,
+                _(
+                    "%(created)d grant offers made; %(unverified)d wait for verified data, %(over)d for budget."
+                )
+                % {"created": done.created, "unverified": done.unverified, "over": done.over_budget},
+            )
+        else:
+            raise Http404
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    return redirect(f"{request.POST.get('next') or '/policies/'}")
+
+
+@login_required
+def pack_import(request):
+    if not _is_coordinator(request.user):
+        raise Http404
+    form = PackImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = packs.pack_import(text=form.pack_text(), acting_user=request.user)
+        except ZhuqiError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Policy pack %(code)s, version %(version)d, stored.")
+                % {"code": row.code, "version": row.version},
+            )
+            return redirect("policies:catalogue")
+    return render(request, "policies/pack_import.html", {"form": form})
+
+
+@login_required
+def pack_export(request, code):
+    row = _or_404(lambda: packs.pack_get(code))
+    response = HttpResponse(row.document, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{row.code}.yaml"'
+    return response

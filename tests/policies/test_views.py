@@ -1,0 +1,147 @@
+"""Policy pages: catalogue with figures, clause editing with the error's position, 我的政策,
+applying, reviewing, confirming a grant, the batch list; every object checked against its reader."""
+
+from datetime import date
+
+from zhuqi.policies import matching, services
+from zhuqi.policies.models import Application, ApplicationState, GrantOffer, OfferState
+
+
+def page(client, user, path, data=None):
+    client.force_login(user)
+    return client.post(path, data) if data is not None else client.get(path)
+
+
+def test_catalogue_shows_clauses_to_all_and_figures_to_staff(client, policy_world):
+    matching.match_run(period=date(2026, 6, 30))
+    staff = page(client, policy_world.users["coordinator"], "/policies/?year=2026").content.decode()
+    assert 'data-clause="INNOV-RD"' in staff and "1,000,000" in staff
+    enterprise = page(client, policy_world.users["enterprise_b"], "/policies/?year=2026").content.decode()
+    assert 'data-clause="INNOV-RD"' in enterprise and "1,000,000" not in enterprise
+
+
+def test_editing_a_clause_in_the_page_shows_the_position_of_the_error(client, policy_world):
+    r = page(
+        client,
+        policy_world.users["coordinator"],
+        "/policies/clauses/DB-3-5/",
+        {
+            "title": "重大科技项目资助",
+            "source": "seed 000 三(五)",
+            "department": "市科学技术局",
+            "condition": "is_pilot",
+            "amount": "min(project_total_investment * major_project.rat, major_project.cap)",
+            "exclusive_group": "same-project",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "clause DB-3-5 amount, line 1, column 32" in body and "major_project.rate" in body
+    r = page(client, policy_world.users["enterprise_a"], "/policies/clauses/DB-3-5/", {"title": "x"})
+    assert r.status_code == 404
+
+
+def test_my_policies_lists_eligible_amounts_and_gaps(client, policy_world):
+    body = page(client, policy_world.users["enterprise_a"], "/policies/mine/?year=2021").content.decode()
+    assert 'data-clause="DB-3-2"' in body
+    assert "兼并重组后总部在本市" in body  # the missing fact of 三(十四) is named as the gap
+    body = page(client, policy_world.users["enterprise_a"], "/policies/mine/?year=2026").content.decode()
+    assert "1,000,000" in body  # seed 001: 5 % of 20,000,000
+    other = page(client, policy_world.users["town_a"], f"/policies/mine/?enterprise={policy_world.b.uscc}")
+    assert other.status_code == 404
+
+
+def test_apply_review_and_approve_through_the_pages(client, policy_world):
+    r = page(
+        client,
+        policy_world.users["enterprise_a"],
+        "/policies/clauses/DB-3-7-DEMO/apply/?year=2021",
+        {"project": "一号车间", "in_equipment_technology_investment": "30000000", "idempotency_key": "p1"},
+    )
+    application = Application.objects.get()
+    assert r.status_code == 302 and application.computed_max == 10_000_000
+    detail = page(client, policy_world.miit_handler, f"/policies/applications/{application.number}/")
+    assert 'id="decide"' in detail.content.decode()
+    assert (
+        page(
+            client, policy_world.users["enterprise_b"], f"/policies/applications/{application.number}/"
+        ).status_code
+        == 404
+    )
+    page(
+        client,
+        policy_world.miit_handler,
+        f"/policies/applications/{application.number}/approve/",
+        {"amount": "20000000"},
+    )
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED  # above the rule: refused, nothing changed
+    page(
+        client,
+        policy_world.miit_handler,
+        f"/policies/applications/{application.number}/approve/",
+        {"amount": "9000000"},
+    )
+    application.refresh_from_db()
+    assert application.state == ApplicationState.APPROVED and application.approved_amount == 9_000_000
+
+
+def test_a_bad_application_input_is_shown_on_the_form(client, policy_world):
+    r = page(
+        client,
+        policy_world.users["enterprise_a"],
+        "/policies/clauses/DB-3-2/apply/?year=2021",
+        {"in_consulting_fees": "-1"},
+    )
+    assert r.status_code == 200 and not Application.objects.exists()
+
+
+def test_confirm_a_grant_and_batch_it(client, policy_world):
+    services.offers_run(period=date(2026, 6, 30))
+    offer = GrantOffer.objects.get()
+    assert (
+        page(client, policy_world.users["enterprise_b"], f"/policies/offers/{offer.number}/").status_code
+        == 404
+    )
+    page(
+        client,
+        policy_world.users["enterprise_a"],
+        f"/policies/offers/{offer.number}/",
+        {
+            "bank_name": "中国农业银行东莞分行",
+            "account_name": policy_world.a.name,
+            "account_number": "6228480000000000001",
+        },
+    )
+    offer.refresh_from_db()
+    assert offer.state == OfferState.CONFIRMED
+    page(client, policy_world.users["coordinator"], "/policies/disbursements/", {})
+    offer.refresh_from_db()
+    assert offer.state == OfferState.BATCHED
+    r = page(client, policy_world.users["coordinator"], f"/policies/disbursements/{offer.batch.number}.xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_pack_import_page_refuses_a_bad_pack_with_its_position(client, policy_world):
+    r = page(
+        client,
+        policy_world.users["coordinator"],
+        "/policies/packs/import/",
+        {
+            "text": "pack: x\npolicies: [{code: P, title: t, clauses: [{code: C, title: t, source: s, condition: 'a >', amount: '1'}]}]"
+        },
+    )
+    assert "clause C condition, line 1, column 4" in r.content.decode()
+    assert page(client, policy_world.users["enterprise_a"], "/policies/packs/import/").status_code == 404
+
+
+def test_coordinator_runs_matching_from_the_page(client, policy_world):
+    r = page(client, policy_world.users["coordinator"], "/policies/run/match/", {"period": "2026-06-30"})
+    assert r.status_code == 302
+    r = page(client, policy_world.users["coordinator"], "/policies/run/match/", {"period": "yesterday"})
+    assert r.status_code == 302  # refused with a message; nothing ran
+    from zhuqi.policies.models import MatchRun
+
+    assert MatchRun.objects.count() == 1
+    page(client, policy_world.users["enterprise_a"], "/policies/run/match/", {"period": "2026-06-30"})
+    assert MatchRun.objects.count() == 1
