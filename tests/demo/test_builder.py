@@ -7,6 +7,7 @@ from zhuqi.appeals.models import Appeal
 from zhuqi.core import uscc
 from zhuqi.demo import builder, reference
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, LiaisonAssignment
+from zhuqi.policies.models import Application, GrantOffer
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,8 @@ def test_demo_city_is_deterministic(city):
         .values_list("value")
     )
     Appeal.objects.all().delete()
+    GrantOffer.objects.all().delete()
+    Application.objects.all().delete()
     User.objects.all().delete()
     Enterprise.objects.all().delete()
     builder.build(enterprises=120, progress=False)
@@ -80,3 +83,16 @@ def test_demo_users_sign_in_with_the_documented_password(city, client):
         client.post("/login/", {"username": "coordinator", "password": builder.DEMO_PASSWORD}).status_code
         == 302
     )
+
+
+def test_demo_city_has_policies_matched_offered_and_applied_for(city):
+    from zhuqi.policies.models import ApplicationState, Match
+
+    assert city.policy_matches == Match.objects.filter(eligible=True).count() > 0
+    demo = User.objects.get(username="enterprise").enterprise
+    assert Match.objects.filter(enterprise=demo, year=2021, clause__code="DB-3-2", eligible=True).exists()
+    assert GrantOffer.objects.filter(enterprise=demo, year=2026, clause__code="INNOV-RD").exists()
+    assert city.grant_offers == GrantOffer.objects.count()
+    approved = Application.objects.get(enterprise=demo, clause__code="DB-3-2")
+    assert approved.state == ApplicationState.APPROVED and approved.approved_amount == Decimal("800000.00")
+    assert Application.objects.filter(state=ApplicationState.SUBMITTED).count() == 2

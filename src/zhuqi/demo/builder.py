@@ -160,6 +160,9 @@ class Summary:
     users: dict | None = None
     demo_enterprise: str = ""
     appeals: int = 0
+    policy_matches: int = 0
+    grant_offers: int = 0
+    applications: int = 0
 
 
 def person_name(rng: random.Random) -> str:
@@ -523,6 +526,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     users = build_users(towns, demo)
     liaisons = build_liaisons(built, towns)
     appeals = build_appeals(max(20, enterprises // 10), rng)
+    matches, offers, applications = build_policies(demo)
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),
@@ -532,6 +536,9 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         users=users,
         demo_enterprise=f"{demo.name} ({demo.uscc})",
         appeals=appeals,
+        policy_matches=matches,
+        grant_offers=offers,
+        applications=applications,
     )
 
 
@@ -594,3 +601,39 @@ def build_appeals(count: int, rng: random.Random) -> int:
             rating = rng.choices(["satisfied", "basic", "unsatisfied"], [80, 15, 5])[0]
             appeal_services.appeal_rate(appeal=appeal, acting_user=demo_user, rating=rating)
     return made
+
+
+def build_policies(demo: Enterprise) -> tuple[int, int, int]:
+    """The shipped policy pack, matched for the doubling programme's last year (2021) and for the
+    current year, 免申即享 offers for the current year, and the demo enterprise's applications, all
+    through the real services. The demo enterprise is made a pilot (倍增试点) and a gazelle (瞪羚企业)
+    so that its 我的政策 page shows every kind of answer."""
+    from zhuqi.policies import matching, packs
+    from zhuqi.policies import services as policy_services
+
+    packs.install_shipped()
+    for name in ("倍增试点", "瞪羚企业"):
+        demo.tags.add(Tag.objects.get(name=name))
+    matched = matching.match_run(period=date(2021, 12, 31)).eligible
+    matched += matching.match_run(period=date(CURRENT_YEAR, 6, 30)).eligible
+    offers = policy_services.offers_run(period=date(CURRENT_YEAR, 6, 30)).created
+    demo_user = User.objects.get(username="enterprise")
+    handler = User.objects.get(username="handler")
+    clause = packs.Clause.objects.select_related("policy__pack", "department")
+    submitted = [
+        policy_services.application_submit(
+            enterprise=demo,
+            clause=clause.get(code=code),
+            year=2021,
+            inputs=inputs,
+            project=project,
+            acting_user=demo_user,
+        )[0]
+        for code, inputs, project in (
+            ("DB-3-2", {"consulting_fees": 1_600_000}, ""),
+            ("DB-3-7-UPGRADE", {"equipment_technology_investment": 12_000_000}, "智能化改造二期"),
+            ("DB-3-8-INTERNET", {"project_total_investment": 8_000_000}, "智能化改造二期"),
+        )
+    ]
+    policy_services.application_approve(application=submitted[0], amount=800_000, acting_user=handler)
+    return matched, offers, len(submitted)

@@ -27,6 +27,10 @@ class Command(BaseCommand):
                 f"{summary.liaisons} liaison assignments, {summary.appeals} appeals."
             )
         )
+        self.stdout.write(
+            f"Policies: {summary.policy_matches} eligible matches (2021 and this year), "
+            f"{summary.grant_offers} 免申即享 offers, {summary.applications} applications of the demo enterprise."
+        )
         self.stdout.write(f"Demo users (password: {builder.DEMO_PASSWORD}):")
         for username, description in summary.users.items():
             self.stdout.write(f"  {username:<12} {description}")
