@@ -129,6 +129,10 @@ row_values = st.fixed_dictionaries(
     text="(c + 2.5) / 2.5 == 1.4",
     rows=[dict.fromkeys("abcpqt"), {**dict.fromkeys("abpqt"), "c": 1.0}],
 )
+@example(  # found by this test: Polars 2 divides a column by a scalar through its reciprocal
+    text="abs(if(q, a, (c / 2.5)))",
+    rows=[dict.fromkeys("abcpqt")] * 3 + [{**dict.fromkeys("abpqt"), "c": 3.0, "q": False}],
+)
 def test_batch_and_single_agree_on_random_expressions(text, rows):
     node = expr.parse(text)
     expr.check(node, NAMES, text)

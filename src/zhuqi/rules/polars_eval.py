@@ -18,6 +18,14 @@ NULL_NUMBER = pl.lit(None, dtype=pl.Float64)
 EXACT = pl.QueryOptFlags(simplify_expression=False)
 
 
+def _as_column(divisor: pl.Expr) -> pl.Expr:
+    """The divisor as a materialised column. Polars 2 divides a column by a scalar as a
+    multiplication by its reciprocal (3.0 / 2.5 = 1.2000000000000002 on any column longer than one
+    row), while column by column is IEEE division, as Python's. 0.0 + b is b exactly (x / 0 is
+    caught before it is used)."""
+    return pl.int_range(pl.len(), dtype=pl.Int64).cast(pl.Float64) * 0.0 + divisor
+
+
 def collect(frame: pl.LazyFrame) -> pl.DataFrame:
     """Evaluates compiled clauses exactly as single.py does (see EXACT)."""
     return frame.collect(optimizations=EXACT)
@@ -45,7 +53,7 @@ def compile_expr(node: Node, constants: dict[str, object]) -> pl.Expr:
     if k == "binary":
         a, b = args
         if node.value == "/":
-            return pl.when(b != 0).then(a / b).otherwise(NULL_NUMBER)
+            return pl.when(b != 0).then(a / _as_column(b)).otherwise(NULL_NUMBER)
         return ARITHMETIC[node.value](a, b)
     if k == "compare":
         return COMPARISONS[node.value](*args)
@@ -77,6 +85,14 @@ def _call(node: Node, constants) -> pl.Expr:
     args = [compile_expr(a, constants) for a in node.args]
     if name == "abs":
         return args[0].abs()
-    combined = pl.min_horizontal(*args) if name == "min" else pl.max_horizontal(*args)
-    # min_horizontal skips nulls; a missing value must make the result missing, as in single.py.
-    return pl.when(pl.any_horizontal(*(a.is_null() for a in args))).then(NULL_NUMBER).otherwise(combined)
+    # A left fold of selects, as Python's min/max walk their arguments: the running value is
+    # replaced only by a strictly smaller (larger) one, so ties keep the first, as in single.py. A
+    # missing argument makes both comparisons missing, so the result is missing with no extra mask
+    # (min_horizontal would skip it). The running value appears three times per step; Polars'
+    # common-subexpression elimination evaluates it once (the shipped pack's longest min has 4).
+    better = (lambda x, m: x < m) if name == "min" else (lambda x, m: x > m)
+    worse_or_same = (lambda x, m: x >= m) if name == "min" else (lambda x, m: x <= m)
+    running = args[0]
+    for x in args[1:]:
+        running = pl.when(better(x, running)).then(x).when(worse_or_same(x, running)).then(running)
+    return running
