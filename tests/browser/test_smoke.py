@@ -79,3 +79,42 @@ def test_sign_in_search_and_open_an_enterprise(server, target, browser_page):
     page.wait_for_function("() => document.querySelector('#chart-indicators canvas') !== null")
     os.makedirs("test-artifacts", exist_ok=True)
     page.screenshot(path="test-artifacts/enterprise-page-phone.png", full_page=True)
+
+
+@pytest.fixture
+def grant_world(transactional_db):
+    """A gazelle with verified R&D expense, its user, the shipped pack and its 免申即享 offer."""
+    from datetime import date
+
+    from zhuqi.directory.models import Tag
+    from zhuqi.policies import packs, services
+
+    packs.install_shipped()
+    town = TownFactory(code="changan", name="长安镇")
+    firm = EnterpriseFactory(name="东莞市浏览器创新科技有限公司", town=town)
+    firm.tags.add(Tag.objects.get_or_create(name="瞪羚企业")[0])
+    IndicatorValueFactory(enterprise=firm, indicator="rd_expense", year=2025, value=6_000_000, source="tax")
+    UserFactory(username="firm", role=Role.ENTERPRISE, enterprise=firm)
+    services.offers_run(period=date(2026, 6, 30))
+    return firm
+
+
+def test_enterprise_sees_its_policies_and_confirms_a_grant_on_a_phone(server, grant_world, browser_page):
+    page = browser_page
+    page.goto(f"{server.url}/login/")
+    page.fill("input[name=username]", "firm")
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+    page.click("header >> text=我的政策")
+    page.wait_for_url("**/policies/mine/")
+    assert "300,000" in page.content()  # seed 001: 5 % of 6,000,000
+    page.goto(f"{server.url}/policies/mine/?year=2026")
+    os.makedirs("test-artifacts", exist_ok=True)
+    page.screenshot(path="test-artifacts/my-policies-phone.png", full_page=True)
+    page.click("main >> a[href^='/policies/offers/']")
+    page.fill("input[name=bank_name]", "中国工商银行东莞长安支行")
+    page.fill("input[name=account_number]", "6222 0000 1111 2222")
+    page.click("#confirm button[type=submit]")
+    page.wait_for_selector("[data-state=confirmed]")
+    assert "已确认，待拨付" in page.content()

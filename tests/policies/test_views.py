@@ -136,8 +136,13 @@ def test_pack_import_page_refuses_a_bad_pack_with_its_position(client, policy_wo
 
 
 def test_coordinator_runs_matching_from_the_page(client, policy_world):
-    r = page(client, policy_world.users["coordinator"], "/policies/run/match/", {"period": "2026-06-30"})
-    assert r.status_code == 302
+    r = page(
+        client,
+        policy_world.users["coordinator"],
+        "/policies/run/match/",
+        {"period": "2026-06-30", "next": "https://evil.example/"},
+    )
+    assert r.status_code == 302 and r["Location"] == "/policies/"  # never off-site
     r = page(client, policy_world.users["coordinator"], "/policies/run/match/", {"period": "yesterday"})
     assert r.status_code == 302  # refused with a message; nothing ran
     from zhuqi.policies.models import MatchRun

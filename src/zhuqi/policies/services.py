@@ -77,7 +77,7 @@ def _reviewers(clause: Clause) -> list[User]:
     )
 
 
-def _in_force_in(clause: Clause, year: int) -> bool:
+def in_force_in(clause: Clause, year: int) -> bool:
     return (clause.effective_from is None or clause.effective_from <= date(year, 12, 31)) and (
         clause.effective_to is None or clause.effective_to >= date(year, 1, 1)
     )
@@ -193,7 +193,7 @@ def application_submit(
         acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == enterprise.pk,
         _("Only the enterprise itself applies for a policy."),
     )
-    if clause.retired or not _in_force_in(clause, year):
+    if clause.retired or not in_force_in(clause, year):
         raise ZhuqiError(
             "clause_not_in_force",
             Message(_("Clause %(code)s is not in force in %(year)d."), {"code": clause.code, "year": year}),

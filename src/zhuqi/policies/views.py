@@ -7,17 +7,20 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.accounts.models import Role
+from zhuqi.core import attachments as stored_files
+from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.directory.api import XLSX
 from zhuqi.policies import matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
 from zhuqi.policies.explain import describe
 from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
-from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState
+from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState, PolicyPack
 
 
 def _year(request) -> int:
@@ -57,7 +60,7 @@ def catalogue(request):
             "staff": staff,
             "coordinator": _is_coordinator(request.user),
             "runs": MatchRun.objects.all()[:5] if staff else [],
-            "pack_rows": packs.PolicyPack.objects.all(),
+            "pack_rows": PolicyPack.objects.all(),
         },
     )
 
@@ -93,7 +96,7 @@ def clause_detail(request, code):
             "parameters": packs.parameter_rows(pack, rule, matching.period_of(rule, year)),
             "standing": standing,
             "form": form,
-            "in_force": services._in_force_in(clause, year),
+            "in_force": services.in_force_in(clause, year),
         },
     )
 
@@ -179,9 +182,6 @@ def application_detail(request, number):
     explanation = matching.explain_one(
         application.enterprise_id, clause, application.year, application.inputs
     )
-    from zhuqi.core import attachments as stored_files
-    from zhuqi.core.audit import trail
-
     return render(
         request,
         "policies/application_detail.html",
@@ -270,8 +270,6 @@ def offer_detail(request, number):
         else:
             messages.success(request, _("Grant %(number)s updated.") % {"number": number})
             return redirect("policies:offer_detail", number)
-    from zhuqi.core.audit import trail
-
     return render(
         request,
         "policies/offer_detail.html",
@@ -353,7 +351,9 @@ def run(request, what):
             raise Http404
     except ZhuqiError as exc:
         messages.error(request, str(exc.message))
-    return redirect(f"{request.POST.get('next') or '/policies/'}")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    return redirect(back if back and safe else "policies:catalogue")
 
 
 @login_required
