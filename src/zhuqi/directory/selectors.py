@@ -89,3 +89,13 @@ def departments() -> QuerySet[Department]:
 
 def categories() -> QuerySet[ServiceCategory]:
     return ServiceCategory.objects.select_related("parent")
+
+
+def enterprise_users_by_enterprise(enterprise_ids) -> dict[int, list[User]]:
+    """The active users of each enterprise, in one query (batch notifications)."""
+    found: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        role=Role.ENTERPRISE, enterprise_id__in=list(enterprise_ids), is_active=True
+    ):
+        found.setdefault(user.enterprise_id, []).append(user)
+    return found

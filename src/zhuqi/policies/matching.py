@@ -19,9 +19,9 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.accounts.models import Role, User
 from zhuqi.core import audit, outbox
 from zhuqi.core.errors import Message
+from zhuqi.directory.selectors import enterprise_users_by_enterprise
 from zhuqi.policies import facts as facts_table
 from zhuqi.policies.models import (
     Application,
@@ -213,9 +213,7 @@ def _notify_newly_eligible(newly: pl.DataFrame, clauses: dict[int, Clause], year
         return
     per_enterprise = newly.group_by("enterprise_id").agg(pl.col("clause_id").sort(), pl.col("amount"))
     ids = per_enterprise["enterprise_id"].to_list()
-    users: dict[int, list[User]] = {}
-    for user in User.objects.filter(role=Role.ENTERPRISE, enterprise_id__in=ids, is_active=True):
-        users.setdefault(user.enterprise_id, []).append(user)
+    users = enterprise_users_by_enterprise(ids)
     messages = []
     for enterprise_id, clause_ids, amounts in per_enterprise.iter_rows():
         if enterprise_id not in users:

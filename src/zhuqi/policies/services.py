@@ -24,6 +24,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, outbox, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, ZhuqiError
 from zhuqi.directory.models import Enterprise
+from zhuqi.directory.selectors import enterprise_users_by_enterprise
 from zhuqi.policies import facts as facts_table
 from zhuqi.policies import matching
 from zhuqi.policies.models import (
@@ -578,11 +579,7 @@ def _offer_clause(
                 "total": str(sum(r.amount for r in rows)),
             },
         )
-        users: dict[int, list[User]] = {}
-        for user in User.objects.filter(
-            role=Role.ENTERPRISE, enterprise_id__in=[r.enterprise_id for r in rows], is_active=True
-        ):
-            users.setdefault(user.enterprise_id, []).append(user)
+        users = enterprise_users_by_enterprise(r.enterprise_id for r in rows)
         outbox.enqueue_many(
             [
                 outbox.Pending(
@@ -763,11 +760,7 @@ def batch_mark_paid(*, batch: DisbursementBatch, acting_user: User) -> Disbursem
         obj=batch,
         data={"offers": len(offers), "total": str(batch.total)},
     )
-    users: dict[int, list[User]] = {}
-    for user in User.objects.filter(
-        role=Role.ENTERPRISE, enterprise_id__in=[o.enterprise_id for o in offers], is_active=True
-    ):
-        users.setdefault(user.enterprise_id, []).append(user)
+    users = enterprise_users_by_enterprise(o.enterprise_id for o in offers)
     outbox.enqueue_many(
         [
             outbox.Pending(
