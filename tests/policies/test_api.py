@@ -194,3 +194,35 @@ def test_pack_import_and_export_round_trip(client, policy_world):
         {"yaml": text},
     )
     assert r.status_code == 403
+
+
+def test_application_files_are_added_by_the_enterprise_and_read_only_in_scope(client, policy_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = {"clause_code": "DB-3-2", "year": 2021, "inputs": {"consulting_fees": 800000}}
+    number = call(client, policy_world.users["enterprise_a"], "post", "/policy-applications", body).json()[
+        "number"
+    ]
+    upload = SimpleUploadedFile("咨询合同.pdf", b"%PDF-1.4 contract", content_type="application/pdf")
+    r = client.post(f"/api/v1/policy-applications/{number}/attachments", {"file": upload})
+    assert r.status_code == 201
+    file_id = r.json()["id"]
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    assert client.post(f"/api/v1/policy-applications/{number}/attachments", {"file": bad}).status_code == 415
+    path = f"/policy-applications/{number}/attachments/{file_id}"
+    assert (
+        b"".join(call(client, policy_world.miit_handler, "get", path).streaming_content)
+        == b"%PDF-1.4 contract"
+    )
+    assert call(client, policy_world.users["enterprise_b"], "get", path).status_code == 404
+    assert call(client, policy_world.other_handler, "get", path).status_code == 404
+    late = SimpleUploadedFile("补充.pdf", b"%PDF-1.4 more", content_type="application/pdf")
+    call(
+        client,
+        policy_world.miit_handler,
+        "post",
+        f"/policy-applications/{number}/reject",
+        {"reason": "材料不全"},
+    )
+    client.force_login(policy_world.users["enterprise_a"])
+    assert client.post(f"/api/v1/policy-applications/{number}/attachments", {"file": late}).status_code == 409

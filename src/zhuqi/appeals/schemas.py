@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from zhuqi.appeals.models import Channel, Rating, Urgency
+from zhuqi.core.schemas import AttachmentOut  # noqa: F401  (appeal endpoints answer with it)
 
 
 class AppealIn(Schema):
@@ -101,12 +102,3 @@ class KpiOut(Schema):
     satisfaction_rate: float | None
     reopen_rate: float | None
     median_handling_days: float | None
-
-
-class AttachmentOut(Schema):
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    created_at: datetime

@@ -2,10 +2,13 @@
 
 from datetime import date
 
-from django.http import HttpResponse
-from ninja import Header, Query, Router, Schema, Status
+from django.http import FileResponse, HttpResponse
+from ninja import File, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from zhuqi.core import attachments as stored_files
+from zhuqi.core.schemas import AttachmentOut
 from zhuqi.directory.api import XLSX, Page
 from zhuqi.directory.selectors import enterprise_get
 from zhuqi.policies import matching, packs, selectors, services
@@ -152,6 +155,27 @@ def application_list(request, filters: Query[ApplicationFilters]):
 @router.get("/policy-applications/{number}", response=ApplicationOut)
 def application_detail(request, number: str):
     return selectors.application_get(request.user, number)
+
+
+@router.get("/policy-applications/{number}/attachments", response=list[AttachmentOut])
+def application_attachments(request, number: str):
+    application = selectors.application_get(request.user, number)
+    return stored_files.for_object("application", application.pk)
+
+
+@router.post("/policy-applications/{number}/attachments", response={201: AttachmentOut})
+def application_attach(request, number: str, file: File[UploadedFile]):
+    """Adds a supporting file (pdf, ofd, images, office documents, zip; up to ZHUQI_ATTACHMENT_MAX_MB)."""
+    application = selectors.application_get(request.user, number)
+    return Status(
+        201, services.application_attach(application=application, upload=file, acting_user=request.user)
+    )
+
+
+@router.get("/policy-applications/{number}/attachments/{attachment_id}", response={200: None})
+def application_attachment_download(request, number: str, attachment_id: int):
+    found = selectors.application_attachment_get(request.user, number, attachment_id)
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
 
 
 @router.post("/policy-applications/{number}/approve", response=ApplicationOut)

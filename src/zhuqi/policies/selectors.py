@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.models import Attachment
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_get, enterprises_visible_to
 from zhuqi.policies.models import (
@@ -177,3 +178,14 @@ def standing_enterprise(user: User, uscc: str = "") -> Enterprise:
     if user.role not in STAFF:
         raise NotFound("enterprise_not_found", _("No such enterprise."))
     return enterprise_get(user, uscc)
+
+
+def application_attachment_get(user: User, number: str, attachment_id: int) -> Attachment:
+    """A file of an application the user may see; NotFound for anything else, as if it did not exist."""
+    application = application_get(user, number)
+    found = Attachment.objects.filter(
+        object_type="application", object_id=str(application.pk), pk=attachment_id
+    ).first()
+    if found is None:
+        raise NotFound("attachment_not_found", _("No such file."))
+    return found

@@ -479,6 +479,33 @@ def application_reject(*, application: Application, reason: str, acting_user: Us
 
 
 @transaction.atomic
+def application_attach(*, application: Application, upload, acting_user: User):
+    """Adds a supporting file to an application under review: the enterprise itself (the reviewers
+    are told). A decided application takes no more files."""
+    application, clause = _locked_application(application)
+    _require(
+        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == application.enterprise_id,
+        _("Only the enterprise adds files to its application."),
+    )
+    _require_state(application, ApplicationState.SUBMITTED)
+    attachment, created = stored_files.store(
+        upload, object_type="application", object_id=application.pk, acting_user=acting_user
+    )
+    if created:
+        audit.record(
+            actor=acting_user, verb="application_attach", obj=application, data={"file": attachment.filename}
+        )
+        outbox.enqueue(
+            event_key=f"application-attach-{attachment.pk}",
+            recipients=_reviewers(clause),
+            subject=str(Message(_("New file on application %(number)s"), {"number": application.number})),
+            body=attachment.filename,
+            link=f"/policies/applications/{application.number}/",
+        )
+    return attachment
+
+
+@transaction.atomic
 def application_withdraw(*, application: Application, acting_user: User) -> Application:
     application, _clause = _locked_application(application)
     _require(

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -193,6 +193,8 @@ def application_detail(request, number):
             and application.state == ApplicationState.SUBMITTED,
             "may_withdraw": request.user.role == Role.ENTERPRISE
             and application.state == ApplicationState.SUBMITTED,
+            "may_attach": request.user.role == Role.ENTERPRISE
+            and application.state == ApplicationState.SUBMITTED,
             "trail": trail(application),
             "attachments": stored_files.for_object("application", application.pk),
             "inputs": [
@@ -201,6 +203,26 @@ def application_detail(request, number):
             ],
         },
     )
+
+
+@login_required
+def application_attachment(request, number, pk):
+    found = _or_404(lambda: selectors.application_attachment_get(request.user, number, pk))
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
+
+
+@require_POST
+@login_required
+def application_attach(request, number):
+    application = _or_404(lambda: selectors.application_get(request.user, number))
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ZhuqiError("file_missing", _("Choose a file."), status=422, field="file")
+        services.application_attach(application=application, upload=upload, acting_user=request.user)
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("policies:application_detail", number)
 
 
 @require_POST
