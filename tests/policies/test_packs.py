@@ -78,7 +78,7 @@ def test_editing_a_clause_is_validated_versioned_audited_and_keeps_comments(poli
     assert "# 东莞 重点企业规模与效益倍增计划" in row.document  # the file's comments survive
     assert packs.compiled(row).clause("DB-3-5").budget == 30_000_000
     event = AuditEvent.objects.get(verb="policy_clause_update")
-    assert event.data["after"]["budget"] == "30000000"
+    assert event.data["after"]["budget"] == 30000000
 
 
 def test_only_the_coordinating_office_edits(policy_world):

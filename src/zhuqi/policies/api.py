@@ -1,9 +1,8 @@
 """Policy endpoints. Thin: parse, call a selector or a service, answer."""
 
-from datetime import date
-
 from django.http import FileResponse, HttpResponse
-from ninja import File, Header, Query, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -11,9 +10,8 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core.schemas import AttachmentOut
 from zhuqi.directory.api import XLSX, Page
 from zhuqi.directory.selectors import enterprise_get
-from zhuqi.policies import matching, packs, selectors, services
+from zhuqi.policies import explain, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
-from zhuqi.policies.explain import describe
 from zhuqi.policies.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -39,7 +37,11 @@ router = Router(tags=["policies"])
 
 
 class YearQuery(Schema):
-    year: int = date.today().year
+    year: int | None = Field(None, ge=2000, le=2100, description="default: this year")
+
+    @property
+    def value(self) -> int:
+        return self.year or timezone.localdate().year
 
 
 @router.get("/policies", response=list[PolicyOut])
@@ -66,7 +68,7 @@ def clause_detail_out(clause, year: int):
 
 @router.get("/policy-clauses/{code}", response=ClauseDetailOut)
 def clause_detail(request, code: str, q: Query[YearQuery]):
-    return clause_detail_out(selectors.clause_get(code), q.year)
+    return clause_detail_out(selectors.clause_get(code), q.value)
 
 
 @router.put("/policy-clauses/{code}", response=ClauseDetailOut)
@@ -77,7 +79,7 @@ def clause_edit(request, code: str, payload: ClauseEditIn):
     if payload.clear_budget:
         changes["budget"] = None
     clause = packs.clause_update(clause=selectors.clause_get(code), changes=changes, acting_user=request.user)
-    return clause_detail_out(clause, date.today().year)
+    return clause_detail_out(clause, timezone.localdate().year)
 
 
 @router.post("/policy-packs", response={201: PackOut})
@@ -104,17 +106,13 @@ def standing(request, q: Query[YearQuery], enterprise: str = ""):
     """Where one enterprise stands against every clause in force in `year` (我的政策): eligible with the
     estimated amount, undecided with the missing facts, or not eligible with the failing conditions."""
     found = selectors.standing_enterprise(request.user, enterprise)
-    rows = []
-    for clause, explanation in matching.explain_all(found.pk, q.year):
-        pack, rule = packs.clause_rule(clause)
-        rows.append({"clause": clause} | describe(explanation, pack.labels(rule)))
-    return rows
+    return [{"clause": clause} | described for clause, described in explain.standing(found.pk, q.value)]
 
 
 @router.get("/policy-clause-stats", response=list[ClauseStatsOut])
 def clause_stats(request, q: Query[YearQuery]):
     """Per clause: enterprises eligible and undecided, the potential total, applications, offers."""
-    stats = selectors.clause_stats(request.user, q.year)
+    stats = selectors.clause_stats(request.user, q.value)
     return [{"code": c.code, "title": c.title} | stats.get(c.pk, {}) for c in selectors.clauses()]
 
 

@@ -41,7 +41,7 @@ def describe(explanation, labels: dict) -> dict:
                 "condition": check.text,
                 "holds": check.holds,
                 "seen": "；".join(seen),
-                "values": {k: v for k, v in check.seen.items()},
+                "values": dict(check.seen),
             }
         )
     inputs = set(explanation.clause.inputs)
@@ -61,3 +61,14 @@ def describe(explanation, labels: dict) -> dict:
         ),
         "parameters": explanation.parameters,
     }
+
+
+def standing(enterprise_id: int, year: int) -> list[tuple]:
+    """(clause, described) for every clause in force in `year` (我的政策): pages and API share it."""
+    from zhuqi.policies import matching, packs
+
+    found = []
+    for clause, explanation in matching.explain_all(enterprise_id, year):
+        pack, rule = packs.clause_rule(clause)
+        found.append((clause, describe(explanation, pack.labels(rule))))
+    return found

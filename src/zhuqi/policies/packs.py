@@ -22,6 +22,7 @@ from zhuqi.policies import facts
 from zhuqi.policies.models import Clause, Policy, PolicyPack
 from zhuqi.rules import model as rules_model
 from zhuqi.rules import packs as shipped_packs
+from zhuqi.rules.engine import run_scenarios
 from zhuqi.rules.expr import RuleError
 
 EDITORS = {Role.COORDINATOR, Role.ADMIN}
@@ -201,9 +202,9 @@ def clause_update(*, clause: Clause, changes: dict, acting_user) -> Clause:
     document = editor.load(row.document)
     raw = _raw_clause(document, clause.code)
     before = {k: _plain(raw.get(k)) for k in changes}
+    # Plain YAML values (a Decimal budget from a form or the API is neither YAML nor JSON).
+    changes = {k: _budget(v) if k == "budget" and v not in (None, "") else v for k, v in changes.items()}
     for key, value in changes.items():
-        if key == "budget" and value not in (None, ""):
-            value = _budget(value)
         if value in (None, "") and key in ("exclusive_group", "budget", "department"):
             raw.pop(key, None)
         else:
@@ -212,8 +213,6 @@ def clause_update(*, clause: Clause, changes: dict, acting_user) -> Clause:
     editor.dump(document, out)
     text = out.getvalue()
     pack = _load(text)
-    from zhuqi.rules.engine import run_scenarios
-
     failing = [r for r in run_scenarios(pack) if not r.passed and r.scenario.clause == clause.code]
     if failing:
         raise ZhuqiError(
@@ -233,7 +232,7 @@ def clause_update(*, clause: Clause, changes: dict, acting_user) -> Clause:
         actor=acting_user,
         verb="policy_clause_update",
         obj=clause,
-        data={"version": row.version, "before": before, "after": changes},
+        data={"version": row.version, "before": before, "after": {k: _plain(v) for k, v in changes.items()}},
     )
     return Clause.objects.select_related("policy__pack", "department").get(pk=clause.pk)
 

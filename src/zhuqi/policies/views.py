@@ -18,7 +18,7 @@ from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.directory.api import XLSX
 from zhuqi.policies import matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
-from zhuqi.policies.explain import describe
+from zhuqi.policies.explain import describe, standing
 from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
 from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState, PolicyPack
 
@@ -29,6 +29,11 @@ def _year(request) -> int:
     except ValueError:
         year = 0
     return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _years() -> range:
+    """The years to choose from: this year back to 2017, the doubling programme's first."""
+    return range(timezone.localdate().year, 2016, -1)
 
 
 def _or_404(read):
@@ -54,7 +59,7 @@ def catalogue(request):
         "policies/catalogue.html",
         {
             "year": year,
-            "years": range(timezone.localdate().year, 2016, -1),
+            "years": _years(),
             "policies": policies,
             "stats": selectors.clause_stats(request.user, year) if staff else {},
             "staff": staff,
@@ -114,9 +119,7 @@ def my_policies(request):
             request, "policies/mine.html", {"year": year, "problem": exc.message, "enterprise": None}
         )
     groups = {"eligible": [], "undecided": [], "not_eligible": []}
-    for clause, explanation in matching.explain_all(enterprise.pk, year):
-        pack, rule = packs.clause_rule(clause)
-        described = describe(explanation, pack.labels(rule))
+    for clause, described in standing(enterprise.pk, year):
         groups[described["status"]].append((clause, described))
     estimated = sum((d["amount"] for _c, d in groups["eligible"] if d["amount"]), start=0)
     return render(
@@ -124,7 +127,7 @@ def my_policies(request):
         "policies/mine.html",
         {
             "year": year,
-            "years": range(timezone.localdate().year, 2016, -1),
+            "years": _years(),
             "enterprise": enterprise,
             "groups": groups,
             "estimated": estimated,
