@@ -1,0 +1,213 @@
+"""Who may do what, in one place.
+
+Capabilities are named here (as saleor's `permission/enums.py`) and granted to roles in one table,
+`GRANTS`; a role set is never spelled where it is used. Object-level rules (may this user act on
+this appeal, application, offer or enterprise?) are built from a capability and the user's
+membership: `own_enterprise`, `own_department`, `liaison_of`, `submitter`. Services call
+`require(...)` or `rule.require(...)` and raise the platform's 403; pages, templates and the API ask
+`has(...)` or `rule(user, obj)` to decide what to offer, so the two cannot disagree.
+
+Scope of reads (which rows a user sees at all) is the selectors' business; `sees_everything` is the
+one capability they share.
+
+The README's capability table is `markdown_table()`; a test keeps the two equal.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from operator import attrgetter
+
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.accounts.models import Role
+from zhuqi.core.errors import Forbidden
+
+
+class Capability(StrEnum):
+    # Reading
+    SEE_EVERYTHING = "see_everything"
+    BROWSE_DIRECTORY = "browse_directory"
+    BROWSE_APPEALS = "browse_appeals"
+    READ_POLICY_FIGURES = "read_policy_figures"
+    # Directory
+    EDIT_DIRECTORY = "edit_directory"
+    RECORD_INDICATORS = "record_indicators"
+    # Platform settings
+    EDIT_SETTINGS = "edit_settings"
+    # Appeals
+    SUBMIT_OWN_APPEAL = "submit_own_appeal"
+    RECORD_APPEAL = "record_appeal"
+    RECEIVE_HOTLINE_APPEAL = "receive_hotline_appeal"
+    IMPORT_APPEAL_LEDGER = "import_appeal_ledger"
+    COORDINATE_APPEALS = "coordinate_appeals"
+    HANDLE_APPEALS = "handle_appeals"
+    RATE_APPEALS = "rate_appeals"
+    INSTRUCT_APPEALS = "instruct_appeals"
+    # Policies and grants
+    CONFIGURE_POLICIES = "configure_policies"
+    RUN_MATCHING = "run_matching"
+    REVIEW_ANY_APPLICATION = "review_any_application"
+    REVIEW_APPLICATIONS = "review_applications"
+    APPLY_FOR_POLICIES = "apply_for_policies"
+    DISBURSE_GRANTS = "disburse_grants"
+
+
+C = Capability
+_COORDINATING = frozenset({Role.COORDINATOR, Role.ADMIN})
+_CITYWIDE = _COORDINATING | {Role.SYSTEM}
+_STAFF = _CITYWIDE | {Role.HANDLER, Role.TOWN_OFFICER, Role.LEADER}
+_EVERYONE_BUT_EXPERTS = _STAFF | {Role.ENTERPRISE}
+
+# capability: (roles it is granted to, what it lets them do; "its" = an object-level rule applies)
+GRANTS: dict[Capability, tuple[frozenset, str]] = {
+    C.SEE_EVERYTHING: (_CITYWIDE, "see every enterprise, appeal, application and grant offer"),
+    C.BROWSE_DIRECTORY: (_EVERYONE_BUT_EXPERTS, "open the enterprise list (scoped)"),
+    C.BROWSE_APPEALS: (_EVERYONE_BUT_EXPERTS, "open the appeal list (scoped)"),
+    C.READ_POLICY_FIGURES: (
+        _STAFF,
+        "read per-clause figures and where an enterprise in scope stands (我的政策 of others)",
+    ),
+    C.EDIT_DIRECTORY: (_COORDINATING, "edit enterprises; import enterprises and indicators"),
+    C.RECORD_INDICATORS: (_CITYWIDE, "record indicator values (data feeds)"),
+    C.EDIT_SETTINGS: (_COORDINATING, "edit the working-day calendar and deadline rules"),
+    C.SUBMIT_OWN_APPEAL: (frozenset({Role.ENTERPRISE}), "submit appeals online for its own enterprise"),
+    C.RECORD_APPEAL: (
+        _STAFF - {Role.SYSTEM},
+        "record appeals taken on visits or by phone for enterprises in scope",
+    ),
+    C.RECEIVE_HOTLINE_APPEAL: (frozenset({Role.SYSTEM}), "post appeals from the 12345 hotline"),
+    C.IMPORT_APPEAL_LEDGER: (
+        _CITYWIDE | {Role.TOWN_OFFICER, Role.HANDLER},
+        "import a 销号台账 of appeals for enterprises in scope",
+    ),
+    C.COORDINATE_APPEALS: (
+        _COORDINATING,
+        "dispatch, transfer, escalate, decide, merge, instruct, follow up, attach files to any appeal",
+    ),
+    C.HANDLE_APPEALS: (
+        frozenset({Role.HANDLER}),
+        "accept, return, transfer, report progress, reply and attach files to its department's appeals",
+    ),
+    C.RATE_APPEALS: (
+        frozenset({Role.ENTERPRISE}),
+        "rate, withdraw and attach files to its enterprise's appeals",
+    ),
+    C.INSTRUCT_APPEALS: (frozenset({Role.LEADER}), "instruct (批示) on appeals of its liaison enterprises"),
+    C.CONFIGURE_POLICIES: (_COORDINATING, "import policy packs and edit their clauses"),
+    C.RUN_MATCHING: (_COORDINATING, "run matching and the 免申即享 offers"),
+    C.REVIEW_ANY_APPLICATION: (_COORDINATING, "approve or reject any application"),
+    C.REVIEW_APPLICATIONS: (
+        frozenset({Role.HANDLER}),
+        "approve or reject applications to its department's clauses",
+    ),
+    C.APPLY_FOR_POLICIES: (
+        frozenset({Role.ENTERPRISE}),
+        "apply for its enterprise, add files, withdraw, confirm its grant offers",
+    ),
+    C.DISBURSE_GRANTS: (_COORDINATING, "cancel grant offers, make, export and pay disbursement batches"),
+}
+
+FORBIDDEN = _("You may not do this.")
+
+
+def has(user, capability: Capability) -> bool:
+    """Whether the user's role holds the capability. None (the platform itself: CLI, sweeps) holds none."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
+        return False
+    return getattr(user, "role", None) in GRANTS[capability][0]
+
+
+def require(user, capability: Capability, message=None) -> None:
+    """Raises the platform's 403 unless the user holds the capability."""
+    if not has(user, capability):
+        raise Forbidden("forbidden", message or FORBIDDEN)
+
+
+def capabilities_of(user) -> frozenset[Capability]:
+    return frozenset(c for c in Capability if has(user, c))
+
+
+def roles_with(capability: Capability) -> frozenset:
+    return GRANTS[capability][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Object-level rules
+
+
+class Rule:
+    """May `user` act on `obj`? A predicate with a readable description; rules combine with `|`.
+
+    A transition table holds one Rule per action (viewflow's `Transition(permission=…)`): the service
+    calls `rule.require(user, obj)` and the page offers the action when `rule(user, obj)` holds."""
+
+    def __init__(self, test: Callable[..., bool], describe: str):
+        self.test = test
+        self.describe = describe
+
+    def __call__(self, user, obj=None) -> bool:
+        return user is not None and bool(self.test(user, obj))
+
+    def __or__(self, other: "Rule") -> "Rule":
+        return Rule(lambda u, o: self(u, o) or other(u, o), f"{self.describe}, or {other.describe}")
+
+    def require(self, user, obj=None, message=None) -> None:
+        if not self(user, obj):
+            raise Forbidden("forbidden", message or FORBIDDEN)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.describe})"
+
+
+def anyone_with(capability: Capability) -> Rule:
+    return Rule(lambda u, o: has(u, capability), capability.value)
+
+
+def own_enterprise(capability: Capability, enterprise_id=attrgetter("enterprise_id")) -> Rule:
+    """The capability, on an object of the user's own enterprise."""
+    return Rule(
+        lambda u, o: (
+            has(u, capability) and u.enterprise_id is not None and u.enterprise_id == enterprise_id(o)
+        ),
+        f"{capability.value} (its own enterprise)",
+    )
+
+
+def own_department(capability: Capability, department_id=attrgetter("department_id")) -> Rule:
+    """The capability, on an object that is with the user's department."""
+    return Rule(
+        lambda u, o: (
+            has(u, capability) and u.department_id is not None and u.department_id == department_id(o)
+        ),
+        f"{capability.value} (its department)",
+    )
+
+
+def liaison_of(capability: Capability, enterprise_id=attrgetter("enterprise_id")) -> Rule:
+    """The capability, on an object of an enterprise the user is liaison (挂点) for."""
+    return Rule(
+        lambda u, o: has(u, capability) and u.liaisons.filter(enterprise_id=enterprise_id(o)).exists(),
+        f"{capability.value} (its liaison enterprises)",
+    )
+
+
+def submitter(submitted_by_id=attrgetter("submitted_by_id")) -> Rule:
+    """Whoever submitted the object (staff who recorded an appeal for an enterprise)."""
+    return Rule(lambda u, o: u.pk is not None and u.pk == submitted_by_id(o), "whoever submitted it")
+
+
+NOBODY = Rule(lambda u, o: False, "the platform only (sweeps, never a user)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Documentation
+
+
+def markdown_table() -> str:
+    """The README's table of capabilities: name, roles, what it allows."""
+    order = list(Role)
+    lines = ["| capability | roles | allows |", "|---|---|---|"]
+    for capability, (roles, allows) in GRANTS.items():
+        names = ", ".join(r.value for r in order if r in roles)
+        lines.append(f"| `{capability.value}` | {names} | {allows} |")
+    return "\n".join(lines)
