@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhuqi.appeals import deadlines, kpis, selectors, services
+from zhuqi.appeals import deadlines, kpis, selectors, services, tracker
 from zhuqi.appeals.forms import AppealForm
 from zhuqi.appeals.ledger import export_ledger
 from zhuqi.appeals.models import DeadlineRule, Rating, State, Urgency
@@ -127,6 +127,7 @@ def appeal_new(request):
 def appeal_detail(request, number):
     appeal = _appeal(request, number)
     action_names = services.actions_for(request.user, appeal)
+    events = list(appeal.events.select_related("actor", "department", "department__head"))
     return render(
         request,
         "appeals/appeal_detail.html",
@@ -134,7 +135,8 @@ def appeal_detail(request, number):
             "appeal": appeal,
             "warning": selectors.with_warnings([appeal])[0][1],
             "due": deadlines.active_due(appeal),
-            "events": appeal.events.select_related("actor", "department"),
+            "events": events,
+            "rounds": tracker.rounds(appeal, events),
             "actions": [(a, BUTTONS[a]) for a in action_names],
             "action_names": action_names,
             "departments": Department.objects.all(),
