@@ -39,6 +39,8 @@ BUTTONS = {
     "instruct": gettext_lazy("Add an instruction (批示)"),
     "follow-up": gettext_lazy("Record a follow-up call (回访)"),
 }
+# Experts see no appeals; system clients submit through the API.
+NO_PAGE_SUBMISSION = ("expert", "system")
 FILTERS = ("state", "department", "town", "category", "q", "enterprise")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,6 +67,7 @@ def appeal_list(request):
             "departments": Department.objects.all(),
             "towns": directory_selectors.towns(),
             "categories": ServiceCategory.objects.filter(parent__isnull=True),
+            "may_submit": request.user.role not in NO_PAGE_SUBMISSION,
         },
     )
 
@@ -79,7 +82,7 @@ def appeal_export(request):
 
 @login_required
 def appeal_new(request):
-    if request.user.role in ("expert", "system"):
+    if request.user.role in NO_PAGE_SUBMISSION:
         raise Http404
     form = AppealForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -14,6 +14,16 @@ urlpatterns = [
     path("policies/applications/", views.application_list, name="application_list"),
     path("policies/applications/<str:number>/", views.application_detail, name="application_detail"),
     path(
+        "policies/applications/<str:number>/attach/",
+        views.application_attach,
+        name="application_attach",
+    ),
+    path(
+        "policies/applications/<str:number>/attachments/<int:pk>/",
+        views.application_attachment,
+        name="application_attachment",
+    ),
+    path(
         "policies/applications/<str:number>/<str:action>/",
         views.application_action,
         name="application_action",
