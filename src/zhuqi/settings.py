@@ -185,6 +185,8 @@ ZHUQI_NOTIFY_CHANNELS = [
     c.strip() for c in os.environ.get("ZHUQI_NOTIFY_CHANNELS", "inapp,sms").split(",") if c
 ]
 ZHUQI_SMS_GATEWAY = os.environ.get("ZHUQI_SMS_GATEWAY", "file")
+# Seconds the worker waits when it finds nothing to deliver: the delay of a notification at most.
+ZHUQI_WORKER_IDLE_SECONDS = float(os.environ.get("ZHUQI_WORKER_IDLE_SECONDS", "2"))
 EMAIL_BACKEND = os.environ.get("ZHUQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The city's principal leader, notified of every new appeal when set (seed 000, 三(四)).
 ZHUQI_PRINCIPAL_LEADER = os.environ.get("ZHUQI_PRINCIPAL_LEADER", "")

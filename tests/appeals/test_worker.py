@@ -145,3 +145,45 @@ def test_two_workers_share_the_outbox_without_delivering_anything_twice(loop, tm
     assert (
         set(sms_keys.values()) == {1} and len(sms_keys) == OutboxMessage.objects.filter(channel="sms").count()
     )
+
+
+def test_inapp_messages_do_not_wait_behind_a_slow_sms_gateway(loop, monkeypatch):
+    import threading
+
+    from zhuqi.core import channels, worker
+
+    sms_started, release = threading.Event(), threading.Event()
+
+    def stuck_sms(message):  # a gateway that answers only when released
+        sms_started.set()
+        release.wait(120)
+
+    monkeypatch.setitem(channels.CHANNELS, "sms", stuck_sms)
+    for i in range(3):
+        services.appeal_submit(
+            enterprise=loop.a,
+            title=f"诉求{i}",
+            description="d",
+            category=loop.cats.loan,
+            acting_user=loop.users["enterprise_a"],
+        )
+    inapp = OutboxMessage.objects.filter(channel="inapp").count()
+    assert inapp and OutboxMessage.objects.filter(channel="sms").exists()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run, kwargs={"idle_sleep": 0.05, "stop": stop, "sweep_every": 1e6}
+    )
+    thread.start()
+    try:
+        assert sms_started.wait(60)
+        deadline = time.monotonic() + 60
+        while Notification.objects.count() < inapp and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not release.is_set() and Notification.objects.count() == inapp  # all in while SMS hangs
+        assert OutboxMessage.objects.filter(channel="sms", status="sent").count() == 0
+    finally:
+        release.set()
+        stop.set()
+        thread.join(60)
+    assert not thread.is_alive()
+    assert OutboxMessage.objects.filter(channel="sms", status="sent").exists()

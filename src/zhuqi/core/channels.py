@@ -4,11 +4,13 @@ that a retry after a crash sends nothing twice to the same recipient for the sam
   inapp   writes a Notification row (unique key), in the worker's transaction
   email   Django's e-mail backend, with the key as Message-ID
   sms     an SmsGateway chosen by ZHUQI_SMS_GATEWAY: "file" (default: one JSON line per message in
-          $ZHUQI_DATA_DIR/sms.jsonl, skipping keys already written), "console", or an http(s) URL
+          $ZHUQI_DATA_DIR/sms.jsonl, skipping keys already sent, looked up in an index beside it),
+          "console", or an http(s) URL
           that receives a JSON POST with an Idempotency-Key header
 """
 
 import json
+import sqlite3
 import threading
 import urllib.request
 from pathlib import Path
@@ -45,32 +47,67 @@ def deliver_email(message: OutboxMessage) -> None:
 
 
 class FileSmsGateway:
-    """Appends one JSON line per SMS; keys already in the file are skipped (idempotent)."""
+    """Appends one JSON line per SMS to the log; a key already sent is skipped (idempotent).
 
-    _lock = threading.Lock()
+    Keys are looked up in an index beside the log (`sms.jsonl.keys`, SQLite with the key as primary
+    key), so a message costs the same at the 300,000th line as at the first, instead of a reread of
+    the whole log. The index also records how many bytes of the log it covers: the log line is
+    written before the index row, and a process killed between the two leaves a tail the index does
+    not cover, which the next send reads and indexes before deciding. The index's write lock
+    (BEGIN IMMEDIATE) serialises the append across threads and worker processes.
+    """
 
     def __init__(self, path: Path):
         self.path = path
+        self.bytes_read = 0  # of the log, for the test that the cost per message does not grow
+        self._db = sqlite3.connect(f"{path}.keys", timeout=60, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS covered (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER)"
+        )
+        self._db.execute("INSERT OR IGNORE INTO covered VALUES (1, 0)")
+        self._lock = threading.Lock()
 
-    def _sent_keys(self) -> set[str]:
-        if not self.path.exists():
-            return set()
-        keys = set()
-        with self.path.open(encoding="utf-8") as f:
-            for line in f:
-                try:
-                    keys.add(json.loads(line)["key"])
-                except (ValueError, KeyError):
-                    continue  # a line cut short by a crash: its message was not acknowledged
-        return keys
+    def _index_tail(self, covered: int) -> tuple[int, bool]:
+        """Indexes the keys of the log past `covered` (lines no index row records); returns the size
+        now covered and whether the log ends with a complete line."""
+        with self.path.open("rb") as f:
+            f.seek(covered)
+            tail = f.read()
+        self.bytes_read += len(tail)
+        for line in tail.splitlines():
+            try:
+                key = json.loads(line)["key"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a crash: its message was not acknowledged
+            self._db.execute("INSERT OR IGNORE INTO sent VALUES (?)", (key,))
+        return covered + len(tail), not tail or tail.endswith(b"\n")
 
     def send(self, *, key: str, mobile: str, text: str) -> None:
         with self._lock:
-            if key in self._sent_keys():
-                return
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"key": key, "mobile": mobile, "text": text}, ensure_ascii=False) + "\n")
-                f.flush()
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                (covered,) = self._db.execute("SELECT size FROM covered").fetchone()
+                size = self.path.stat().st_size if self.path.exists() else 0
+                complete = True
+                if size != covered:  # lines written by a send that was killed before indexing them
+                    covered, complete = self._index_tail(covered if size > covered else 0)
+                if self._db.execute("SELECT 1 FROM sent WHERE key = ?", (key,)).fetchone() is None:
+                    line = json.dumps({"key": key, "mobile": mobile, "text": text}, ensure_ascii=False)
+                    with self.path.open("ab") as f:
+                        if not complete:
+                            f.write(b"\n")  # after a line cut short by a crash, start a fresh one
+                        f.write(line.encode() + b"\n")
+                        f.flush()
+                        covered = f.tell()
+                    self._db.execute("INSERT INTO sent VALUES (?)", (key,))
+                self._db.execute("UPDATE covered SET size = ?", (covered,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
 
 class ConsoleSmsGateway:
@@ -97,13 +134,19 @@ class HttpSmsGateway:
             raise DeliveryError(f"SMS gateway unreachable: {exc}") from exc
 
 
+_file_gateways: dict[Path, FileSmsGateway] = {}
+
+
 def sms_gateway():
     setting = settings.ZHUQI_SMS_GATEWAY
     if setting.startswith(("http://", "https://")):
         return HttpSmsGateway(setting)
     if setting == "console":
         return ConsoleSmsGateway()
-    return FileSmsGateway(Path(settings.DATA_DIR) / "sms.jsonl")
+    path = Path(settings.DATA_DIR) / "sms.jsonl"
+    if path not in _file_gateways:  # one index connection per log and process
+        _file_gateways[path] = FileSmsGateway(path)
+    return _file_gateways[path]
 
 
 def deliver_sms(message: OutboxMessage) -> None:

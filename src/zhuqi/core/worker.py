@@ -1,15 +1,22 @@
 """The outbox worker: claims due messages, delivers each through its channel, retries with backoff.
 
 Claiming uses SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so several workers share the outbox; on
-SQLite the IMMEDIATE transaction serialises them. A message is marked sent in the same transaction as
-an in-app delivery; external channels are idempotent by key, so a crash between sending and marking
-causes a retry that the channel recognises, never a second message.
+SQLite the IMMEDIATE transaction serialises them. An in-app message is delivered and marked sent in
+one transaction. An external message (SMS, e-mail) is claimed for a lease in a short transaction and
+sent outside any transaction, so a slow gateway holds no lock; external channels are idempotent by
+key, so a crash between sending and marking (or an expired lease) causes a retry that the channel
+recognises, never a second message.
+
+`run` gives every channel its own lane (a thread), so in-app messages never wait behind a slow SMS
+gateway, and the background jobs (`core/jobs.py`) a lane of their own.
 """
 
 import logging
-import time
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -18,55 +25,127 @@ from zhuqi.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+TRANSACTIONAL = {"inapp"}  # delivered in the transaction that marks the message sent
+LEASE = timedelta(minutes=5)  # an external message claimed by a worker that died is retried after this
+LANES: dict[str, tuple[str, ...]] = {"inapp": ("inapp",), "sms": ("sms",), "email": ("email",)}
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 10 * 2 ** (attempts - 1)))
 
 
-def deliver_due(limit: int = 100) -> int:
+def _next_due(channels):
+    qs = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+    )
+    if channels:
+        qs = qs.filter(channel__in=channels)
+    if connection.vendor == "postgresql":
+        qs = qs.select_for_update(skip_locked=True)
+    return qs.order_by("next_attempt_at", "id").first()
+
+
+def _attempt(message: OutboxMessage) -> None:
+    try:
+        if message.channel in TRANSACTIONAL:
+            with transaction.atomic():
+                CHANNELS[message.channel](message)
+        else:
+            CHANNELS[message.channel](message)
+    except Exception as exc:  # any channel failure is retried later, never lost
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        log.warning("delivery of %s failed: %s", message.key, exc)
+        return
+    message.status = OutboxMessage.Status.SENT
+    message.attempts += 1
+    message.sent_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "sent_at"])
+
+
+def deliver_one(channels=None) -> bool:
+    """Delivers the next due message of these channels (all when None); False when none is due."""
+    with transaction.atomic():
+        message = _next_due(channels)
+        if message is None:
+            return False
+        if message.channel in TRANSACTIONAL:
+            _attempt(message)
+            return True
+        message.next_attempt_at = timezone.now() + LEASE  # claimed: other workers skip it
+        message.save(update_fields=["next_attempt_at"])
+    _attempt(message)
+    return True
+
+
+def deliver_due(limit: int = 100, channels=None) -> int:
     """Delivers up to `limit` due messages, one transaction each; returns how many were handled."""
     handled = 0
-    while handled < limit:
-        with transaction.atomic():
-            qs = OutboxMessage.objects.filter(
-                status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
-            )
-            if connection.vendor == "postgresql":
-                qs = qs.select_for_update(skip_locked=True)
-            message = qs.order_by("next_attempt_at", "id").first()
-            if message is None:
-                return handled
-            handled += 1
-            try:
-                with transaction.atomic():
-                    CHANNELS[message.channel](message)
-            except Exception as exc:  # any channel failure is retried later, never lost
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = OutboxMessage.Status.FAILED
-                message.next_attempt_at = timezone.now() + backoff(message.attempts)
-                message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-                log.warning("delivery of %s failed: %s", message.key, exc)
-                continue
-            message.status = OutboxMessage.Status.SENT
-            message.attempts += 1
-            message.sent_at = timezone.now()
-            message.save(update_fields=["status", "attempts", "sent_at"])
+    while handled < limit and deliver_one(channels):
+        handled += 1
     return handled
 
 
-def run(*, once: bool = False, idle_sleep: float = 1.0, sweep_every: float = 300.0, sweeps=()) -> int:
-    """Delivers and sweeps until stopped; with once, a single pass, returning how many it delivered."""
-    last_sweep = 0.0
-    while True:
-        if sweeps and time.monotonic() - last_sweep >= sweep_every:
+def _lane(name: str, step: Callable[[], int], idle_sleep: float, stop: threading.Event, counts: dict) -> None:
+    """Repeats `step` until stopped, sleeping `idle_sleep` whenever it found nothing to do."""
+    try:
+        while not stop.is_set():
+            try:
+                handled = step()
+            except Exception:  # the database restarting, say: log it and try again after a pause
+                log.exception("worker lane %s failed", name)
+                handled = 0
+            counts[name] = counts.get(name, 0) + handled
+            if not handled:
+                stop.wait(idle_sleep)
+    finally:
+        connection.close()  # each thread has its own connection
+
+
+def lanes() -> dict[str, Callable[[], int]]:
+    return {
+        name: (lambda channels=channels: deliver_due(channels=channels)) for name, channels in LANES.items()
+    }
+
+
+def run(
+    *,
+    once: bool = False,
+    idle_sleep: float | None = None,
+    sweep_every: float = 300.0,
+    sweeps=(),
+    stop: threading.Event | None = None,
+) -> int:
+    """Delivers, runs jobs and sweeps until `stop` is set; with once, a single pass of each (at most
+    100 messages in all), returning how many messages and jobs it handled."""
+    if once:
+        for sweep in sweeps:
+            sweep()
+        return deliver_due()
+    idle_sleep = settings.ZHUQI_WORKER_IDLE_SECONDS if idle_sleep is None else idle_sleep
+    stop = stop or threading.Event()
+    counts: dict[str, int] = {}
+    threads = [
+        threading.Thread(target=_lane, args=(name, step, idle_sleep, stop, counts), name=f"worker-{name}")
+        for name, step in lanes().items()
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        while not stop.is_set():
             for sweep in sweeps:
-                sweep()
-            last_sweep = time.monotonic()
-        handled = deliver_due()
-        if once:
-            return handled
-        if not handled:
-            time.sleep(idle_sleep)
+                try:
+                    sweep()
+                except Exception:
+                    log.exception("sweep %s failed", getattr(sweep, "__name__", sweep))
+            stop.wait(sweep_every)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        connection.close()
+    return sum(counts.values())

@@ -1,3 +1,7 @@
+import signal
+import threading
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from zhuqi.appeals.services import sweep
@@ -5,14 +9,31 @@ from zhuqi.core import worker
 
 
 class Command(BaseCommand):
-    help = "Delivers queued notifications (in-app, SMS, e-mail) with retries, and runs the periodic sweeps."
+    help = (
+        "Delivers queued notifications (in-app, SMS, e-mail) with retries, runs background jobs and the "
+        "periodic sweeps; SIGTERM or Ctrl-C stops it after the work in hand."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="deliver what is due, then stop")
         parser.add_argument("--sweep-every", type=float, default=300.0, help="seconds between sweeps")
+        parser.add_argument(
+            "--idle",
+            type=float,
+            default=None,
+            help="seconds to wait when there is nothing to do (ZHUQI_WORKER_IDLE_SECONDS, 2)",
+        )
 
-    def handle(self, *args, once, sweep_every, **options):
-        if not once:
-            self.stdout.write("Worker started.")
-        handled = worker.run(once=once, sweep_every=sweep_every, sweeps=[sweep])
-        self.stdout.write(f"Handled {handled} messages.")
+    def handle(self, *args, once, sweep_every, idle, **options):
+        if once:
+            handled = worker.run(once=True, sweeps=[sweep])
+            self.stdout.write(f"Handled {handled} messages.")
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        idle = settings.ZHUQI_WORKER_IDLE_SECONDS if idle is None else idle
+        self.stdout.write(f"Worker started (polling every {idle:g} s).")
+        self.stdout.flush()
+        handled = worker.run(sweep_every=sweep_every, sweeps=[sweep], idle_sleep=idle, stop=stop)
+        self.stdout.write(f"Worker stopped. Handled {handled} messages.")
