@@ -8,13 +8,16 @@ leader                       appeals of the enterprises it is assigned to
 expert                       none
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import datetime, time
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.appeals import deadlines
-from zhuqi.appeals.models import OPEN_STATES, Appeal, AppealEvent, CoordinationItem
+from zhuqi.appeals.models import OPEN_STATES, Appeal, AppealEvent, CoordinationItem, State, Supervision
 from zhuqi.core import attachments as stored_files
 from zhuqi.core import workdays
 from zhuqi.core.errors import NotFound
@@ -47,12 +50,22 @@ def appeal_list(
     category: str = "",
     q: str = "",
     enterprise: str = "",
+    due: str = "",
+    supervised: str = "",
+    now=None,
 ) -> QuerySet[Appeal]:
+    """The appeals in the user's scope, filtered. `due`: "near" (blue) or "overdue" (yellow and
+    red), decided in the database; `supervised`: "1" for open appeals with a 督办 order on the
+    department that has them now. The home page's work queues link here with these filters."""
     qs = appeals_visible_to(user).select_related("enterprise", "enterprise__town", "department", "category")
     if state == "open":
         qs = qs.filter(state__in=[s.value for s in OPEN_STATES])
-    elif state:
+    elif state and state != "all":
         qs = qs.filter(state=state)
+    if due in DUE_FILTERS:
+        qs = qs.filter(DUE_FILTERS[due](now or timezone.now()))
+    if supervised == "1":
+        qs = qs.filter(SUPERVISED)
     if department:
         qs = qs.filter(department__code=department)
     if town:
@@ -64,6 +77,54 @@ def appeal_list(
     if q := q.strip():
         qs = qs.filter(Q(title__icontains=q) | Q(number__iexact=q) | Q(enterprise__name__icontains=q))
     return qs.order_by("-created_at", "-id")
+
+
+def _active_due_before(moment) -> Q:
+    """The deadline that runs now (deadlines.active_due) is before `moment`."""
+    return Q(state=State.SUBMITTED, dispatch_due__lt=moment) | Q(
+        state__in=[State.DISPATCHED, State.ACCEPTED, State.ESCALATED], resolve_due__lt=moment
+    )
+
+
+def _near_limit(now) -> datetime:
+    """The first moment that is no longer "near": the start of the working day after the last one
+    counted as near. An appeal whose deadline is before it and not yet past is blue, exactly as
+    deadlines.warning says (at most ZHUQI_NEAR_DEADLINE_DAYS working days left)."""
+    day = workdays.add_working_days(now, settings.ZHUQI_NEAR_DEADLINE_DAYS + 1)
+    return datetime.combine(day.date(), time.min, tzinfo=day.tzinfo)
+
+
+def _near(now) -> Q:
+    return _active_due_before(_near_limit(now)) & ~_active_due_before(now)
+
+
+DUE_FILTERS = {"near": _near, "overdue": _active_due_before}
+SUPERVISED = Q(state__in=[s.value for s in OPEN_STATES]) & Exists(
+    Supervision.objects.filter(appeal=OuterRef("pk"), department=OuterRef("department"))
+)
+
+
+def work_counts(user: User, now=None) -> dict[str, int]:
+    """The appeals waiting for someone, counted in one query over the user's scope. The `mine_*`
+    counts are of appeals with the user's department now (a handler's own work)."""
+    now = now or timezone.now()
+    open_ = Q(state__in=[s.value for s in OPEN_STATES])
+    mine = Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
+    counts = {
+        "open": open_,
+        "to_dispatch": Q(state=State.SUBMITTED),
+        "escalated": Q(state=State.ESCALATED),
+        "replied": Q(state=State.REPLIED),
+        "near": _near(now),
+        "overdue": _active_due_before(now),
+        "supervised": SUPERVISED,
+        "mine_to_accept": mine & Q(state=State.DISPATCHED),
+        "mine_accepted": mine & Q(state=State.ACCEPTED),
+        "mine_near": mine & _near(now),
+        "mine_overdue": mine & _active_due_before(now),
+        "mine_supervised": mine & SUPERVISED,
+    }
+    return appeals_visible_to(user).aggregate(**{k: Count("pk", filter=q) for k, q in counts.items()})
 
 
 def appeal_get(user: User, number: str) -> Appeal:

@@ -18,6 +18,7 @@ from zhuqi.appeals.forms import AppealForm
 from zhuqi.appeals.ledger import export_ledger
 from zhuqi.appeals.models import DeadlineRule, Rating, State, Urgency
 from zhuqi.core import attachments as stored_files
+from zhuqi.core import permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
@@ -41,7 +42,7 @@ BUTTONS = {
 }
 # Experts see no appeals; system clients submit through the API.
 NO_PAGE_SUBMISSION = ("expert", "system")
-FILTERS = ("state", "department", "town", "category", "q", "enterprise")
+FILTERS = ("state", "department", "town", "category", "q", "enterprise", "due", "supervised")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,9 +53,17 @@ def _appeal(request, number):
         raise Http404(str(exc)) from exc
 
 
+def _filters(request) -> dict[str, str]:
+    filters = {k: request.GET.get(k, "")[:100] for k in FILTERS}
+    if not request.GET and request.user.role == "handler" and request.user.department_id:
+        # A handler opens the list on its work to do (待办): open appeals with its department now.
+        filters |= {"state": "open", "department": request.user.department.code}
+    return filters
+
+
 @login_required
 def appeal_list(request):
-    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    filters = _filters(request)
     page = Paginator(selectors.appeal_list(request.user, **filters), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -74,7 +83,7 @@ def appeal_list(request):
 
 @login_required
 def appeal_export(request):
-    filters = {k: request.GET.get(k, "") for k in FILTERS}
+    filters = _filters(request)
     response = HttpResponse(export_ledger(selectors.appeal_list(request.user, **filters)), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="appeal-ledger.xlsx"'
     return response
@@ -201,20 +210,30 @@ def appeal_action(request, number, action):
     return redirect("appeals:appeal_detail", number)
 
 
+def _require_oversight(request) -> None:
+    """Warnings, the coordination list and KPIs are the staff's tools; an enterprise follows its own
+    appeals on their tracker."""
+    if not permissions.has(request.user, permissions.Capability.OVERSEE_APPEALS):
+        raise Http404
+
+
 @login_required
 def warning_list(request):
+    _require_oversight(request)
     page = Paginator(selectors.warning_list(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "appeals/warnings.html", {"rows": page, "page": page})
 
 
 @login_required
 def coordination_list(request):
+    _require_oversight(request)
     page = Paginator(selectors.coordination_list(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "appeals/coordination.html", {"items": page, "page": page})
 
 
 @login_required
 def kpi_page(request):
+    _require_oversight(request)
     by = request.GET.get("by", "department")
     if by not in kpis.GROUPS:
         by = "department"

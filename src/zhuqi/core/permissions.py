@@ -28,6 +28,7 @@ class Capability(StrEnum):
     SEE_EVERYTHING = "see_everything"
     BROWSE_DIRECTORY = "browse_directory"
     BROWSE_APPEALS = "browse_appeals"
+    OVERSEE_APPEALS = "oversee_appeals"
     READ_POLICY_FIGURES = "read_policy_figures"
     # Directory
     EDIT_DIRECTORY = "edit_directory"
@@ -63,6 +64,10 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.SEE_EVERYTHING: (_CITYWIDE, "see every enterprise, appeal, application and grant offer"),
     C.BROWSE_DIRECTORY: (_EVERYONE_BUT_EXPERTS, "open the enterprise list (scoped)"),
     C.BROWSE_APPEALS: (_EVERYONE_BUT_EXPERTS, "open the appeal list (scoped)"),
+    C.OVERSEE_APPEALS: (
+        _STAFF,
+        "read the warning list, the coordination meeting list and the appeal KPIs (scoped)",
+    ),
     C.READ_POLICY_FIGURES: (
         _STAFF,
         "read per-clause figures and where an enterprise in scope stands (我的政策 of others)",

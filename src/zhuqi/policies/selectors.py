@@ -189,3 +189,15 @@ def application_attachment_get(user: User, number: str, attachment_id: int) -> A
     if found is None:
         raise NotFound("attachment_not_found", _("No such file."))
     return found
+
+
+def work_counts(user: User) -> dict[str, int]:
+    """Applications and grant offers waiting for someone in the user's scope: two queries."""
+    applications = applications_visible_to(user).aggregate(
+        applications_submitted=Count("pk", filter=Q(state=ApplicationState.SUBMITTED))
+    )
+    offers = offers_visible_to(user).aggregate(
+        offers_offered=Count("pk", filter=Q(state=OfferState.OFFERED)),
+        offers_confirmed=Count("pk", filter=Q(state=OfferState.CONFIRMED)),
+    )
+    return applications | offers

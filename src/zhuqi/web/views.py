@@ -10,6 +10,7 @@ from zhuqi.core import selectors as core_selectors
 from zhuqi.core import services as core_services
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
+from zhuqi.web import queues
 
 
 class LoginView(auth_views.LoginView):
@@ -22,7 +23,7 @@ def home(request):
     """One home page, its figures scoped by the same selector as every list: each role sees its own."""
     user = request.user
     visible = selectors.enterprises_visible_to(user)
-    context = {"overview": figures.overview(visible)}
+    context = {"overview": figures.overview(visible), "queues": queues.queues_for(user)}
     if user.role == Role.ENTERPRISE:
         context["enterprise"] = user.enterprise
         context["series"] = figures.enterprise_series(user.enterprise_id)

@@ -1,0 +1,112 @@
+"""The work waiting for a user, for the home page: counts that link to the filtered lists.
+
+Which queues a user has follows from its capabilities (core/permissions.py); the counts come from
+the apps' scoped selectors, a fixed number of queries whatever the role or the data (three: appeals,
+applications, offers; a test holds it).
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.appeals import selectors as appeal_selectors
+from zhuqi.core.permissions import Capability as C
+from zhuqi.core.permissions import has
+from zhuqi.policies import selectors as policy_selectors
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    count: int
+    url: str
+    urgent: bool = False  # shown in the warning colour when not zero
+
+
+def _url(name: str, **params) -> str:
+    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
+
+
+def queues_for(user, now=None) -> list[Queue]:
+    queues: list[Queue] = []
+    if has(user, C.BROWSE_APPEALS):
+        queues += _appeal_queues(user, appeal_selectors.work_counts(user, now))
+    if has(user, C.APPLY_FOR_POLICIES) or has(user, C.READ_POLICY_FIGURES) or has(user, C.DISBURSE_GRANTS):
+        queues += _policy_queues(user, policy_selectors.work_counts(user))
+    return queues
+
+
+def _appeal_queues(user, n: dict[str, int]) -> list[Queue]:
+    def q(key, label, count, urgent=False, **params):
+        return Queue(key, label, count, _url("appeals:appeal_list", **params), urgent)
+
+    if has(user, C.RATE_APPEALS):
+        return [
+            q("appeals_open", _("My open appeals"), n["open"], state="open"),
+            q("to_rate", _("Replies waiting for my rating"), n["replied"], True, state="replied"),
+        ]
+    if has(user, C.HANDLE_APPEALS) and user.department_id:
+        mine = {"department": user.department.code}
+        return [
+            q("to_accept", _("To accept"), n["mine_to_accept"], True, state="dispatched", **mine),
+            q("accepted", _("Being handled"), n["mine_accepted"], state="accepted", **mine),
+            q("near", _("Near the deadline"), n["mine_near"], True, due="near", **mine),
+            q("overdue", _("Overdue"), n["mine_overdue"], True, due="overdue", **mine),
+            q(
+                "supervised",
+                _("Supervision orders (督办)"),
+                n["mine_supervised"],
+                True,
+                supervised="1",
+                **mine,
+            ),
+        ]
+    queues = []
+    if has(user, C.COORDINATE_APPEALS):
+        queues.append(q("to_dispatch", _("To dispatch"), n["to_dispatch"], True, state="submitted"))
+    else:
+        queues.append(q("appeals_open", _("Open appeals"), n["open"], state="open"))
+    queues += [
+        q("near", _("Near the deadline"), n["near"], True, due="near"),
+        q("overdue", _("Overdue"), n["overdue"], True, due="overdue"),
+        q("supervised", _("Supervision orders (督办)"), n["supervised"], True, supervised="1"),
+        q("escalated", _("At the coordination meeting"), n["escalated"], state="escalated"),
+    ]
+    return queues
+
+
+def _policy_queues(user, n: dict[str, int]) -> list[Queue]:
+    applications = _url("policies:application_list", state="submitted")
+    if has(user, C.APPLY_FOR_POLICIES):
+        return [
+            Queue(
+                "my_applications",
+                _("My applications under review"),
+                n["applications_submitted"],
+                applications,
+            ),
+            Queue(
+                "to_confirm",
+                _("Grant offers to confirm"),
+                n["offers_offered"],
+                _url("policies:offer_list", state="offered"),
+                urgent=True,
+            ),
+        ]
+    reviews = has(user, C.REVIEW_APPLICATIONS) or has(user, C.REVIEW_ANY_APPLICATION)
+    label = _("Applications to review") if reviews else _("Applications under review")
+    queues = [Queue("applications", label, n["applications_submitted"], applications, urgent=reviews)]
+    if has(user, C.DISBURSE_GRANTS):
+        queues.append(
+            Queue(
+                "to_batch",
+                _("Confirmed offers waiting for a disbursement batch"),
+                n["offers_confirmed"],
+                _url("policies:offer_list", state="confirmed"),
+                urgent=True,
+            )
+        )
+    return queues
