@@ -150,3 +150,22 @@ def test_coordinator_runs_matching_from_the_page(client, policy_world):
     assert MatchRun.objects.count() == 1
     page(client, policy_world.users["enterprise_a"], "/policies/run/match/", {"period": "2026-06-30"})
     assert MatchRun.objects.count() == 1
+
+
+def test_the_enterprise_finds_its_application_from_home_menu_and_my_policies(client, policy_world):
+    """Issue 13, item 2: its own applications are reachable; 我的政策 shows the application instead of
+    offering 申报 a second time for the same clause and year."""
+    user = policy_world.users["enterprise_a"]
+    mine = page(client, user, "/policies/mine/?year=2021").content.decode()
+    assert "/policies/clauses/DB-3-2/apply/?year=2021" in mine
+    page(client, user, "/policies/clauses/DB-3-2/apply/?year=2021", {"in_consulting_fees": "1600000"})
+    application = Application.objects.get()
+    link = f"/policies/applications/{application.number}/"
+    home = page(client, user, "/").content.decode()
+    assert link in home and 'href="/policies/applications/"' in home  # the list is in the menu too
+    assert link in page(client, user, "/policies/applications/").content.decode()
+    mine = page(client, user, "/policies/mine/?year=2021").content.decode()
+    assert link in mine and "/policies/clauses/DB-3-2/apply/?year=2021" not in mine
+    services.application_withdraw(application=application, acting_user=user)
+    mine = page(client, user, "/policies/mine/?year=2021").content.decode()
+    assert link in mine and "/policies/clauses/DB-3-2/apply/?year=2021" in mine  # withdrawn: may apply again

@@ -45,3 +45,10 @@ def test_uscc_message_in_both_languages():
         assert "校验码错误" in str(message)
     with translation.override("en"):
         assert "check character" in str(message)
+
+
+def test_the_language_menu_names_each_language_in_its_own_language(client, db):
+    for language in ("zh-hans", "en"):
+        client.post(reverse("set_language"), {"language": language, "next": "/login/"})
+        body = client.get(reverse("web:login")).content.decode()
+        assert ">English</option>" in body and ">简体中文</option>" in body, language

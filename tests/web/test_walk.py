@@ -55,6 +55,12 @@ def test_the_application_with_a_file_opens_for_its_reviewers(walks):
             p for p in walks[name].pages.values() if re.fullmatch(r"/policies/applications/\w+/", p.url)
         ]
         assert opened and all(p.status == 200 for p in opened), (name, opened)
+    own = [
+        p.url
+        for p in walks["enterprise"].pages.values()
+        if re.fullmatch(r"/policies/applications/\w+/", p.url)
+    ]
+    assert len(own) == 3, own  # the demo enterprise's three applications, reached by clicking
     files = [p for p in walks["coordinator"].pages.values() if "/attachments/" in p.url]
     assert files and all(p.status == 200 for p in files), files
 

@@ -122,6 +122,10 @@ def my_policies(request):
     for clause, described in standing(enterprise.pk, year):
         groups[described["status"]].append((clause, described))
     estimated = sum((d["amount"] for _c, d in groups["eligible"] if d["amount"]), start=0)
+    # The latest application to each clause this year: shown instead of a second 申报.
+    applied = {}
+    for application in selectors.application_list(request.user, year=year).filter(enterprise=enterprise):
+        applied.setdefault(application.clause_id, application)
     return render(
         request,
         "policies/mine.html",
@@ -132,6 +136,8 @@ def my_policies(request):
             "groups": groups,
             "estimated": estimated,
             "can_apply": request.user.role == Role.ENTERPRISE,
+            "applied": applied,
+            "open_states": (ApplicationState.SUBMITTED, ApplicationState.APPROVED),
             "offers": selectors.offer_list(request.user).filter(enterprise=enterprise)[:20],
         },
     )

@@ -10,6 +10,7 @@ from zhuqi.core import selectors as core_selectors
 from zhuqi.core import services as core_services
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
+from zhuqi.policies import selectors as policy_selectors
 from zhuqi.web import queues
 
 
@@ -27,6 +28,7 @@ def home(request):
     if user.role == Role.ENTERPRISE:
         context["enterprise"] = user.enterprise
         context["series"] = figures.enterprise_series(user.enterprise_id)
+        context["applications"] = policy_selectors.application_list(user)[:5]
     else:
         context["by_class"] = [
             (
