@@ -22,8 +22,7 @@ from zhuqi.appeals.schemas import (
 )
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.directory.api import Page
-from zhuqi.directory.models import ServiceCategory
-from zhuqi.directory.selectors import enterprise_get
+from zhuqi.directory.selectors import category_by_code, enterprise_get
 
 router = Router(tags=["appeals"])
 
@@ -43,14 +42,7 @@ def appeal_submit(
 ):
     """Submits an appeal. Retrying with the same Idempotency-Key returns the first one (200)."""
     enterprise = enterprise_get(request.user, payload.enterprise_uscc)
-    category = ServiceCategory.objects.filter(code=payload.category_code).first()
-    if category is None:
-        raise ZhuqiError(
-            "unknown_category",
-            Message(_("Unknown category: %(code)s."), {"code": payload.category_code}),
-            status=422,
-            field="category_code",
-        )
+    category = category_by_code(payload.category_code)
     result = services.appeal_submit(
         enterprise=enterprise,
         title=payload.title,
@@ -163,14 +155,7 @@ def deadline_rules(request):
 def deadline_rule_set(request, payload: DeadlineRuleIn):
     category = None
     if payload.category_code:
-        category = ServiceCategory.objects.filter(code=payload.category_code).first()
-        if category is None:
-            raise ZhuqiError(
-                "unknown_category",
-                Message(_("Unknown category: %(code)s."), {"code": payload.category_code}),
-                status=422,
-                field="category_code",
-            )
+        category = category_by_code(payload.category_code)
     return deadlines.deadline_rule_set(
         category=category, acting_user=request.user, **payload.dict(exclude={"category_code"})
     )

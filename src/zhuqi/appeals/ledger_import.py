@@ -67,7 +67,11 @@ def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
         if len(row.get("标题", "")) > 200:
             report.error(number, "标题", "too_long", _("The title is longer than 200 characters."))
         category = categories.get(row.get("事项分类", "").strip())
-        if category is None:
+        if not row.get("事项分类", "").strip():
+            report.error(
+                number, "事项分类", "required", Message(_("%(column)s is required."), {"column": "事项分类"})
+            )
+        elif category is None:
             report.error(
                 number,
                 "事项分类",

@@ -173,3 +173,28 @@ def appeal_attachment_get(user: User, number: str, attachment_id: int) -> Attach
     if found is None:
         raise NotFound("attachment_not_found", _("No such file."))
     return found
+
+
+SIMILAR_MIN_CHARS = 4  # fewer characters match too much to help
+
+
+def similar_open_appeals(user: User, *, title: str, enterprise_uscc: str = "") -> list[Appeal]:
+    """For the submission form's hint: open appeals of the enterprise being written for whose title
+    looks like `title` (services.possible_duplicates, the lookup used after submission), limited to
+    those the user may open. Nothing for a short title or an enterprise outside the user's scope."""
+    from zhuqi.appeals.services import possible_duplicates
+    from zhuqi.directory.selectors import enterprises_visible_to
+
+    title = (title or "").strip()[:200]
+    if len(title) < SIMILAR_MIN_CHARS:
+        return []
+    if user.role == Role.ENTERPRISE:
+        enterprise = user.enterprise
+    else:
+        code = (enterprise_uscc or "").strip().upper()[:18]
+        enterprise = enterprises_visible_to(user).filter(uscc=code).first() if code else None
+    if enterprise is None:
+        return []
+    found = possible_duplicates(enterprise, title)
+    visible = set(appeals_visible_to(user).filter(pk__in=[a.pk for a in found]).values_list("pk", flat=True))
+    return [a for a in found if a.pk in visible]

@@ -95,15 +95,26 @@ def _event(appeal, actor, action, from_state, comment="", **data) -> AppealEvent
     )
 
 
-def possible_duplicates(enterprise: Enterprise, title: str, category: ServiceCategory) -> list[Appeal]:
-    """Open appeals of the same enterprise whose title is alike, or that share the category."""
+DUPLICATE_CANDIDATES = 200  # the newest open appeals of one enterprise compared with a new title
+
+
+def possible_duplicates(
+    enterprise: Enterprise, title: str, category: ServiceCategory | None = None
+) -> list[Appeal]:
+    """Open appeals of the same enterprise whose title is alike, or that share the category and look
+    somewhat alike. Used after submission and, as the title is typed, by the form's hint."""
     found = []
-    for other in Appeal.objects.filter(
-        enterprise=enterprise,
-        state__in=[s.value for s in State if s not in (State.CLOSED, State.WITHDRAWN, State.MERGED)],
-    ).only("number", "title", "category_id", "enterprise_id", "state"):
+    for other in (
+        Appeal.objects.filter(
+            enterprise=enterprise,
+            state__in=[s.value for s in State if s not in (State.CLOSED, State.WITHDRAWN, State.MERGED)],
+        )
+        .only("number", "title", "category_id", "enterprise_id", "state", "created_at")
+        .order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES]
+    ):
         similar = difflib.SequenceMatcher(None, other.title, title).ratio()
-        if similar >= 0.6 or (other.category_id == category.pk and similar >= 0.3):
+        same_category = category is not None and other.category_id == category.pk
+        if similar >= 0.6 or (same_category and similar >= 0.3):
             found.append(other)
     return found[:5]
 
@@ -614,10 +625,9 @@ def sweep(now=None) -> dict[str, int]:
 
 
 def get_department(code: str) -> Department:
-    found = Department.objects.filter(code=code).first()
-    if found is None:
-        raise NotFound("department_not_found", Message(_("No department %(code)s."), {"code": code}))
-    return found
+    from zhuqi.directory.selectors import department_by_code
+
+    return department_by_code(code)
 
 
 # The actions a person can take, shared by the pages and the API: the service function and the

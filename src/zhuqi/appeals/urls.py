@@ -6,6 +6,7 @@ app_name = "appeals"
 urlpatterns = [
     path("appeals/", views.appeal_list, name="appeal_list"),
     path("appeals/new/", views.appeal_new, name="appeal_new"),
+    path("appeals/similar/", views.appeal_similar, name="similar"),
     path("appeals/ledger.xlsx", views.appeal_export, name="appeal_export"),
     path("appeals/warnings/", views.warning_list, name="warnings"),
     path("appeals/coordination/", views.coordination_list, name="coordination"),

@@ -97,11 +97,7 @@ def appeal_new(request):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            enterprise = (
-                request.user.enterprise
-                if request.user.role == "enterprise"
-                else directory_selectors.enterprise_get(request.user, c["enterprise_uscc"])
-            )
+            enterprise = request.user.enterprise if request.user.role == "enterprise" else form.enterprise
             result = services.appeal_submit(
                 enterprise=enterprise,
                 title=c["title"],
@@ -117,7 +113,7 @@ def appeal_new(request):
                 attachments=[c["attachment"]] if c.get("attachment") else [],
             )
         except ZhuqiError as exc:
-            form.add_error(None, str(exc.message))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             for other in result.possible_duplicates:
                 messages.warning(
@@ -133,6 +129,17 @@ def appeal_new(request):
         {"form": form, "idempotency_key": uuid.uuid4().hex},
         status=422 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def appeal_similar(request):
+    """The form's duplicate hint (htmx): similar open appeals of the same enterprise."""
+    found = selectors.similar_open_appeals(
+        request.user,
+        title=request.GET.get("title", ""),
+        enterprise_uscc=request.GET.get("enterprise_uscc", ""),
+    )
+    return render(request, "appeals/_similar.html", {"similar": found})
 
 
 @login_required

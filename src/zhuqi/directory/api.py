@@ -8,7 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.directory import importers, indicators, selectors, services
-from zhuqi.directory.models import ImportBatch, Town
+from zhuqi.directory.models import ImportBatch
 from zhuqi.directory.schemas import (
     CategoryOut,
     DepartmentOut,
@@ -66,14 +66,7 @@ def enterprise_detail(request, uscc: str):
 
 
 def _enterprise_data(payload: EnterpriseIn, uscc: str | None = None) -> services.EnterpriseData:
-    town = Town.objects.filter(code=payload.town_code).first()
-    if town is None:
-        raise ZhuqiError(
-            "unknown_town",
-            Message(_("Unknown town: %(town)s."), {"town": payload.town_code}),
-            field="town_code",
-            status=422,
-        )
+    town = selectors.town_by_code(payload.town_code)
     return services.EnterpriseData(
         uscc=uscc or payload.uscc,
         name=payload.name,

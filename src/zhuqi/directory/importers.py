@@ -105,6 +105,14 @@ class Report:
         return not self.errors
 
     def unknown_enterprise(self, row: int, code: str) -> None:
+        if not code:
+            self.error(
+                row,
+                "统一社会信用代码",
+                "required",
+                Message(_("%(column)s is required."), {"column": "统一社会信用代码"}),
+            )
+            return
         self.error(
             row,
             "统一社会信用代码",

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
-from zhuqi.core.errors import NotFound
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, ServiceCategory, Town
 
 
@@ -62,8 +62,11 @@ def enterprise_search(
     return qs.order_by("name", "id")
 
 
-def enterprise_get(user: User, uscc: str) -> Enterprise:
-    """The enterprise if `user` may see it; otherwise NotFound, exactly as if it did not exist."""
+def enterprise_get(user: User, uscc: str, *, field: str = "enterprise_uscc") -> Enterprise:
+    """The enterprise if `user` may see it; otherwise NotFound, exactly as if it did not exist. No
+    code at all is a missing input (422, naming the field), not an unknown enterprise."""
+    if not (uscc or "").strip():
+        raise ZhuqiError("enterprise_missing", _("Choose an enterprise."), status=422, field=field)
     found = (
         enterprises_visible_to(user)
         .select_related("town")  # tags and contacts load when used: one object, same query count
@@ -73,6 +76,61 @@ def enterprise_get(user: User, uscc: str) -> Enterprise:
     if found is None:
         raise NotFound("enterprise_not_found", _("No such enterprise."))
     return found
+
+
+def enterprise_options(user: User, q: str, limit: int = 10) -> list[Enterprise]:
+    """A few enterprises in scope whose name contains `q` or whose code starts with it, for a
+    picker: nothing below 2 characters, at most `limit` (10) rows."""
+    q = (q or "").strip()[:100]
+    if len(q) < 2:
+        return []
+    return list(enterprise_search(user, q=q)[: max(1, min(limit, 10))])
+
+
+def _by_code(model, code: str, *, field: str, missing, unknown, error_code: str, name: str = "code"):
+    """One lookup of a reference row by its code for every form and endpoint: an empty code says
+    which field to fill ("请选择部门"), never "no department with code ''"."""
+    code = (code or "").strip()
+    if not code:
+        raise ZhuqiError(f"{error_code}_missing", missing, status=422, field=field)
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        raise ZhuqiError(f"unknown_{error_code}", Message(unknown, {name: code}), status=422, field=field)
+    return found
+
+
+def department_by_code(code: str, *, field: str = "department_code") -> Department:
+    return _by_code(
+        Department,
+        code,
+        field=field,
+        missing=_("Choose a department."),
+        unknown=_("Unknown department: %(code)s."),
+        error_code="department",
+    )
+
+
+def category_by_code(code: str, *, field: str = "category_code") -> ServiceCategory:
+    return _by_code(
+        ServiceCategory,
+        code,
+        field=field,
+        missing=_("Choose a category."),
+        unknown=_("Unknown category: %(code)s."),
+        error_code="category",
+    )
+
+
+def town_by_code(code: str, *, field: str = "town_code") -> Town:
+    return _by_code(
+        Town,
+        code,
+        field=field,
+        missing=_("Choose a town."),
+        unknown=_("Unknown town: %(town)s."),
+        error_code="town",
+        name="town",
+    )
 
 
 def indicator_values_visible_to(user: User) -> QuerySet[IndicatorValue]:

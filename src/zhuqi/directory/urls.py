@@ -6,6 +6,7 @@ app_name = "directory"
 urlpatterns = [
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", views.enterprise_edit, name="enterprise_new"),
+    path("enterprises/options/", views.enterprise_options, name="enterprise_options"),
     path("enterprises/export.xlsx", views.enterprise_export, name="enterprise_export"),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<str:uscc>/edit/", views.enterprise_edit, name="enterprise_edit"),

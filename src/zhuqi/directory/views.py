@@ -53,6 +53,18 @@ def enterprise_list(request):
 
 
 @login_required
+def enterprise_options(request):
+    """<option>s for a picker of enterprises in scope (htmx fills a <datalist>): name or code, at
+    least 2 characters, at most 10 rows."""
+    q = request.GET.get("q") or request.GET.get("enterprise_uscc") or ""
+    return render(
+        request,
+        "directory/_enterprise_options.html",
+        {"options": selectors.enterprise_options(request.user, q)},
+    )
+
+
+@login_required
 def enterprise_detail(request, uscc):
     enterprise = _get_enterprise(request, uscc)
     series = figures.enterprise_series(enterprise.pk)
