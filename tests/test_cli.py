@@ -32,7 +32,9 @@ def test_create_user_and_token_commands(world):
     )
     assert User.objects.get(username="clerk").department == world.city_dept
     out = io.StringIO()
-    call_command("api_token", "create", user="hotline", name="12345", stdout=out)
+    call_command(
+        "api_token", "create", user="hotline", name="12345", scopes="appeals:submit,appeals:read", stdout=out
+    )
     raw = out.getvalue().strip().splitlines()[-1]
     assert raw.startswith("zq_") and ApiToken.objects.get().key_hash != raw
     call_command("api_token", "revoke", ApiToken.objects.get().prefix, stdout=io.StringIO())

@@ -7,27 +7,18 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, django_auth
 
-from zhuqi.accounts.services import api_token_user
+from zhuqi.accounts.auth import session_only
 from zhuqi.core.errors import ZhuqiError, error_body
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        user = api_token_user(token)
-        if user is not None:
-            request.user = user
-        return user
-
 
 api = NinjaAPI(
     title="Zhuqi 助企 API",
     version="1",
     description="Enterprise service platform. Authenticate with `Authorization: Bearer <token>` "
-    "(system clients) or a browser session.",
+    "(system clients; each endpoint names the token scope it needs) or a browser session.",
     urls_namespace="api-v1",
-    auth=[TokenAuth(), django_auth],
+    # Tokens are refused unless the endpoint declares a scope (accounts.auth.token_or_session).
+    auth=session_only,
 )
 
 

@@ -118,7 +118,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "zhuqi.accounts.backends.PeopleBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -139,6 +139,11 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+# API tokens of system clients (`zhuqi token create --days N`, `zhuqi token rotate PREFIX`).
+ZHUQI_TOKEN_DAYS = int(os.environ.get("ZHUQI_TOKEN_DAYS", "90"))  # default lifetime
+ZHUQI_TOKEN_MAX_DAYS = 366
+ZHUQI_TOKEN_ROTATION_GRACE_HOURS = int(os.environ.get("ZHUQI_TOKEN_ROTATION_GRACE_HOURS", "24"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -176,6 +181,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ZHUQI_LOG_LEVEL", "WARNING")},
+    # One line per use of an API token (prefix, user, method, path, address): kept whatever the level.
+    "loggers": {"zhuqi.tokens": {"level": "INFO"}},
 }
 
 # --- Notifications --------------------------------------------------------------------------

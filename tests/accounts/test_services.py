@@ -7,6 +7,7 @@ from zhuqi.accounts import services
 from zhuqi.accounts.models import ApiToken, Role, User, hash_token
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.models import AuditEvent
+from zhuqi.core.scopes import HOTLINE
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +49,13 @@ def test_user_create_is_audited():
 
 def test_token_is_stored_hashed_and_resolves_until_revoked():
     user = services.user_create(username="feed", password="Strong-pass-2026", role=Role.SYSTEM)
-    token, raw = services.api_token_create(user=user, name="tax feed")
+    token, raw = services.api_token_create(user=user, name="tax feed", scopes=["indicators:write:tax"])
     assert raw not in {token.key_hash, token.prefix}
     assert ApiToken.objects.get().key_hash == hash_token(raw)
-    assert services.api_token_user(raw) == user
-    assert services.api_token_user(raw + "x") is None
+    assert services.api_token_lookup(raw).user == user
+    assert services.api_token_lookup(raw + "x") is None
     services.api_token_revoke(prefix=token.prefix)
-    assert services.api_token_user(raw) is None
+    assert services.api_token_lookup(raw) is None
 
 
 def test_revoking_an_unknown_token_says_so():
@@ -67,6 +68,7 @@ def test_token_prefixes_can_always_be_typed_on_the_command_line(world):
     import re
 
     prefixes = [
-        services.api_token_create(user=world.users["system"], name=f"t{i}")[0].prefix for i in range(200)
+        services.api_token_create(user=world.users["system"], name=f"t{i}", scopes=HOTLINE)[0].prefix
+        for i in range(200)
     ]
     assert all(re.fullmatch(r"[0-9a-f]{8}", p) for p in prefixes)

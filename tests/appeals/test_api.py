@@ -3,6 +3,7 @@ import pytest
 from zhuqi.accounts import services as account_services
 from zhuqi.appeals import services
 from zhuqi.appeals.models import Appeal
+from zhuqi.core.scopes import HOTLINE
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def body(w, **kw):
 
 def test_hotline_posts_with_a_token_and_a_retry_creates_nothing_new(client, loop):
     w = loop
-    _token, raw = account_services.api_token_create(user=w.users["system"], name="12345")
+    _token, raw = account_services.api_token_create(user=w.users["system"], name="12345", scopes=HOTLINE)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_IDEMPOTENCY_KEY": "12345-20261123-0001"}
     first = client.post(
         "/api/v1/appeals", body(w, channel="hotline"), content_type="application/json", **headers

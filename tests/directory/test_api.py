@@ -1,6 +1,7 @@
 import pytest
 
 from zhuqi.accounts import services as account_services
+from zhuqi.core.scopes import HOTLINE, Scope
 from zhuqi.directory.models import Enterprise, IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,11 @@ def test_only_directory_editors_may_write(client, world, who):
 
 
 def test_system_client_feeds_indicators_with_a_token(client, world):
-    _token, raw = account_services.api_token_create(user=world.users["system"], name="tax feed")
+    _token, raw = account_services.api_token_create(
+        user=world.users["system"],
+        name="tax feed",
+        scopes=[Scope.INDICATORS_WRITE_TAX, Scope.INDICATORS_READ],
+    )
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     items = [
         {
@@ -69,7 +74,6 @@ def test_system_client_feeds_indicators_with_a_token(client, world):
             "year": 2025,
             "value": "1234.50",
             "source": "tax",
-            "verified": True,
         }
     ]
     first = client.post("/api/v1/indicators", items, content_type="application/json", **headers)
@@ -82,7 +86,7 @@ def test_system_client_feeds_indicators_with_a_token(client, world):
 
 
 def test_revoked_token_is_401(client, world):
-    token, raw = account_services.api_token_create(user=world.users["system"], name="x")
+    token, raw = account_services.api_token_create(user=world.users["system"], name="x", scopes=HOTLINE)
     account_services.api_token_revoke(prefix=token.prefix)
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
 

@@ -1,5 +1,7 @@
 from ninja import Router, Schema
 
+from zhuqi.accounts.auth import ANY_SCOPE, token_or_session
+
 router = Router(tags=["accounts"])
 
 
@@ -12,7 +14,9 @@ class MeOut(Schema):
     town_code: str | None
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user or token owner")
+@router.get(
+    "/me", response=MeOut, summary="The signed-in user or token owner", auth=token_or_session(ANY_SCOPE)
+)
 def me(request):
     user = request.user
     return MeOut(

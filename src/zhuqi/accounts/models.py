@@ -73,12 +73,31 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    # Names of `core.scopes.Scope`: what this token may do (least privilege; empty = nothing scoped).
+    scopes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    # Set when `zhuqi token rotate` issued a successor; the token then lives only the grace period.
+    rotated_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Touched at most once a minute per process (see accounts.auth), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_from = models.GenericIPAddressField(null=True, blank=True)
+    use_count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("API token")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def feed(self) -> str | None:
+        """The indicator source this token writes as (税务局 for the tax feed), or None."""
+        from zhuqi.core.scopes import feeds
+
+        found = feeds(self.scopes)
+        return next(iter(found)) if len(found) == 1 else None
+
+    def is_active_at(self, when) -> bool:
+        return self.revoked_at is None and self.expires_at > when

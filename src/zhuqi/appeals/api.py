@@ -8,6 +8,7 @@ from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from zhuqi.accounts.auth import token_or_session
 from zhuqi.appeals import deadlines, kpis, selectors, services
 from zhuqi.appeals.models import DeadlineRule
 from zhuqi.appeals.schemas import (
@@ -21,6 +22,7 @@ from zhuqi.appeals.schemas import (
     WarningOut,
 )
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import Page
 from zhuqi.directory.selectors import category_by_code, enterprise_get
 
@@ -36,7 +38,11 @@ class AppealFilters(Schema):
     enterprise: str = ""
 
 
-@router.post("/appeals", response={201: AppealSubmittedOut, 200: AppealSubmittedOut})
+@router.post(
+    "/appeals",
+    response={201: AppealSubmittedOut, 200: AppealSubmittedOut},
+    auth=token_or_session(Scope.APPEALS_SUBMIT),
+)
 def appeal_submit(
     request, payload: AppealIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
 ):
@@ -61,31 +67,41 @@ def appeal_submit(
     return Status(201 if result.created else 200, appeal)
 
 
-@router.get("/appeals", response=list[AppealOut])
+@router.get("/appeals", response=list[AppealOut], auth=token_or_session(Scope.APPEALS_READ))
 @paginate(Page)
 def appeal_list(request, filters: Query[AppealFilters]):
     return selectors.appeal_list(request.user, **filters.dict())
 
 
-@router.get("/appeals/{number}", response=AppealDetailOut)
+@router.get("/appeals/{number}", response=AppealDetailOut, auth=token_or_session(Scope.APPEALS_READ))
 def appeal_detail(request, number: str):
     return selectors.appeal_get(request.user, number)
 
 
 # Before /appeals/{number}/{action}: the first matching route wins.
-@router.get("/appeals/{number}/attachments", response=list[AttachmentOut])
+@router.get(
+    "/appeals/{number}/attachments", response=list[AttachmentOut], auth=token_or_session(Scope.APPEALS_READ)
+)
 def appeal_attachments(request, number: str):
     return selectors.appeal_attachments(request.user, number)
 
 
-@router.post("/appeals/{number}/attachments", response={201: AttachmentOut})
+@router.post(
+    "/appeals/{number}/attachments",
+    response={201: AttachmentOut},
+    auth=token_or_session(Scope.APPEALS_SUBMIT),
+)
 def appeal_attach(request, number: str, file: File[UploadedFile]):
     """Adds a file (pdf, ofd, images, office documents, zip; up to ZHUQI_ATTACHMENT_MAX_MB)."""
     appeal = selectors.appeal_get(request.user, number)
     return Status(201, services.appeal_attach(appeal=appeal, acting_user=request.user, upload=file))
 
 
-@router.get("/appeals/{number}/attachments/{attachment_id}", response={200: None})
+@router.get(
+    "/appeals/{number}/attachments/{attachment_id}",
+    response={200: None},
+    auth=token_or_session(Scope.APPEALS_READ),
+)
 def appeal_attachment_download(request, number: str, attachment_id: int):
     found = selectors.appeal_attachment_get(request.user, number, attachment_id)
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)

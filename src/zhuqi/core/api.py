@@ -3,8 +3,10 @@ from datetime import date, datetime
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import selectors, services
 from zhuqi.core.models import CalendarDay
+from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import Page
 
 router = Router(tags=["notifications"])
@@ -51,7 +53,9 @@ class CalendarDayOut(Schema):
     name: str
 
 
-@router.get("/calendar", response=list[CalendarDayOut], tags=["settings"])
+@router.get(
+    "/calendar", response=list[CalendarDayOut], tags=["settings"], auth=token_or_session(Scope.REFERENCE_READ)
+)
 def calendar(request, year: int | None = None):
     """Public holidays and make-up working days (调休); every other weekday is a working day."""
     days = CalendarDay.objects.all()

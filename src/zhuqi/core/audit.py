@@ -5,6 +5,12 @@ def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
+def _via_token(actor) -> str:
+    # accounts.auth puts the token on the user it authenticates: the trail names the token used.
+    token = getattr(actor, "api_token", None)
+    return token.prefix if token is not None else ""
+
+
 def record(*, actor, verb: str, obj, data: dict | None = None) -> AuditEvent:
     """Write the audit row for a change; call it inside the service function's transaction."""
     return AuditEvent.objects.create(
@@ -13,13 +19,19 @@ def record(*, actor, verb: str, obj, data: dict | None = None) -> AuditEvent:
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         data=data or {},
+        via_token=_via_token(actor),
     )
 
 
 def record_batch(*, actor, verb: str, model, batch_id: str, data: dict) -> AuditEvent:
     """One audit row for a bulk change of many rows of `model` (an import, a data feed)."""
     return AuditEvent.objects.create(
-        actor=_actor(actor), verb=verb, object_type=model._meta.label_lower, object_id=batch_id, data=data
+        actor=_actor(actor),
+        verb=verb,
+        object_type=model._meta.label_lower,
+        object_id=batch_id,
+        data=data,
+        via_token=_via_token(actor),
     )
 
 

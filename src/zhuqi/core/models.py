@@ -14,6 +14,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     data = models.JSONField(default=dict, blank=True)
+    # The prefix of the API token the actor used, when a system client made the change.
+    via_token = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")

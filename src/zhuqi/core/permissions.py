@@ -33,6 +33,7 @@ class Capability(StrEnum):
     # Directory
     EDIT_DIRECTORY = "edit_directory"
     RECORD_INDICATORS = "record_indicators"
+    VERIFY_INDICATORS = "verify_indicators"
     # Platform settings
     EDIT_SETTINGS = "edit_settings"
     # Appeals
@@ -74,6 +75,7 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     ),
     C.EDIT_DIRECTORY: (_COORDINATING, "edit enterprises; import enterprises and indicators"),
     C.RECORD_INDICATORS: (_CITYWIDE, "record indicator values (data feeds)"),
+    C.VERIFY_INDICATORS: (_COORDINATING, "mark indicator values verified (a person; never a token)"),
     C.EDIT_SETTINGS: (_COORDINATING, "edit the working-day calendar and deadline rules"),
     C.SUBMIT_OWN_APPEAL: (frozenset({Role.ENTERPRISE}), "submit appeals online for its own enterprise"),
     C.RECORD_APPEAL: (

@@ -6,9 +6,11 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.accounts.auth import token_or_session
+from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
+from zhuqi.core.scopes import Scope
 from zhuqi.directory import importers, indicators, selectors, services
-from zhuqi.directory.models import ImportBatch
+from zhuqi.directory.models import ImportBatch, Source
 from zhuqi.directory.schemas import (
     CategoryOut,
     DepartmentOut,
@@ -39,28 +41,30 @@ class EnterpriseFilters(Schema):
     tag: str = ""
 
 
-@router.get("/towns", response=list[TownOut])
+@router.get("/towns", response=list[TownOut], auth=token_or_session(Scope.REFERENCE_READ))
 def town_list(request):
     return selectors.towns()
 
 
-@router.get("/departments", response=list[DepartmentOut])
+@router.get("/departments", response=list[DepartmentOut], auth=token_or_session(Scope.REFERENCE_READ))
 def department_list(request):
     return selectors.departments()
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response=list[CategoryOut], auth=token_or_session(Scope.REFERENCE_READ))
 def category_list(request):
     return selectors.categories()
 
 
-@router.get("/enterprises", response=list[EnterpriseOut])
+@router.get("/enterprises", response=list[EnterpriseOut], auth=token_or_session(Scope.ENTERPRISES_READ))
 @paginate(Page)
 def enterprise_list(request, filters: Query[EnterpriseFilters]):
     return selectors.enterprise_search(request.user, **filters.dict())
 
 
-@router.get("/enterprises/{uscc}", response=EnterpriseDetailOut)
+@router.get(
+    "/enterprises/{uscc}", response=EnterpriseDetailOut, auth=token_or_session(Scope.ENTERPRISES_READ)
+)
 def enterprise_detail(request, uscc: str):
     return selectors.enterprise_get(request.user, uscc)
 
@@ -90,7 +94,11 @@ def enterprise_create_or_update(request, payload: EnterpriseIn):
     )
 
 
-@router.get("/enterprises/{uscc}/indicators", response=list[IndicatorValueOut])
+@router.get(
+    "/enterprises/{uscc}/indicators",
+    response=list[IndicatorValueOut],
+    auth=token_or_session(Scope.INDICATORS_READ),
+)
 def enterprise_indicators(request, uscc: str, period_type: str = "", indicator: str = ""):
     enterprise = selectors.enterprise_get(request.user, uscc)
     qs = enterprise.indicator_values.order_by("indicator", "year", "period_type", "period_no", "source")
@@ -101,15 +109,21 @@ def enterprise_indicators(request, uscc: str, period_type: str = "", indicator: 
     return qs
 
 
-@router.post("/indicators", response=UpsertCounts)
+@router.post(
+    "/indicators",
+    response=UpsertCounts,
+    auth=token_or_session(Scope.INDICATORS_WRITE_TAX, Scope.INDICATORS_WRITE_STATS),
+)
 def indicator_values_post(request, payload: list[IndicatorValueIn]):
     """Data feeds (tax bureau, statistics bureau) upsert values; unchanged values are left alone."""
     codes = {p.uscc.strip().upper() for p in payload}
     ids = dict(
         selectors.enterprises_visible_to(request.user).filter(uscc__in=codes).values_list("uscc", "id")
     )
+    token = getattr(request.user, "api_token", None)
     records = []
     for i, item in enumerate(payload):
+        source = _indicator_source(i, item.source, token)
         code = item.uscc.strip().upper()
         if code not in ids:
             raise ZhuqiError(
@@ -131,20 +145,52 @@ def indicator_values_post(request, payload: list[IndicatorValueIn]):
                 item.year,
                 item.period_no,
                 item.value,
-                item.source,
+                source,
                 item.verified,
             )
         )
     return services.indicator_values_upsert(records=records, acting_user=request.user)
 
 
-@router.get("/exports/enterprises.xlsx", summary="The visible enterprises as .xlsx (the import layout)")
+def _indicator_source(i: int, claimed: str | None, token) -> str:
+    """A token writes as its feed, never as the source its body claims; a person names the source."""
+    if token is not None:
+        if token.feed is None:
+            raise Forbidden(
+                "feed_token_required",
+                _("A system client records indicator values only with a tax or statistics feed token."),
+            )
+        if claimed and claimed != token.feed:
+            raise Forbidden(
+                "source_not_yours",
+                Message(
+                    _("Item %(i)d: this token writes as %(source)s only."),
+                    {"i": i, "source": Source(token.feed).label},
+                ),
+            )
+        return token.feed
+    if not claimed:
+        raise ZhuqiError(
+            "source_missing", Message(_("Item %(i)d: name the source."), {"i": i}), field="source", status=422
+        )
+    return claimed
+
+
+@router.get(
+    "/exports/enterprises.xlsx",
+    summary="The visible enterprises as .xlsx (the import layout)",
+    auth=token_or_session(Scope.ENTERPRISES_READ),
+)
 def export_enterprises(request, filters: Query[EnterpriseFilters]):
     content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters.dict()))
     return _xlsx(content, "enterprises.xlsx")
 
 
-@router.get("/exports/indicators.xlsx", summary="Indicator values of the visible enterprises as .xlsx")
+@router.get(
+    "/exports/indicators.xlsx",
+    summary="Indicator values of the visible enterprises as .xlsx",
+    auth=token_or_session(Scope.INDICATORS_READ),
+)
 def export_indicators(request):
     content = importers.export_indicators(selectors.indicator_values_visible_to(request.user))
     return _xlsx(content, "indicators.xlsx")

@@ -96,7 +96,9 @@ class IndicatorValueIn(Schema):
     year: int = Field(..., ge=1990, le=2100)
     period_no: int = Field(1, ge=1, le=12)
     value: Decimal = Field(..., max_digits=18, decimal_places=2)
-    source: Source
+    # With a token the source is the token's feed (a different one is refused); a person names it.
+    source: Source | None = None
+    # Only a person holding verify_indicators may send true; a token never may.
     verified: bool = False
 
 

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
-from zhuqi.core import audit, uscc
+from zhuqi.core import audit, permissions, uscc
 from zhuqi.core.errors import Forbidden, Message, ZhuqiError
 from zhuqi.directory import industries
-from zhuqi.directory.models import Enterprise, IndicatorValue, Tag, Town
+from zhuqi.directory.models import Enterprise, IndicatorValue, Source, Tag, Town
 
 DIRECTORY_EDITORS = frozenset({Role.COORDINATOR, Role.ADMIN})
 INDICATOR_WRITERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.SYSTEM})
@@ -122,12 +122,37 @@ class IndicatorRecord:
     verified: bool = False
 
 
+def _require_source_and_verification(acting_user: User | None, records: list[IndicatorRecord]) -> None:
+    """A system client writes only as its token's feed and never verifies; only a person holding
+    `verify_indicators` marks values verified (the 免申即享 offers trust verified values)."""
+    if acting_user is not None and acting_user.role == Role.SYSTEM:
+        token = getattr(acting_user, "api_token", None)
+        feed = token.feed if token is not None else None
+        if feed is None:
+            raise Forbidden(
+                "feed_token_required",
+                _("A system client records indicator values only with a tax or statistics feed token."),
+            )
+        if any(r.source != feed for r in records):
+            raise Forbidden(
+                "source_not_yours",
+                Message(_("This token writes as %(source)s only."), {"source": Source(feed).label}),
+            )
+    if any(r.verified for r in records) and acting_user is not None:
+        permissions.require(
+            acting_user,
+            permissions.Capability.VERIFY_INDICATORS,
+            _("Only the coordinating office marks indicator values verified."),
+        )
+
+
 @transaction.atomic
 def indicator_values_upsert(
     *, records: list[IndicatorRecord], acting_user: User | None, batch_id: str = "api"
 ) -> dict[str, int]:
     """Upserts values by (enterprise, indicator, period, source); unchanged values are not touched."""
     require_role(acting_user, INDICATOR_WRITERS, _("record indicator values"))
+    _require_source_and_verification(acting_user, records)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not records:
         return counts

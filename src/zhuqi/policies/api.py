@@ -6,8 +6,10 @@ from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import attachments as stored_files
 from zhuqi.core.schemas import AttachmentOut
+from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import XLSX, Page
 from zhuqi.directory.selectors import enterprise_get
 from zhuqi.policies import explain, matching, packs, selectors, services
@@ -44,12 +46,12 @@ class YearQuery(Schema):
         return self.year or timezone.localdate().year
 
 
-@router.get("/policies", response=list[PolicyOut])
+@router.get("/policies", response=list[PolicyOut], auth=token_or_session(Scope.POLICIES_READ))
 def policy_list(request):
     return list(selectors.policies())
 
 
-@router.get("/policy-clauses", response=list[ClauseOut])
+@router.get("/policy-clauses", response=list[ClauseOut], auth=token_or_session(Scope.POLICIES_READ))
 def clause_list(request):
     return list(selectors.clauses())
 
@@ -66,7 +68,7 @@ def clause_detail_out(clause, year: int):
     return clause
 
 
-@router.get("/policy-clauses/{code}", response=ClauseDetailOut)
+@router.get("/policy-clauses/{code}", response=ClauseDetailOut, auth=token_or_session(Scope.POLICIES_READ))
 def clause_detail(request, code: str, q: Query[YearQuery]):
     return clause_detail_out(selectors.clause_get(code), q.value)
 
