@@ -135,7 +135,27 @@ def apply_appeals(report: importers.Report, acting_user, batch: ImportBatch) -> 
     return counts
 
 
+def example_row(acting_user) -> dict[str, str]:
+    """The template's example: an enterprise the importer may see and a category that exists."""
+    category = (
+        ServiceCategory.objects.filter(parent__isnull=False).select_related("parent").order_by("code").first()
+    )
+    return {
+        "统一社会信用代码": importers.example_enterprise_code(acting_user),
+        "标题": "贷款贴息申请三个月未拨付",
+        "诉求内容": "2025年技改贷款贴息已按要求申报，至今未拨付，请协调财政局办理。",
+        "事项分类": str(category) if category else "",
+        "紧急程度": "一般",
+        "政策范围内": "是",
+        "联系人": "张经理",
+        "联系电话": "13800000000",
+        "台账编号": "示例-0001",
+    }
+
+
 importers.register(
     ImportBatch.Kind.APPEALS,
-    importers.ImportKind(check_appeals, apply_appeals, IMPORTERS, _("import appeals")),
+    importers.ImportKind(
+        check_appeals, apply_appeals, IMPORTERS, _("import appeals"), tuple(HEADERS), example_row
+    ),
 )

@@ -218,6 +218,15 @@ def import_upload(request, kind: Form[str], file: File[UploadedFile]):
     return Status(201, batch)
 
 
+@router.get(
+    "/imports/templates/{kind}.xlsx",
+    summary="The template of an import kind (enterprises, indicators, appeals): columns and one example row",
+)
+def import_template(request, kind: str):
+    content = importers.template(kind=kind, acting_user=request.user)
+    return _xlsx(content, f"zhuqi-{kind}-template.xlsx")
+
+
 @router.get("/imports/{batch_id}", response=ImportBatchOut)
 def import_detail(request, batch_id: int):
     return _batch(request, batch_id)

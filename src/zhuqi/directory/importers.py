@@ -13,11 +13,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
 from zhuqi.core import audit
 from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
+from zhuqi.core.uscc import make as make_uscc
 from zhuqi.directory import indicators, services, tabular
 from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Town
 
@@ -357,14 +359,68 @@ class ImportKind:
     apply: Callable[[Report, User, ImportBatch], dict]
     roles: frozenset
     action: object  # "import into the directory", for the refusal message
+    headers: tuple[str, ...]  # the columns of the downloadable template, in order
+    example: Callable[[User], dict[str, object]]  # one row that imports cleanly for this user
+
+
+# The example rows of the templates: real references of this database (a town, an enterprise the
+# user may see), so the template imports cleanly as downloaded; a test holds it for every kind.
+EXAMPLE_USCC = make_uscc("441900", "99999999")
+
+
+def example_enterprise_code(acting_user: User) -> str:
+    """An enterprise the user may import rows for, or the example enterprise's code when none."""
+    from zhuqi.directory.selectors import enterprises_visible_to
+
+    found = enterprises_visible_to(acting_user).order_by("uscc").values_list("uscc", flat=True).first()
+    return found or EXAMPLE_USCC
+
+
+def _example_enterprise(acting_user: User) -> dict[str, object]:
+    town = Town.objects.order_by("code").first()
+    return {
+        "统一社会信用代码": EXAMPLE_USCC,
+        "企业名称": "示例电子科技有限公司",
+        "镇街": town.name if town else "",
+        "行业代码": "C3911",
+        "企业性质": "民营",
+        "上市状态": "未上市",
+        "企业规模": "小型",
+        "倍增类别": "民营制造企业",
+        "标签": "专精特新、倍增试点",
+        "地址": "示例路1号",
+    }
+
+
+def _example_indicators(acting_user: User) -> dict[str, object]:
+    return {
+        "统一社会信用代码": example_enterprise_code(acting_user),
+        "期间": str(timezone.localdate().year - 1),
+        "来源": "企业自报",
+        "已核实": "否",
+        "营业收入": 120_000_000,
+        "纳税总额": 6_000_000,
+        "研发费用": 5_000_000,
+        "从业人数": 320,
+    }
 
 
 KINDS: dict[str, ImportKind] = {
     ImportBatch.Kind.ENTERPRISES: ImportKind(
-        check_enterprises, apply_enterprises, services.DIRECTORY_EDITORS, _("import into the directory")
+        check_enterprises,
+        apply_enterprises,
+        services.DIRECTORY_EDITORS,
+        _("import into the directory"),
+        tuple(ENTERPRISE_HEADERS),
+        _example_enterprise,
     ),
     ImportBatch.Kind.INDICATORS: ImportKind(
-        check_indicators, apply_indicators, services.DIRECTORY_EDITORS, _("import into the directory")
+        check_indicators,
+        apply_indicators,
+        services.DIRECTORY_EDITORS,
+        _("import into the directory"),
+        tuple(INDICATOR_KEY_HEADERS + [i.label_zh for i in indicators.INDICATORS]),
+        _example_indicators,
     ),
 }
 
@@ -376,6 +432,17 @@ def register(kind: str, spec: ImportKind) -> None:
 def kinds_for(user: User) -> list[tuple[str, str]]:
     """The (kind, label) pairs this user may import, for the upload form."""
     return [(k, label) for k, label in ImportBatch.Kind.choices if k in KINDS and user.role in KINDS[k].roles]
+
+
+def template(*, kind: str, acting_user: User) -> bytes:
+    """The .xlsx template of an import kind: its columns and one example row that imports cleanly."""
+    spec = _spec(kind, acting_user)
+    example = spec.example(acting_user)
+    return tabular.write_xlsx(
+        str(dict(ImportBatch.Kind.choices)[kind])[:31],
+        list(spec.headers),
+        [[example.get(h, "") for h in spec.headers]],
+    )
 
 
 def _spec(kind: str, acting_user: User) -> ImportKind:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<str:uscc>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("imports/", views.import_upload, name="import_upload"),
+    path("imports/templates/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/decide/", views.import_decide, name="import_decide"),
 ]

@@ -152,7 +152,25 @@ def import_upload(request):
     else:
         form, status = ImportForm(kinds=kinds, initial={"kind": request.GET.get("kind")}), 200
     recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
-    return render(request, "directory/import_upload.html", {"form": form, "recent": recent}, status=status)
+    return render(
+        request,
+        "directory/import_upload.html",
+        {"form": form, "recent": recent, "kinds": kinds},
+        status=status,
+    )
+
+
+@login_required
+def import_template(request, kind):
+    """The .xlsx template of an import kind the user may import: columns and one example row."""
+    _require_importer(request)
+    try:
+        content = importers.template(kind=kind, acting_user=request.user)
+    except ZhuqiError as exc:
+        raise Http404 from exc
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="zhuqi-{kind}-template.xlsx"'
+    return response
 
 
 def _batch(request, pk) -> ImportBatch:
