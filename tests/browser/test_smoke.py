@@ -108,7 +108,7 @@ def test_enterprise_sees_its_policies_and_confirms_a_grant_on_a_phone(server, gr
     page.wait_for_url(f"{server.url}/")
     page.click("header >> text=我的政策")
     page.wait_for_url("**/policies/mine/")
-    assert "300,000" in page.content()  # seed 001: 5 % of 6,000,000
+    assert "30万元" in page.content()  # seed 001: 5 % of 6,000,000
     page.goto(f"{server.url}/policies/mine/?year=2026")
     os.makedirs("test-artifacts", exist_ok=True)
     page.screenshot(path="test-artifacts/my-policies-phone.png", full_page=True)

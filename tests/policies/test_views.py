@@ -15,9 +15,9 @@ def page(client, user, path, data=None):
 def test_catalogue_shows_clauses_to_all_and_figures_to_staff(client, policy_world):
     matching.match_run(period=date(2026, 6, 30))
     staff = page(client, policy_world.users["coordinator"], "/policies/?year=2026").content.decode()
-    assert 'data-clause="INNOV-RD"' in staff and "1,000,000" in staff
+    assert 'data-clause="INNOV-RD"' in staff and "100万元" in staff
     enterprise = page(client, policy_world.users["enterprise_b"], "/policies/?year=2026").content.decode()
-    assert 'data-clause="INNOV-RD"' in enterprise and "1,000,000" not in enterprise
+    assert 'data-clause="INNOV-RD"' in enterprise and "100万元" not in enterprise
 
 
 def test_editing_a_clause_in_the_page_shows_the_position_of_the_error(client, policy_world):
@@ -27,7 +27,7 @@ def test_editing_a_clause_in_the_page_shows_the_position_of_the_error(client, po
         "/policies/clauses/DB-3-5/",
         {
             "title": "重大科技项目资助",
-            "source": "seed 000 三(五)",
+            "source": "东府办〔2017〕11号 三（五）",
             "department": "市科学技术局",
             "condition": "is_pilot",
             "amount": "min(project_total_investment * major_project.rat, major_project.cap)",
@@ -46,7 +46,7 @@ def test_my_policies_lists_eligible_amounts_and_gaps(client, policy_world):
     assert 'data-clause="DB-3-2"' in body
     assert "兼并重组后总部在本市" in body  # the missing fact of 三(十四) is named as the gap
     body = page(client, policy_world.users["enterprise_a"], "/policies/mine/?year=2026").content.decode()
-    assert "1,000,000" in body  # seed 001: 5 % of 20,000,000
+    assert "100万元" in body  # seed 001: 5 % of 20,000,000
     other = page(client, policy_world.users["town_a"], f"/policies/mine/?enterprise={policy_world.b.uscc}")
     assert other.status_code == 404
 
@@ -169,3 +169,18 @@ def test_the_enterprise_finds_its_application_from_home_menu_and_my_policies(cli
     services.application_withdraw(application=application, acting_user=user)
     mine = page(client, user, "/policies/mine/?year=2021").content.decode()
     assert link in mine and "/policies/clauses/DB-3-2/apply/?year=2021" in mine  # withdrawn: may apply again
+
+
+def test_conditions_read_as_sentences_and_staff_may_expand_the_expression(client, policy_world):
+    """Issue 13, item 4: 我的政策 reads "上年度…研发费用 2000万元，需大于 0元 ✓", not the rule."""
+    body = page(client, policy_world.users["enterprise_a"], "/policies/mine/?year=2026").content.decode()
+    assert "上年度税务核定可加计扣除研发费用 2000万元，需大于 0元 ✓" in body
+    assert "创新型企业（瞪羚、百强）：是，需为是 ✓" in body
+    assert "rd_expense_deductible_prev" not in body and "规则表达式" not in body
+    staff = page(
+        client,
+        policy_world.users["coordinator"],
+        f"/policies/mine/?year=2026&enterprise={policy_world.a.uscc}",
+    ).content.decode()
+    assert "上年度税务核定可加计扣除研发费用 2000万元，需大于 0元 ✓" in staff
+    assert '<code translate="no">innovative_enterprise</code>' in staff  # in the expandable detail

@@ -15,16 +15,16 @@ from zhuqi.rules.model import dump_pack, load_pack
 
 PACK = packs.DIRECTORY / "dongguan_doubling.yaml"
 SEED_000_MEASURES = {
-    "三(二)",
-    "三(三)",
-    "三(五)",
-    "三(六)",
-    "三(七)",
-    "三(八)",
-    "三(十四)",
-    "三(十六)",
-    "三(十七)",
-    "三(十八)",
+    "三（二）",
+    "三（三）",
+    "三（五）",
+    "三（六）",
+    "三（七）",
+    "三（八）",
+    "三（十四）",
+    "三（十六）",
+    "三（十七）",
+    "三（十八）",
 }
 
 
@@ -40,11 +40,14 @@ def test_every_scenario_passes_through_both_evaluators(pack):
 
 
 def test_every_computable_measure_of_seed_000_and_the_rd_subsidy_is_there_with_its_source(pack):
-    cited = {c.source.split("seed 000 ")[-1][:6].rstrip("；") for c in pack.clauses if "seed 000" in c.source}
+    # Sources cite the document as people do: its 文号 (seed 000 is 东府办〔2017〕11号) and paragraph.
+    seed_000 = "东府办〔2017〕11号 "
+    cited = {c.source.split(seed_000)[-1][:6].rstrip("；") for c in pack.clauses if seed_000 in c.source}
     assert {s for s in cited} >= SEED_000_MEASURES
-    assert any("seed 001" in c.source and c.auto_grant for c in pack.clauses)
+    seed_001 = "市发展和改革局对提案20230368的答复"
+    assert any(seed_001 in c.source and c.auto_grant for c in pack.clauses)
     for parameter in pack.parameters.values():
-        assert parameter.source.startswith("seed 00"), parameter.name
+        assert parameter.source.startswith((seed_000, seed_001)), parameter.name
     # every clause has at least one scenario test
     tested = {s.clause for s in pack.scenarios}
     assert tested == {c.code for c in pack.clauses}

@@ -2,23 +2,105 @@
 where the enterprise stands, each condition with the values seen, and what is missing."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from zhuqi.rules.expr import NUMBER
+from zhuqi.core import formats
+from zhuqi.rules.expr import NUMBER, RuleError, parse
 
 ELIGIBLE, UNDECIDED, NOT_ELIGIBLE = "eligible", "undecided", "not_eligible"
 
 
-def _value(value, unit: str = "") -> str:
+def _comparisons() -> dict[str, str]:
+    return {
+        ">": pgettext("rule comparison", "above"),
+        ">=": pgettext("rule comparison", "at least"),
+        "<": pgettext("rule comparison", "below"),
+        "<=": pgettext("rule comparison", "at most"),
+        "==": pgettext("rule comparison", "equal to"),
+        "!=": pgettext("rule comparison", "other than"),
+    }
+
+
+def _text_labels(fact) -> dict:
+    """Labels of a text fact's values read from a field of the enterprise (listing: neeq → 新三板)."""
+    origin = getattr(fact, "origin", "") or ""
+    if not origin.startswith("enterprise:"):
+        return {}
+    from zhuqi.directory.models import Enterprise
+
+    try:
+        return dict(Enterprise._meta.get_field(origin.split(":", 1)[1]).choices or ())
+    except Exception:  # an unknown field: the value is shown as it is
+        return {}
+
+
+def shown(value, fact=None) -> str:
+    """A value as people read it: money in 元/万元/亿元, years without separators, yes/no, labels."""
+    unit = getattr(fact, "unit", "") or ""
     if value is None:
-        return _("missing")
+        return _("unknown")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, float):
-        text = (
-            f"{value:,.0f}" if value.is_integer() else f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
-        )
-        return f"{text} {unit}".strip()
-    return str(value)
+    if isinstance(value, str):
+        return str(_text_labels(fact).get(value, value))
+    if unit in ("元", "yuan"):
+        return formats.money(value)
+    if getattr(fact, "name", "") == "period_year" or "年度" in getattr(fact, "label", ""):
+        return formats.year(value)
+    return f"{formats.amount(value)}{unit}"
+
+
+def sentence(check, labels: dict, parameters: dict | None = None) -> str:
+    """One condition as a sentence of fact labels and values: "上年度研发费用 492.98万元，需大于 0"."""
+    parameters = parameters or {}
+    text, negated = check.text, False
+    while text.startswith("not "):
+        text, negated = text[4:], not negated
+    try:
+        node = parse(text)
+    except RuleError:
+        return check.text
+
+    def label_of(name: str) -> str:
+        if name in labels:
+            return labels[name].label
+        return parameters[name].label if name in parameters else name
+
+    def name_of(n):
+        return label_of(n.value) if n.kind == "name" else None
+
+    subject = node.args[0] if node.kind in ("compare", "in") else node
+    fact = labels.get(subject.value) if subject.kind == "name" else None
+    label = name_of(subject)
+    if node.kind == "name" and label:
+        value = check.seen.get(node.value)
+        wanted = _("no") if negated else _("yes")
+        return _("%(fact)s: %(value)s, must be %(wanted)s") % {
+            "fact": label,
+            "value": shown(value, fact),
+            "wanted": wanted,
+        }
+    if node.kind == "compare" and label:
+        return _("%(fact)s %(value)s, must be %(comparison)s %(limit)s") % {
+            "fact": label,
+            "value": shown(check.left, fact),
+            "comparison": _comparisons()[node.value],
+            "limit": shown(check.right, fact),
+        }
+    if node.kind == "in" and label:
+        options = [shown(i.value, fact) for i in node.args[1].args]
+        inside = bool(node.value) != negated
+        return (
+            _("%(fact)s %(value)s, must be one of %(options)s")
+            if inside
+            else _("%(fact)s %(value)s, must be none of %(options)s")
+        ) % {
+            "fact": label,
+            "value": shown(check.seen.get(subject.value), fact),
+            "options": "、".join(options),
+        }
+    named = [f"{label_of(n)} {shown(v, labels.get(n))}" for n, v in check.seen.items()]
+    return "；".join(named) or check.text
 
 
 def status(explanation) -> str:
@@ -27,18 +109,16 @@ def status(explanation) -> str:
     return UNDECIDED if explanation.unknown else NOT_ELIGIBLE
 
 
-def describe(explanation, labels: dict) -> dict:
-    """`labels`: name → Fact of the pack and the clause's inputs (pack.labels(clause))."""
+def describe(explanation, labels: dict, parameters: dict | None = None) -> dict:
+    """`labels`: name → Fact of the pack and the clause's inputs (pack.labels(clause));
+    `parameters`: name → Parameter of the pack, for their labels."""
     checks = []
     for check in explanation.checks:
-        seen = [
-            f"{labels[n].label if n in labels else n} {_value(v, labels[n].unit if n in labels else '')}"
-            for n, v in check.seen.items()
-            if n in labels or v is not None
-        ]
+        seen = [f"{labels[n].label} {shown(v, labels[n])}" for n, v in check.seen.items() if n in labels]
         checks.append(
             {
                 "condition": check.text,
+                "sentence": sentence(check, labels, parameters),
                 "holds": check.holds,
                 "seen": "；".join(seen),
                 "values": dict(check.seen),
@@ -70,5 +150,5 @@ def standing(enterprise_id: int, year: int) -> list[tuple]:
     found = []
     for clause, explanation in matching.explain_all(enterprise_id, year):
         pack, rule = packs.clause_rule(clause)
-        found.append((clause, describe(explanation, pack.labels(rule))))
+        found.append((clause, describe(explanation, pack.labels(rule), pack.parameters)))
     return found

@@ -90,7 +90,9 @@ def clause_detail(request, code):
     pack, rule = packs.clause_rule(clause)
     standing = None
     if request.user.role == Role.ENTERPRISE:
-        standing = describe(matching.explain_one(request.user.enterprise_id, clause, year), pack.labels(rule))
+        standing = describe(
+            matching.explain_one(request.user.enterprise_id, clause, year), pack.labels(rule), pack.parameters
+        )
     return render(
         request,
         "policies/clause_detail.html",
@@ -196,7 +198,7 @@ def application_detail(request, number):
         "policies/application_detail.html",
         {
             "application": application,
-            "standing": describe(explanation, pack.labels(rule)),
+            "standing": describe(explanation, pack.labels(rule), pack.parameters),
             "labels": pack.labels(rule),
             "may_review": services.may_review(request.user, clause)
             and application.state == ApplicationState.SUBMITTED,

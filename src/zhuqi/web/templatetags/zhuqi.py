@@ -3,7 +3,19 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
+from zhuqi.core import formats
+
 register = template.Library()
+
+# One way to show each kind of value (zhuqi.core.formats): {{ d|day }}, {{ t|moment }},
+# {{ paid|yuan }}, {{ total|money }}, {{ v|amount:unit }}, {{ y|year }}, {{ median|days }}.
+register.filter("day", formats.day)
+register.filter("moment", formats.moment)
+register.filter("yuan", formats.yuan)
+register.filter("money", formats.money)
+register.filter("amount", formats.amount)
+register.filter("year", formats.year)
+register.filter("days", formats.days)
 
 
 @register.filter
