@@ -173,7 +173,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Zhuqi ----------------------------------------------------------------------------------
 ZHUQI_PAGE_SIZE = 25
-ZHUQI_IMPORT_MAX_ROWS = 50_000
+ZHUQI_IMPORT_MAX_ROWS = int(os.environ.get("ZHUQI_IMPORT_MAX_ROWS", "50000"))
+ZHUQI_IMPORT_MAX_COLUMNS = 200
+ZHUQI_IMPORT_MAX_MB = int(os.environ.get("ZHUQI_IMPORT_MAX_MB", "20"))
+# What an .xlsx may unpack to; a 50,000-row indicator sheet is about 40 MB of XML.
+ZHUQI_IMPORT_MAX_UNZIPPED_MB = int(os.environ.get("ZHUQI_IMPORT_MAX_UNZIPPED_MB", "100"))
 ZHUQI_ATTACHMENT_MAX_MB = int(os.environ.get("ZHUQI_ATTACHMENT_MAX_MB", "20"))
 
 LOGGING = {

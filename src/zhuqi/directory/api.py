@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.scopes import Scope
-from zhuqi.directory import importers, indicators, selectors, services
+from zhuqi.directory import importers, indicators, selectors, services, tabular
 from zhuqi.directory.models import ImportBatch, Source
 from zhuqi.directory.schemas import (
     CategoryOut,
@@ -212,6 +212,7 @@ def _batch(request, batch_id: int) -> ImportBatch:
 @router.post("/imports", response={201: ImportBatchOut})
 def import_upload(request, kind: Form[str], file: File[UploadedFile]):
     """Checks a file and returns its row report; nothing is imported until it is applied."""
+    tabular.check_size(file.size)  # before the file is read into memory
     batch = importers.import_check(
         kind=kind, filename=file.name, content=file.read(), acting_user=request.user
     )

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -456,17 +455,14 @@ def _spec(kind: str, acting_user: User) -> ImportKind:
 
 
 def _check(kind: str, filename: str, content: bytes, acting_user: User) -> Report:
-    headers, rows = tabular.read_rows(filename, content)
-    if len(rows) > settings.ZHUQI_IMPORT_MAX_ROWS:
-        raise ZhuqiError(
-            "file_too_large",
-            Message(
-                _("The file has %(n)d rows; at most %(max)d can be imported at once."),
-                {"n": len(rows), "max": settings.ZHUQI_IMPORT_MAX_ROWS},
-            ),
-            status=413,
-        )
-    return KINDS[kind].check(headers, rows, acting_user)
+    table = tabular.read_rows(filename, content)
+    report = KINDS[kind].check(table.headers, table.rows, acting_user)
+    # Rows the reader could not take (a NUL character, an overlong cell) are reported like bad values.
+    report.total_rows += len(table.problems)
+    for number, column, code, message in table.problems:
+        report.error(number, column, code, message)
+    report.errors.sort(key=lambda e: e["row"])
+    return report
 
 
 def _valid_row_count(report: Report) -> int:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.directory import figures, importers, indicators, industries, selectors, services
+from zhuqi.directory import figures, importers, indicators, industries, selectors, services, tabular
 from zhuqi.directory.forms import EnterpriseForm, ImportForm
 from zhuqi.directory.models import Enterprise, ImportBatch, Tag
 
@@ -138,6 +138,7 @@ def import_upload(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                tabular.check_size(upload.size)  # before the file is read into memory
                 batch = importers.import_check(
                     kind=form.cleaned_data["kind"],
                     filename=upload.name,

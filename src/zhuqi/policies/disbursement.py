@@ -1,11 +1,8 @@
 """The disbursement list of a batch as .xlsx, in the layout the finance bureau pays from."""
 
-from io import BytesIO
-
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from zhuqi.directory import tabular
 from zhuqi.policies.models import DisbursementBatch
 
 HEADERS = [
@@ -25,39 +22,31 @@ HEADERS = [
 ]
 
 
+WIDTHS = [6, 16, 20, 36, 22, 36, 6, 14, 20, 36, 24, 18, 12]
+AMOUNT = HEADERS.index("金额(元)")
+
+
 def export_batch(batch: DisbursementBatch) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = batch.number
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    """Text from enterprises (names, bank names, account names) is written as text, never as a
+    formula: this file is opened at the finance bureau (tabular.write_xlsx)."""
     offers = batch.offers.select_related("enterprise", "clause").order_by("id")
-    for i, o in enumerate(offers, start=1):
-        sheet.append(
-            [
-                i,
-                batch.number,
-                o.number,
-                o.enterprise.name,
-                o.enterprise.uscc,
-                f"{o.clause.code} {o.clause.title}",
-                o.year,
-                float(o.amount),
-                o.bank_name,
-                o.account_name,
-                o.account_number,  # text: an account number is not a number to Excel
-                timezone.localtime(o.confirmed_at).strftime("%Y-%m-%d %H:%M") if o.confirmed_at else "",
-                timezone.localtime(o.pay_due).strftime("%Y-%m-%d") if o.pay_due else "",
-            ]
-        )
-        sheet.cell(row=i + 1, column=8).number_format = "#,##0.00"
-    sheet.append([])
-    sheet.append(["合计", "", "", "", "", "", "", float(batch.total)])
-    for column, width in zip(
-        "ABCDEFGHIJKLM", (6, 16, 20, 36, 22, 36, 6, 14, 20, 36, 24, 18, 12), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [
+        [
+            i,
+            batch.number,
+            o.number,
+            o.enterprise.name,
+            o.enterprise.uscc,
+            f"{o.clause.code} {o.clause.title}",
+            o.year,
+            o.amount,
+            o.bank_name,
+            o.account_name,
+            o.account_number,  # text: an account number is not a number to Excel
+            timezone.localtime(o.confirmed_at).strftime("%Y-%m-%d %H:%M") if o.confirmed_at else "",
+            timezone.localtime(o.pay_due).strftime("%Y-%m-%d") if o.pay_due else "",
+        ]
+        for i, o in enumerate(offers, start=1)
+    ]
+    rows += [[], ["合计", "", "", "", "", "", "", batch.total]]
+    return tabular.write_xlsx(batch.number, HEADERS, rows, widths=WIDTHS, number_formats={AMOUNT: "#,##0.00"})

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.directory import importers
+from zhuqi.directory import importers, tabular
 from zhuqi.directory.models import ImportBatch
 
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No file {file}.")
         try:
+            tabular.check_size(file.stat().st_size)
             batch = importers.import_check(
                 kind=kind, filename=file.name, content=file.read_bytes(), acting_user=user
             )
