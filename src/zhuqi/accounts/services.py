@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import ApiToken, Role, User, hash_token
-from zhuqi.core import audit
+from zhuqi.core import audit, validators
 from zhuqi.core import scopes as scope_registry
 from zhuqi.core.errors import Conflict, Message, NotFound, ZhuqiError
 
@@ -42,6 +42,8 @@ def user_create(
         raise ZhuqiError(
             "username_taken", Message(_("The user name %(name)s is taken."), {"name": username}), status=409
         )
+    if problem := validators.phone_problem(mobile):
+        raise ZhuqiError("bad_phone", problem, status=422, field="mobile")
     needed = MEMBERSHIP.get(role)
     given = {"enterprise": enterprise, "department": department, "town": town}
     if needed and given[needed[0]] is None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.accounts.models import Role
 from zhuqi.appeals import services
 from zhuqi.appeals.models import Channel, Urgency
+from zhuqi.core import validators
 from zhuqi.core.errors import Message, ZhuqiError
 from zhuqi.directory import importers
 from zhuqi.directory.models import ImportBatch, ServiceCategory
@@ -66,6 +67,8 @@ def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
                 )
         if len(row.get("标题", "")) > 200:
             report.error(number, "标题", "too_long", _("The title is longer than 200 characters."))
+        if problem := validators.phone_problem(row.get("联系电话", "").strip()):
+            report.error(number, "联系电话", "bad_phone", problem)
         category = categories.get(row.get("事项分类", "").strip())
         if not row.get("事项分类", "").strip():
             report.error(
@@ -103,7 +106,7 @@ def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
                     "urgency": urgency,
                     "within_policy": within_policy,
                     "contact_name": row.get("联系人", "")[:40],
-                    "contact_phone": row.get("联系电话", "")[:40],
+                    "contact_phone": row.get("联系电话", "").strip(),
                     "idempotency_key": key,
                 }
             )

@@ -26,7 +26,7 @@ from zhuqi.appeals.models import (
     Urgency,
 )
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import outbox, workdays
+from zhuqi.core import outbox, validators, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory
 
@@ -158,6 +158,9 @@ def appeal_submit(
         raise Forbidden("forbidden", _("You may not submit an appeal for this enterprise on this channel."))
     if not title.strip() or not description.strip():
         raise ZhuqiError("appeal_incomplete", _("An appeal needs a title and a description."), status=422)
+    contact_phone = contact_phone.strip()
+    if problem := validators.phone_problem(contact_phone):
+        raise ZhuqiError("bad_phone", problem, status=422, field="contact_phone")
     if urgency not in Urgency.values:
         raise ZhuqiError(
             "bad_urgency", Message(_("Unknown urgency: %(value)s."), {"value": urgency}), status=422

@@ -9,14 +9,14 @@ same file imported twice leaves the database unchanged.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
-from zhuqi.core import audit
+from zhuqi.core import audit, validators
 from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
 from zhuqi.core.uscc import make as make_uscc
 from zhuqi.directory import indicators, services, tabular
@@ -202,17 +202,18 @@ def check_enterprises(headers: list[str], rows, acting_user=None) -> Report:
     return report
 
 
+# [0-9], not \d: \d also matches full-width and other Unicode digits, which int() would read.
 PERIOD_PATTERNS = [
-    (re.compile(r"^(\d{4})年?$"), PeriodType.YEAR, lambda m: 1),
-    (re.compile(r"^(\d{4})\s*[Hh]([12])$"), PeriodType.HALF, lambda m: int(m.group(2))),
-    (re.compile(r"^(\d{4})年?(上|下)半年$"), PeriodType.HALF, lambda m: 1 if m.group(2) == "上" else 2),
-    (re.compile(r"^(\d{4})\s*[Qq]([1-4])$"), PeriodType.QUARTER, lambda m: int(m.group(2))),
+    (re.compile(r"^([0-9]{4})年?$"), PeriodType.YEAR, lambda m: 1),
+    (re.compile(r"^([0-9]{4})\s*[Hh]([12])$"), PeriodType.HALF, lambda m: int(m.group(2))),
+    (re.compile(r"^([0-9]{4})年?(上|下)半年$"), PeriodType.HALF, lambda m: 1 if m.group(2) == "上" else 2),
+    (re.compile(r"^([0-9]{4})\s*[Qq]([1-4])$"), PeriodType.QUARTER, lambda m: int(m.group(2))),
     (
-        re.compile(r"^(\d{4})年?第?([1-4一二三四])季度$"),
+        re.compile(r"^([0-9]{4})年?第?([1-4一二三四])季度$"),
         PeriodType.QUARTER,
         lambda m: "1234一二三四".index(m.group(2)) % 4 + 1,
     ),
-    (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), PeriodType.MONTH, lambda m: int(m.group(2))),
+    (re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})月?$"), PeriodType.MONTH, lambda m: int(m.group(2))),
 ]
 
 
@@ -223,6 +224,8 @@ def parse_period(text: str):
         if m := pattern.match(text):
             no = number(m)
             if period_type == PeriodType.MONTH and not 1 <= no <= 12:
+                return None
+            if not 1990 <= int(m.group(1)) <= 2100:  # the years the platform's figures cover
                 return None
             return period_type, int(m.group(1)), no
     return None
@@ -293,22 +296,14 @@ def check_indicators(headers: list[str], rows, acting_user=None) -> Report:
             text = row.get(column, "").replace(",", "").replace("，", "").strip()
             if not text:
                 continue
-            try:
-                value = Decimal(text)
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
+            value = validators.parse_decimal(text)
+            if value is None:
                 report.error(
                     number, column, "not_a_number", Message(_("%(value)s is not a number."), {"value": text})
                 )
                 continue
-            if value < 0 and indicators.BY_LABEL_ZH[column].key not in ("total_profit",):
-                report.error(
-                    number,
-                    column,
-                    "negative",
-                    Message(_("%(column)s cannot be negative."), {"column": column}),
-                )
+            if problem := indicators.BY_LABEL_ZH[column].problem(value):
+                report.error(number, column, "out_of_range", problem)
                 continue
             values.append((indicators.BY_LABEL_ZH[column].key, value.quantize(Decimal("0.01"))))
         key = (code, period, source)

@@ -7,6 +7,7 @@ so a code whose letter and division disagree is refused.
 
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.core import validators
 from zhuqi.core.errors import Message
 
 SECTIONS = {
@@ -78,7 +79,13 @@ DIVISIONS = {
 def problem(code: str):
     """Why `code` is not a GB/T 4754-2017 industry code, or None."""
     code = (code or "").strip().upper()
-    if len(code) < 3 or len(code) > 5 or code[0] not in SECTIONS or not code[1:].isdigit() or len(code) == 4:
+    if (
+        len(code) < 3
+        or len(code) > 5
+        or code[0] not in SECTIONS
+        or not validators.is_digits(code[1:])
+        or len(code) == 4
+    ):
         return Message(
             _("Industry code %(code)s is not a GB/T 4754 code such as C39 or C3911."), {"code": code}
         )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import audit, permissions, uscc
 from zhuqi.core.errors import Forbidden, Message, ZhuqiError
-from zhuqi.directory import industries
+from zhuqi.directory import indicators, industries
 from zhuqi.directory.models import Enterprise, IndicatorValue, Source, Tag, Town
 
 DIRECTORY_EDITORS = frozenset({Role.COORDINATOR, Role.ADMIN})
@@ -146,6 +146,19 @@ def _require_source_and_verification(acting_user: User | None, records: list[Ind
         )
 
 
+def check_indicator_value(key: str, value: Decimal, *, item: int | None = None) -> None:
+    """Refuses a value outside the range its indicator declares (revenue below 0, staff of 2.5)."""
+    indicator = indicators.BY_KEY.get(key)
+    if indicator is None:
+        raise ZhuqiError(
+            "unknown_indicator", Message(_("Unknown indicator: %(name)s."), {"name": key}), status=422
+        )
+    if problem := indicator.problem(value):
+        if item is not None:
+            problem = Message(_("Item %(i)d: %(problem)s"), {"i": item, "problem": problem})
+        raise ZhuqiError("out_of_range", problem, status=422, field="value")
+
+
 @transaction.atomic
 def indicator_values_upsert(
     *, records: list[IndicatorRecord], acting_user: User | None, batch_id: str = "api"
@@ -153,6 +166,9 @@ def indicator_values_upsert(
     """Upserts values by (enterprise, indicator, period, source); unchanged values are not touched."""
     require_role(acting_user, INDICATOR_WRITERS, _("record indicator values"))
     _require_source_and_verification(acting_user, records)
+
+    for i, r in enumerate(records):
+        check_indicator_value(r.indicator, r.value, item=i)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not records:
         return counts

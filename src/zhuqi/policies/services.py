@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import audit, outbox, workdays
+from zhuqi.core import audit, outbox, validators, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, ZhuqiError
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
@@ -669,7 +669,7 @@ def _account(
             status=422,
             field="account_name",
         )
-    if not (number.isdigit() and 8 <= len(number) <= 32):
+    if not validators.is_digits(number, 8, 32):  # ASCII only: "１２３" is digits to str.isdigit()
         raise ZhuqiError(
             "bad_account_number",
             _("An account number has 8 to 32 digits."),
