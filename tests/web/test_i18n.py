@@ -1,5 +1,7 @@
+import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,67 @@ def test_the_language_menu_names_each_language_in_its_own_language(client, db):
         client.post(reverse("set_language"), {"language": language, "next": "/login/"})
         body = client.get(reverse("web:login")).content.decode()
         assert ">English</option>" in body and ">简体中文</option>" in body, language
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: no scripts or styles, no attribute values, nothing marked
+    translate="no" (codes, file names, user names, rule expressions shown to staff)."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.parts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        hidden = tag in ("script", "style") or dict(attrs).get("translate") == "no"
+        self.stack.append(hidden or bool(self.stack and self.stack[-1]))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+# Words a Chinese page may show in Latin letters: the brand, units and file kinds.
+ALLOWED = {
+    "Zhuqi",
+    "xlsx",
+    "csv",
+    "pdf",
+    "ofd",
+    "zip",
+    "PDF",
+    "OFD",
+    "Excel",
+    "CSV",
+    "KB",
+    "MB",
+    "GB",
+    "bytes",
+}
+WORD = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z][A-Za-z_.]*[A-Za-z](?![A-Za-z0-9_])")
+
+
+@pytest.mark.django_db  # the walk's world lives in the test database
+def test_no_english_or_raw_value_on_any_page_of_the_chinese_ui(walks):
+    """Issue 13, item 5: every page every demo role reaches, rendered in Chinese, shows no English
+    word, identifier or "None"."""
+    found = {}
+    for name, walk in walks.items():
+        for page in walk.html_pages():
+            text = visible_text(page.html)
+            for word in set(WORD.findall(text)) - ALLOWED:
+                found.setdefault(word, f"{name} {page.url}")
+    assert not found, "\n".join(f"{word!r} on {where}" for word, where in sorted(found.items()))

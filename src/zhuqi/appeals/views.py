@@ -40,6 +40,13 @@ BUTTONS = {
     "instruct": gettext_lazy("Add an instruction (批示)"),
     "follow-up": gettext_lazy("Record a follow-up call (回访)"),
 }
+# The KPI page's groupings, as the tabs and the ranking's first column read.
+KPI_GROUPS = {
+    "department": gettext_lazy("Department"),
+    "town": gettext_lazy("Town"),
+    "category": gettext_lazy("Category"),
+    "month": gettext_lazy("Month"),
+}
 # Experts see no appeals; system clients submit through the API.
 NO_PAGE_SUBMISSION = ("expert", "system")
 FILTERS = ("state", "department", "town", "category", "q", "enterprise", "due", "supervised")
@@ -250,7 +257,8 @@ def kpi_page(request):
         "appeals/kpis.html",
         {
             "by": by,
-            "groups": [g for g in kpis.GROUPS if g != "all"],
+            "by_label": KPI_GROUPS[by],
+            "groups": [(g, KPI_GROUPS[g]) for g in kpis.GROUPS if g in KPI_GROUPS],
             "overall": kpis.compute(scope)[0],
             "rows": kpis.compute(scope, by),
         },

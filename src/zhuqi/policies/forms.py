@@ -21,10 +21,21 @@ class ClauseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     source = forms.CharField(label=_("Source paragraph"), max_length=300)
     department = forms.CharField(label=_("Responsible department"), max_length=100, required=False)
-    condition = forms.CharField(label=_("Eligibility condition"), widget=forms.Textarea(attrs={"rows": 2}))
-    amount = forms.CharField(label=_("Amount formula"), widget=forms.Textarea(attrs={"rows": 3}))
+    condition = forms.CharField(
+        label=_("Eligibility condition"),
+        widget=forms.Textarea(attrs={"rows": 2, "translate": "no", "spellcheck": "false"}),
+    )
+    amount = forms.CharField(
+        label=_("Amount formula"),
+        widget=forms.Textarea(attrs={"rows": 3, "translate": "no", "spellcheck": "false"}),
+    )
     auto_grant = forms.BooleanField(label=_("Granted without application (免申即享)"), required=False)
-    exclusive_group = forms.CharField(label=_("Exclusive group (就高不就低)"), max_length=64, required=False)
+    exclusive_group = forms.CharField(
+        label=_("Exclusive group (就高不就低)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"translate": "no"}),
+    )
     budget = forms.DecimalField(
         label=_("Annual budget (yuan)"), min_value=0, required=False, decimal_places=2
     )
@@ -87,13 +98,15 @@ class ApplicationForm(forms.Form):
 class PackImportForm(forms.Form):
     file = forms.FileField(label=_("Pack file (.yaml)"), required=False)
     text = forms.CharField(
-        label=_("or paste the YAML"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+        label=_("or paste the pack's text"),
+        widget=forms.Textarea(attrs={"rows": 8, "translate": "no", "spellcheck": "false"}),
+        required=False,
     )
 
     def clean(self):
         data = super().clean()
         if not data.get("file") and not (data.get("text") or "").strip():
-            raise forms.ValidationError(_("Choose a pack file or paste its YAML."))
+            raise forms.ValidationError(_("Choose a pack file or paste its text."))
         return data
 
     def pack_text(self) -> str:

@@ -18,7 +18,7 @@ from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.directory.api import XLSX
 from zhuqi.policies import matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
-from zhuqi.policies.explain import describe, standing
+from zhuqi.policies.explain import describe, shown, standing
 from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
 from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState, PolicyPack
 
@@ -281,6 +281,16 @@ def offer_list(request):
     )
 
 
+def _facts_shown(offer) -> list[tuple[str, str]]:
+    """The facts an offer was computed from, as labels and values people read."""
+    pack, rule = packs.clause_rule(offer.clause)
+    labels = pack.labels(rule)
+    return [
+        (labels[name].label if name in labels else name, shown(value, labels.get(name)))
+        for name, value in (offer.facts or {}).items()
+    ]
+
+
 @login_required
 def offer_detail(request, number):
     offer = _or_404(lambda: selectors.offer_get(request.user, number))
@@ -308,6 +318,7 @@ def offer_detail(request, number):
         "policies/offer_detail.html",
         {
             "offer": offer,
+            "facts": _facts_shown(offer),
             "may_confirm": request.user.role == Role.ENTERPRISE and offer.state == OfferState.OFFERED,
             "may_cancel": _is_coordinator(request.user)
             and offer.state in (OfferState.OFFERED, OfferState.CONFIRMED),

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from zhuqi.core import formats
+from zhuqi.core import audit_text, formats
 
 register = template.Library()
 
@@ -16,6 +16,9 @@ register.filter("money", formats.money)
 register.filter("amount", formats.amount)
 register.filter("year", formats.year)
 register.filter("days", formats.days)
+# An audit event in words: {{ e|audit_action }}, {{ e|audit_details }}.
+register.filter("audit_action", audit_text.action)
+register.filter("audit_details", audit_text.details)
 
 
 @register.filter

@@ -1,0 +1,83 @@
+"""Audit events as people read them: the action in words and its details as "label：value" in the
+page's language, never `grant_offer_confirm {'bank': …}` (issue 13, item 4). Every verb written by
+`audit.record` has a label here; a detail key without one is left out rather than shown raw."""
+
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core import formats
+
+VERBS = {
+    "api_token_create": _("API token created"),
+    "api_token_revoke": _("API token revoked"),
+    "api_token_rotate": _("API token replaced"),
+    "application_approve": _("Application approved"),
+    "application_attach": _("File added"),
+    "application_reject": _("Application rejected"),
+    "application_submit": _("Application submitted"),
+    "application_withdraw": _("Application withdrawn"),
+    "calendar_day_remove": _("Calendar day removed"),
+    "calendar_day_set": _("Calendar day set"),
+    "deadline_rule_remove": _("Deadline rule removed"),
+    "deadline_rule_set": _("Deadline rule set"),
+    "disbursement_batch_create": _("Disbursement batch made"),
+    "disbursement_batch_paid": _("Disbursement batch paid"),
+    "enterprise_create": _("Enterprise created"),
+    "enterprise_update": _("Enterprise updated"),
+    "grant_offer_cancel": _("Grant cancelled"),
+    "grant_offer_confirm": _("Receiving account confirmed"),
+    "grant_offer_create": _("Grant offered (免申即享)"),
+    "import_apply": _("Import applied"),
+    "import_check": _("Import checked"),
+    "import_discard": _("Import discarded"),
+    "indicator_values_upsert": _("Indicator values recorded"),
+    "policy_clause_update": _("Clause edited"),
+    "policy_match_run": _("Policies matched"),
+    "user_create": _("User created"),
+}
+
+# key: (label, how the value reads)
+DETAILS = {
+    "amount": (_("Amount"), "yuan"),
+    "maximum": (_("Maximum by the rule"), "money"),
+    "computed_max": (_("Maximum by the rule"), "money"),
+    "total": (_("Total"), "yuan"),
+    "year": (_("Year"), "year"),
+    "reason": (_("Reason"), "text"),
+    "comment": (_("Comment"), "text"),
+    "file": (_("File"), "text"),
+    "bank": (_("Bank"), "text"),
+    "account": (_("Account"), "text"),
+    "pay_due": (_("Payment due"), "day"),
+    "offers": (_("Grants"), "number"),
+}
+
+
+def _value(value, kind: str) -> str:
+    if kind in ("yuan", "money"):
+        return getattr(formats, kind)(value)
+    if kind == "year":
+        return formats.year(value)
+    if kind == "day":
+        try:
+            return formats.day(date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if kind == "number":
+        return formats.amount(value)
+    return str(value)
+
+
+def action(event) -> str:
+    return str(VERBS.get(event.verb, event.verb))
+
+
+def details(event) -> str:
+    data = event.data if isinstance(event.data, dict) else {}
+    parts = [
+        f"{DETAILS[key][0]}：{_value(value, DETAILS[key][1])}"
+        for key, value in data.items()
+        if key in DETAILS and value not in (None, "")
+    ]
+    return "；".join(parts)
