@@ -151,6 +151,8 @@ SESSION_COOKIE_SECURE = os.environ.get("ZHUQI_SECURE_COOKIES", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Internationalisation ------------------------------------------------------------------
+# A CSRF failure gets the site's own page (in its layout and language), like 400/403/404/500.
+CSRF_FAILURE_VIEW = "zhuqi.web.views.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

@@ -118,3 +118,13 @@ def test_no_english_or_raw_value_on_any_page_of_the_chinese_ui(walks):
             for word in set(WORD.findall(text)) - ALLOWED:
                 found.setdefault(word, f"{name} {page.url}")
     assert not found, "\n".join(f"{word!r} on {where}" for word, where in sorted(found.items()))
+
+
+def test_one_word_with_two_meanings_has_a_context_for_each():
+    """Issue 13, item 7: the appeal form's first field read 职务 (a person's title) for 标题."""
+    from zhuqi.appeals.forms import AppealForm
+    from zhuqi.directory.models import Contact
+
+    with translation.override("zh-hans"):
+        assert str(AppealForm.base_fields["title"].label) == "标题"
+        assert str(Contact._meta.get_field("title").verbose_name) == "职务"

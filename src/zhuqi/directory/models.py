@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhuqi.core import uscc
 from zhuqi.directory import indicators, industries
@@ -170,7 +171,8 @@ class Enterprise(models.Model):
 class Contact(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=64)
-    title = models.CharField(_("title"), max_length=64, blank=True)
+    # "title" alone is an appeal's or a policy's 标题; a person's is 职务.
+    title = models.CharField(pgettext_lazy("a person's position", "title"), max_length=64, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)

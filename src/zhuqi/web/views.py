@@ -60,3 +60,8 @@ def notification_list(request):
 def notification_mark_read(request):
     core_services.notifications_mark_read(acting_user=request.user)
     return redirect("web:notifications")
+
+
+def csrf_failure(request, reason=""):
+    """An expired or missing CSRF token: the site's page saying what to do, not Django's English one."""
+    return render(request, "403_csrf.html", status=403)
