@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from zhuqi.accounts.auth import session_only
 from zhuqi.core.errors import ZhuqiError, error_body
+from zhuqi.web.security import docs_access
 
 api = NinjaAPI(
     title="Zhuqi 助企 API",
@@ -19,6 +20,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     # Tokens are refused unless the endpoint declares a scope (accounts.auth.token_or_session).
     auth=session_only,
+    # The document and docs page answer signed-in users and tokens only (ZHUQI_PUBLIC_API_DOCS=1 opens them).
+    docs_decorator=docs_access,
 )
 
 

@@ -42,8 +42,15 @@ def browser_page():
             ],
         )
         page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
+        # Every page runs under the Content-Security-Policy: anything it blocks fails the test.
+        blocked = []
+        page.on(
+            "console",
+            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         yield page
         browser.close()
+        assert blocked == [], blocked
 
 
 @pytest.fixture

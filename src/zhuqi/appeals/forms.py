@@ -28,7 +28,9 @@ class AppealForm(forms.Form):
         ),
     )
     title = forms.CharField(label=_("title"), max_length=200)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     category = forms.ModelChoiceField(
         label=_("category"),
         queryset=ServiceCategory.objects.filter(parent__isnull=False).select_related("parent"),

@@ -131,6 +131,11 @@ def _may_submit_for(user: User, enterprise: Enterprise, channel: str) -> bool:
     return False
 
 
+# A description long enough for any matter (seed 000's forms give a few hundred characters); the
+# evidence goes in attached files.
+DESCRIPTION_MAX_CHARS = 5000
+
+
 def appeal_submit(
     *,
     enterprise: Enterprise,
@@ -165,6 +170,17 @@ def appeal_submit(
         raise ZhuqiError(
             "bad_urgency", Message(_("Unknown urgency: %(value)s."), {"value": urgency}), status=422
         )
+    if len(description) > DESCRIPTION_MAX_CHARS:
+        raise ZhuqiError(
+            "description_too_long",
+            Message(
+                _("The description is longer than %(n)d characters; attach a file for the details."),
+                {"n": DESCRIPTION_MAX_CHARS},
+            ),
+            status=422,
+            field="description",
+        )
+    stored_files.check_count("appeal", None, len(attachments))
     for upload in attachments:
         stored_files.check(upload)  # refuse a bad file before anything is written
     duplicates = possible_duplicates(enterprise, title, category)

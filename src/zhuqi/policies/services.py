@@ -214,6 +214,7 @@ def application_submit(
             field="project",
         )
     values = _parse_inputs(application_fields(clause, enterprise.pk, year), inputs)
+    stored_files.check_count("application", None, len(attachments))
     for upload in attachments:
         stored_files.check(upload)
     explanation = matching.explain_one(enterprise.pk, clause, year, values)
