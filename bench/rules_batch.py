@@ -4,8 +4,10 @@ Python evaluation of the same clauses, in the same run (compute only: no databas
     .venv/bin/python -m bench.rules_batch [--rows 100000 1000000] [--clauses 50]
 
 The shipped pack's clauses are repeated until there are at least --clauses; every copy reads its
-own parameters with different values, so Polars cannot share one copy's work with another. Synthetic facts and application inputs are hashed from the row number (deterministic,
-no numpy), with about 5 % of every column missing. Prints seconds (best of 3), rows per second,
+own parameters with different values, so Polars cannot share one copy's work with another.
+Synthetic facts and application inputs are hashed from the row number (deterministic, no numpy):
+amounts in fen as Decimal(38, 2) columns, as the directory gives them, with about 5 % of every
+column missing. Prints seconds (best of 3), rows per second,
 the ratio to the per-row evaluator, one enterprise's full trace over every clause, and the peak
 resident memory. Figures: bench/README.md.
 """
@@ -19,8 +21,9 @@ from datetime import date
 
 import polars as pl
 
-from zhuqi.rules import packs, single
-from zhuqi.rules.engine import batch, explain, prepare
+from bench import rules_float
+from zhuqi.rules import exact, packs, single
+from zhuqi.rules.engine import batch, constants, explain, to_yuan
 from zhuqi.rules.model import load_pack
 
 PERIOD = date(2021, 6, 30)  # every clause of the pack in force
@@ -28,8 +31,8 @@ PERIOD = date(2021, 6, 30)  # every clause of the pack in force
 
 def pack_with(clauses_wanted: int):
     """The shipped pack with its clauses repeated up to `clauses_wanted`. Copy k reads its own
-    parameters (`<name>.v<k>`: rates and amounts raised by k ‰), so no two copies compute the same
-    thing and Polars cannot reuse one copy's work for another."""
+    parameters (`<name>.v<k>`: rates raised by k ‰, amounts by k yuan), so no two copies
+    compute the same thing and Polars cannot reuse one copy's work for another."""
     pack = load_pack(packs.DIRECTORY / "dongguan_doubling.yaml")
     document = copy.deepcopy(pack.document)
     base = [c for p in document["policies"] for c in p["clauses"]]
@@ -56,10 +59,11 @@ def pack_with(clauses_wanted: int):
     return load_pack(document)
 
 
-def _raised(value, k: int) -> float:
-    number = float(value[:-1]) / 100 if isinstance(value, str) and value.endswith("%") else float(value)
-    raise_it = number < 1 or number >= 10_000  # rates and money; years, counts and factors stay
-    return number * (1 + k / 1000) if raise_it else number
+def _raised(value, k: int):
+    number = exact.literal(value)
+    if number < 1:  # a rate: k ‰ more (three places, as the seeds' rates: 57.5 %)
+        return number + exact.literal(f"{k}").scaleb(-3)
+    return number + k if number >= 10_000 else number  # money: k yuan more; years, factors stay
 
 
 def synthetic(pack, rows: int) -> pl.DataFrame:
@@ -79,27 +83,50 @@ def synthetic(pack, rows: int) -> pl.DataFrame:
                 pl.Series(["neeq", "listed", "pre_ipo", "none", "示范", "智能化改造", "自动化改造"])
             ).get((h % 7).cast(pl.Int64))
         elif fact.unit in ("年", "人"):
-            value = (h % 6).cast(pl.Float64)
+            value = (h % 6).cast(pl.Decimal(38, 2))
         elif name == "granted_this_year":
-            value = ((h % 4) * 250_000).cast(pl.Float64)
-        else:
-            value = (h % 60_000_000).cast(pl.Float64)
+            value = ((h % 4) * 250_000).cast(pl.Decimal(38, 2))
+        else:  # up to 60,000,000.00 yuan, any number of fen
+            value = (h % 6_000_000_000).cast(pl.Int64).cast(pl.Decimal(38, 2)) / 100
         columns.append(pl.when(missing).then(None).otherwise(value).alias(name))
     return pl.select(*columns)
 
 
 def per_row(pack, table: pl.DataFrame) -> list:
-    """The plain way: walk each clause's tree for each enterprise in Python."""
+    """The plain way: walk each clause's tree for each enterprise in Python (amounts in fen)."""
     out = []
     clauses = [c for c in pack.clauses if c.in_force(PERIOD)]
     constants = {c.code: {n: pack.parameters[n].at(PERIOD) for n in c.parameter_names(pack)} for c in clauses}
     for row in table.iter_rows(named=True):
-        row["period_year"] = float(PERIOD.year)
+        row["period_year"] = exact.literal(str(PERIOD.year))
+        row["granted_this_year"] = row["granted_this_year"] or 0  # as batch: nothing granted unless told
         for clause in clauses:
             env = row | constants[clause.code]
             eligible = single.evaluate(clause.condition, env) is True
-            out.append(single.evaluate(clause.amount, env) if eligible else None)
+            amount = to_yuan(single.evaluate(clause.amount, env)) if eligible else None
+            out.append(None if amount is None else int(amount.scaleb(2)))
     return out
+
+
+def float_batch(pack, facts: pl.DataFrame) -> pl.DataFrame:
+    """The same clauses through the float evaluator of before issue 14 (bench/rules_float.py), on
+    the same facts as Float64: what exactness costs, measured in the same run."""
+    table = facts.with_columns(
+        *(pl.col(c).cast(pl.Float64) for c, d in facts.schema.items() if isinstance(d, pl.Decimal)),
+        pl.lit(float(PERIOD.year)).alias("period_year"),
+    ).with_columns(pl.col("granted_this_year").fill_null(0.0))
+    outputs = []
+    for clause in pack.clauses:
+        values = {n: (None if v is None else float(v)) for n, v in constants(pack, clause, PERIOD).items()}
+        condition = rules_float.compile_expr(clause.condition, values)
+        amount = rules_float.compile_expr(clause.amount, values)
+        eligible = condition.fill_null(False)
+        outputs += [
+            eligible.alias(f"{clause.code}:eligible"),
+            condition.is_null().alias(f"{clause.code}:unknown"),
+            pl.when(eligible).then(amount).otherwise(None).alias(f"{clause.code}:amount"),
+        ]
+    return rules_float.collect(table.lazy().select(*outputs))
 
 
 def best_of(repeat: int, work) -> float:
@@ -123,7 +150,7 @@ def main() -> None:
         f"{len(pack.clauses)} clauses, period {PERIOD}, Polars {pl.__version__}, {pl.thread_pool_size()} threads"
     )
 
-    sample = prepare(pack, synthetic(pack, args.per_row_sample), pack.clauses, PERIOD)
+    sample = synthetic(pack, args.per_row_sample)
     per_row_seconds = best_of(1, lambda: per_row(pack, sample))
     per_row_rate = args.per_row_sample / per_row_seconds
     print(
@@ -139,11 +166,13 @@ def main() -> None:
 
     for rows in args.rows:
         facts = synthetic(pack, rows)
+        floats = best_of(3, lambda facts=facts: float_batch(pack, facts))
         seconds = best_of(3, lambda facts=facts: batch(pack, facts, PERIOD))
         rate = rows / seconds
         print(
             f"batch {rows:>9,} × {len(pack.clauses)} clauses: {seconds:.3f} s = {rate:,.0f} rows/s, "
-            f"{rate / per_row_rate:,.0f}× per-row"
+            f"{rate / per_row_rate:,.0f}× per-row; floats (before issue 14) {floats:.3f} s, "
+            f"exact / floats {seconds / floats:.2f}"
         )
 
     one = sample.row(0, named=True)

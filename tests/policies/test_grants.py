@@ -36,7 +36,7 @@ def test_offers_only_on_verified_data(policy_world):
     offer = GrantOffer.objects.get()
     assert offer.enterprise == policy_world.a
     assert offer.amount == Decimal("1000000.00")  # seed 001: 5 % of 20,000,000
-    assert offer.facts["rd_expense_deductible_prev"] == 20_000_000
+    assert offer.facts["rd_expense_deductible_prev"] == "20000000.00"  # exact, as text in the JSON
     assert OutboxMessage.objects.filter(key__startswith=f"grant-offer-{offer.number}").exists()
     again = services.offers_run(period=PERIOD, acting_user=policy_world.users["coordinator"])
     assert (again.created, again.already_offered) == (0, 1)

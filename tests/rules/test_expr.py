@@ -1,6 +1,8 @@
 """The expression language: what it accepts, what it refuses (with the position), and the meaning
 of missing values."""
 
+from decimal import Decimal
+
 import pytest
 
 from zhuqi.rules import expr, single
@@ -13,7 +15,11 @@ def value(text, **env):
     node = expr.parse(text)
     expr.check(node, TYPES, text)
     return single.evaluate(
-        node, {k: (float(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in env.items()}
+        node,
+        {
+            k: (Decimal(str(v)) if isinstance(v, int | float) and not isinstance(v, bool) else v)
+            for k, v in env.items()
+        },
     )
 
 
@@ -26,11 +32,15 @@ def value(text, **env):
         ("max(revenue, staff) - 1", {"revenue": 3, "staff": 9}, 8.0),
         ('listing in {"neeq", "listed"}', {"listing": "neeq"}, True),
         ('listing not in {"neeq", "listed"}', {"listing": "neeq"}, False),
-        ("if(pilot, rate.base * 2, rate.base)", {"pilot": True, "rate.base": 0.05}, 0.1),
+        ("if(pilot, rate.base * 2, rate.base)", {"pilot": True, "rate.base": 0.05}, Decimal("0.1")),
         ("bands(revenue, {0: 1, 100: 5, 1000: 10})", {"revenue": 999}, 5.0),
         ("bands(revenue, {100: 5, 1000: 10})", {"revenue": 50}, 0.0),
         ("not pilot or staff > 10", {"pilot": True, "staff": 11}, True),
         ("-revenue + 3", {"revenue": 5}, -2.0),
+        # exact decimals: 0.1 + 0.2 is 0.3, and 30% of 4,238,794.05 is 1,271,638.215, not …21499…
+        ("revenue + 0.2 == 0.3", {"revenue": 0.1}, True),
+        ("revenue * 30%", {"revenue": 4238794.05}, Decimal("1271638.215")),
+        ("revenue / 3", {"revenue": 2}, Decimal("0.6666666667")),  # division: 10 places, half to even
     ],
 )
 def test_values(text, env, expected):

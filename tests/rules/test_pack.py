@@ -3,6 +3,8 @@ paragraph, its scenario tests pass through both evaluators, and a wrong expectat
 
 import subprocess
 import sys
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -104,8 +106,12 @@ def test_seed_figures_are_the_parameters(pack):
         "talent.tax_threshold": 30_000,
         "pilot.factor": 2,  # 三(一) 翻一倍
     }
-    assert {k: pack.parameters[k].at(on) for k in expected} == pytest.approx(expected)
-    assert pack.parameters["rd.rate"].at(date(2024, 1, 1)) == 0.05  # seed 001
+    # Exactly, not approximately: 30% is 3/10, never the binary float nearest it.
+    assert {k: pack.parameters[k].at(on) for k in expected} == {
+        k: Decimal(str(v)) for k, v in expected.items()
+    }
+    assert Fraction(pack.parameters["package.5y.rate"].at(on)) == Fraction(3, 10)
+    assert pack.parameters["rd.rate"].at(date(2024, 1, 1)) == Decimal("0.05")  # seed 001
     assert pack.parameters["pilot.factor"].at(date(2024, 1, 1)) == 1
 
 

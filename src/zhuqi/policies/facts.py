@@ -15,6 +15,7 @@ Reading is columnar and uses raw SQL: 100,000 enterprises load in about a second
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 import polars as pl
 from django.db import connection
@@ -25,6 +26,8 @@ from zhuqi.rules.expr import BOOL, NUMBER, TEXT, RuleError
 from zhuqi.rules.model import Fact, Pack
 from zhuqi.rules.polars_eval import DTYPES
 
+MONEY = pl.Decimal(38, 2)  # indicator values, exactly as stored (the engine reads them in fen)
+FEN = Decimal("0.01")
 ENTERPRISE_FIELDS = ("listing", "ownership", "size", "doubling_class", "industry_code")
 ORIGIN = re.compile(r"^(?P<kind>tag|enterprise|indicator):(?P<what>[^@]+?)(?:@(?P<offset>-\d+))?$")
 
@@ -117,7 +120,7 @@ def build(packs: Iterable[Pack], year: int, enterprise_ids=None) -> pl.DataFrame
                 "enterprise_id", pl.col("value").alias(name), pl.col("verified").alias(f"{name}:verified")
             )
             frame = frame.join(one, on="enterprise_id", how="left")
-            columns.append(pl.col(name).cast(DTYPES[fact.type]))
+            columns.append(pl.col(name).cast(MONEY if fact.type == NUMBER else DTYPES[fact.type]))
             columns.append(pl.col(f"{name}:verified").fill_null(False))
     return frame.select("enterprise_id", *columns) if columns else frame.select("enterprise_id")
 
@@ -143,7 +146,7 @@ def _indicators(needed: set[tuple[str, int]], enterprise_ids) -> pl.DataFrame:
         "enterprise_id": pl.Int64,
         "year": pl.Int64,
         "indicator": pl.String,
-        "value": pl.Float64,
+        "value": MONEY,
         "source": pl.String,
         "verified": pl.Boolean,
     }
@@ -153,11 +156,12 @@ def _indicators(needed: set[tuple[str, int]], enterprise_ids) -> pl.DataFrame:
     years = sorted({y for _k, y in needed})
     where, params = _ids_clause("enterprise_id", enterprise_ids)
     rows = _query(
-        f"SELECT enterprise_id, year, indicator, CAST(value AS DOUBLE PRECISION), source, verified "
+        f"SELECT enterprise_id, year, indicator, value, source, verified "
         f"FROM {IndicatorValue._meta.db_table} WHERE period_type = 'year' "
         f"AND indicator IN ({', '.join(['%s'] * len(keys))}) AND year IN ({', '.join(['%s'] * len(years))}){where}",
         keys + years + params,
     )
+    rows = [(e, y, i, _exact(v), s, ok) for e, y, i, v, s, ok in rows]
     frame = pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.col("verified").cast(pl.Boolean))
     wanted = pl.Series([f"{k}@{y}" for k, y in sorted(needed)])
     return (
@@ -165,6 +169,14 @@ def _indicators(needed: set[tuple[str, int]], enterprise_ids) -> pl.DataFrame:
         .with_columns(pl.format("{}@{}", "indicator", "year").alias("key"))
         .filter(pl.col("key").is_in(wanted.implode()))
     )
+
+
+def _exact(value) -> Decimal:
+    """An indicator value as exact Decimal yuan. PostgreSQL returns Decimal; SQLite keeps NUMERIC
+    as REAL, and its 15 significant digits are the stored value (as Django's own converter reads it)."""
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(FEN)
+    return Decimal(value).quantize(FEN)
 
 
 def for_enterprise(packs: Iterable[Pack], year: int, enterprise_id: int) -> tuple[dict, set[str]]:

@@ -12,6 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 import polars.selectors as cs
@@ -59,14 +60,14 @@ def granted_frame(year: int, enterprise_ids=None) -> pl.DataFrame:
         approved = approved.filter(enterprise_id__in=enterprise_ids)
         offered = offered.filter(enterprise_id__in=enterprise_ids)
     rows = [
-        (e, code, float(total))
+        (e, code, total)
         for qs, field in ((approved, "approved_amount"), (offered, "amount"))
         for e, code, total in qs.values("enterprise_id", "clause__code")
         .annotate(total=Sum(field))
         .values_list("enterprise_id", "clause__code", "total")
     ]
     frame = pl.DataFrame(
-        rows, schema={"enterprise_id": pl.Int64, "code": pl.String, "total": pl.Float64}, orient="row"
+        rows, schema={"enterprise_id": pl.Int64, "code": pl.String, "total": pl.Decimal(38, 2)}, orient="row"
     )
     if frame.is_empty():
         return pl.DataFrame(schema={"enterprise_id": pl.Int64})
@@ -117,8 +118,8 @@ def evaluate(period: date, *, enterprise_ids=None, auto_grant_only: bool = False
     return Evaluation(period, pl.concat(outputs, how="horizontal"), clauses)
 
 
-def _yuan(amount) -> object:
-    return None if amount is None else engine.to_yuan(amount)
+def _yuan(fen: int | None) -> Decimal | None:
+    return engine.yuan_of_fen(fen)
 
 
 def match_run(*, period: date, acting_user=None, enterprise_ids=None) -> MatchRun:
@@ -139,7 +140,7 @@ def match_run(*, period: date, acting_user=None, enterprise_ids=None) -> MatchRu
                 pl.col(f"{code}:amount").alias("amount"),
             )
         )
-    schema = {"enterprise_id": pl.Int64, "clause_id": pl.Int64, "eligible": pl.Boolean, "amount": pl.Float64}
+    schema = {"enterprise_id": pl.Int64, "clause_id": pl.Int64, "eligible": pl.Boolean, "amount": pl.Int64}
     found = pl.concat(long) if long else pl.DataFrame(schema=schema)
     clause_ids = [row.pk for row, _c, _p in evaluation.clauses]
     with transaction.atomic():
@@ -220,11 +221,11 @@ def _notify_newly_eligible(newly: pl.DataFrame, clauses: dict[int, Clause], year
             continue
         titles = [f"{clauses[c].code} {clauses[c].title}" for c in clause_ids]
         digest = hashlib.sha256(",".join(map(str, clause_ids)).encode()).hexdigest()[:12]
-        total = sum(a for a in amounts if a is not None)
+        total = sum(a for a in amounts if a is not None)  # fen
         body = "\n".join(titles)
         if total:
             body += "\n" + str(
-                Message(_("Estimated total: %(amount)s yuan"), {"amount": f"{engine.to_yuan(total):,}"})
+                Message(_("Estimated total: %(amount)s yuan"), {"amount": f"{engine.yuan_of_fen(total):,}"})
             )
         messages.append(
             outbox.Pending(
@@ -260,7 +261,11 @@ def explain_one(enterprise_id: int, clause_row: Clause, year: int, inputs: dict 
     column = f"granted_this_year:{clause.code}"
     if column in granted.columns:
         known["granted_this_year"] = granted[column][0]
-    given = {k: v for k, v in (inputs or {}).items() if v is not None}
+    # Inputs are stored as text (exact); an application stored before that holds JSON floats, whose
+    # shortest repr is the decimal that was typed.
+    given = {
+        k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in (inputs or {}).items() if v is not None
+    }
     # What the platform knows wins over what an application declares.
     merged = given | {k: v for k, v in known.items() if v is not None}
     explanation = engine.explain(pack, clause, merged, period_of(clause, year))

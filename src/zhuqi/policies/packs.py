@@ -8,6 +8,7 @@ rows are then brought in line with the document in the same transaction.
 
 import io
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
@@ -237,20 +238,21 @@ def clause_update(*, clause: Clause, changes: dict, acting_user) -> Clause:
     return Clause.objects.select_related("policy__pack", "department").get(pk=clause.pk)
 
 
-def _budget(value) -> int | float:
+def _budget(value) -> int | str:
+    """A budget as the YAML keeps it exactly: an integer, or the amount as text ('1250000.50')."""
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if not number >= 0:
+        number = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        number = Decimal(-1)
+    if not number.is_finite() or number < 0 or number != number.quantize(Decimal("0.01")):
         raise ZhuqiError(
             "bad_budget", _("The budget must be an amount in yuan, 0 or more."), status=422, field="budget"
         )
-    return int(number) if number.is_integer() else round(number, 2)
+    return int(number) if number == number.to_integral_value() else str(number)
 
 
 def _plain(value):
-    return value if value is None or isinstance(value, bool | int | float) else str(value)
+    return value if value is None or isinstance(value, bool | int) else str(value)
 
 
 def pack_get(code: str) -> PolicyPack:

@@ -36,10 +36,13 @@ from zhuqi.policies.models import (
     OfferState,
 )
 from zhuqi.policies.packs import clause_rule
+from zhuqi.rules import exact
 from zhuqi.rules.expr import BOOL, NUMBER
 from zhuqi.rules.model import BUILTIN_FACTS
 
 COORDINATORS = {Role.COORDINATOR, Role.ADMIN}
+FEN = exact.FEN
+MAX_INPUT = exact.FACT_LIMIT  # the rules engine's bound on every number it reads
 PAYMENT_WORKING_DAYS = 2  # seed 001: 免申即享 "资金 1–2 个工作日内即可到账"
 
 
@@ -125,14 +128,19 @@ def _parse_inputs(fields, raw: dict) -> dict:
                 number = Decimal(str(value).replace(",", ""))
             except InvalidOperation:
                 number = Decimal(-1)
-            if not number.is_finite() or number < 0:
+            if not number.is_finite() or number < 0 or number != number.quantize(FEN) or number >= MAX_INPUT:
                 raise ZhuqiError(
                     "bad_input",
-                    Message(_("%(label)s must be a number, 0 or more."), {"label": fact.label}),
+                    Message(
+                        _(
+                            "%(label)s must be a number from 0 to 10,000,000,000,000, with at most two decimals."
+                        ),
+                        {"label": fact.label},
+                    ),
                     status=422,
                     field=name,
                 )
-            parsed[name] = float(number)
+            parsed[name] = str(number.quantize(FEN))  # exact in JSON: text, never a float
         elif fact.type == BOOL:
             if isinstance(value, str):
                 value = {
@@ -547,7 +555,9 @@ def offers_run(*, period: date, acting_user=None) -> OfferRun:
     totals = OfferRun(year, 0, 0, 0, 0)
     for clause_row, clause, pack in evaluation.clauses:
         verified_cols = [f"{n}:verified" for n in _indicator_facts(pack, clause)]
-        eligible = frame.filter(pl.col(f"{clause.code}:eligible") & (pl.col(f"{clause.code}:amount") > 0))
+        eligible = frame.filter(
+            pl.col(f"{clause.code}:eligible") & (pl.col(f"{clause.code}:amount") > 0)
+        )  # fen
         verified = pl.all_horizontal(*(pl.col(c) for c in verified_cols)) if verified_cols else pl.lit(True)
         ready = eligible.filter(verified)
         totals.unverified += eligible.height - ready.height
@@ -577,7 +587,7 @@ def _offer_clause(
         if enterprise_id in offered:
             existing += 1
             continue
-        amount = matching.engine.to_yuan(amount)
+        amount = matching.engine.yuan_of_fen(amount)
         if left is not None:
             if amount > left:
                 over += 1
@@ -640,7 +650,11 @@ def _snapshot_facts(pack, read: list[str], year: int, enterprise_ids: list[int])
         return {}
     table = facts_table.build([pack], year, enterprise_ids)
     names = [n for n in read if n in table.columns]
-    return {row.pop("enterprise_id"): row for row in table.select("enterprise_id", *names).to_dicts()}
+    # Amounts as exact text in the JSON (a float would not be the figure the amount came from).
+    return {
+        row.pop("enterprise_id"): {k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+        for row in table.select("enterprise_id", *names).to_dicts()
+    }
 
 
 def _locked_offer(offer: GrantOffer) -> GrantOffer:

@@ -3,72 +3,129 @@ enterprise with its trace (explain), and the pack's scenario tests through both.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import polars as pl
 
-from zhuqi.rules import polars_eval, single
+from zhuqi.rules import exact, polars_eval, single
 from zhuqi.rules.expr import NUMBER
 from zhuqi.rules.model import Clause, Fact, Pack, Scenario
 
-FEN = Decimal("0.01")
+HUNDRED = 10**exact.FACT_PLACES
 
 
-def to_yuan(amount: float | None) -> Decimal | None:
-    """An evaluated amount as Decimal yuan, rounded half up to the fen."""
-    if amount is None:
-        return None
-    return Decimal(repr(amount)).quantize(FEN, rounding=ROUND_HALF_UP)
+def to_yuan(amount: Decimal | None) -> Decimal | None:
+    """An evaluated amount as Decimal yuan, rounded half up (四舍五入) to the fen: the only rounding of
+    an amount (exact.py says why)."""
+    return exact.to_fen(amount)
 
 
-def constants(pack: Pack, clause: Clause, period: date) -> dict[str, float | None]:
+def yuan_of_fen(fen: int | None) -> Decimal | None:
+    """A batch amount (integer fen) as Decimal yuan."""
+    return None if fen is None else Decimal(fen).scaleb(-exact.FACT_PLACES)
+
+
+def constants(pack: Pack, clause: Clause, period: date) -> dict[str, Decimal | None]:
     return {name: pack.parameters[name].at(period) for name in clause.parameter_names(pack)}
 
 
+def fen_column(facts: pl.DataFrame, name: str) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]:
+    """A number column as exact integer fen (what the batch evaluator reads), from integers or
+    decimals with at most two places, and the checks it must pass (exact.number's: no float, no
+    third decimal place, smaller than exact.FACT_LIMIT), as (expression true when it fails, reason)."""
+    dtype = facts.schema[name]
+    column = pl.col(name)
+    checks = []
+    if dtype == pl.Null:
+        return pl.lit(None, dtype=pl.Int64).alias(name), checks
+    if dtype.is_integer():
+        fen = column.cast(pl.Int128) * HUNDRED
+    elif isinstance(dtype, pl.Decimal):
+        places = pl.Decimal(38, exact.FACT_PLACES)
+        if (dtype.scale or 0) > exact.FACT_PLACES:
+            checks.append(
+                (column.cast(places) != column, f"has more than {exact.FACT_PLACES} decimal places")
+            )
+        fen = column.cast(places).to_physical()  # Decimal(38, 2) is stored as its integer in fen
+    else:
+        raise exact.NumberError(f"{name}: numbers are Decimal or integer columns, not {dtype}")
+    checks.append(
+        (fen.abs() >= exact.FACT_LIMIT * HUNDRED, f"is not smaller than {exact.FACT_LIMIT:,} in size")
+    )
+    return fen.cast(pl.Int64).alias(name), checks
+
+
+def _checked(facts: pl.DataFrame, columns: dict[str, tuple[pl.Expr, list]]) -> list[pl.Expr]:
+    """The fen columns, after one pass over `facts` that checks them all."""
+    checks = [
+        (name, reason, failing.fill_null(False).any().alias(f"{name}|{i}"))
+        for name, (_e, found) in columns.items()
+        for i, (failing, reason) in enumerate(found)
+    ]
+    if checks:
+        failed = facts.select(*(c for _n, _r, c in checks)).row(0)
+        for (name, reason, _c), bad in zip(checks, failed, strict=True):
+            if bad:
+                raise exact.NumberError(f"{name}: a value {reason}")
+    return [e for e, _c in columns.values()]
+
+
 def prepare(pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date) -> pl.DataFrame:
-    """The facts table with every column the clauses read, typed; absent ones are missing (null),
-    except granted_this_year (0) and period_year (the period's)."""
+    """The facts table with every column the clauses read, typed (numbers in fen, fen_column);
+    absent ones are missing (null), except granted_this_year (0) and period_year (the period's)."""
     wanted: dict[str, Fact] = dict(pack.facts)
     for clause in clauses:
         wanted |= clause.inputs
     columns = []
+    numbers = {}
     for name, fact in wanted.items():
         dtype = polars_eval.DTYPES[fact.type]
+        if name == "granted_this_year":
+            continue  # below, with the per-clause columns
         if name == "period_year":
-            columns.append(pl.lit(float(period.year), dtype=dtype).alias(name))
-        elif name == "granted_this_year":  # nothing granted yet unless told
-            given = pl.col(name).cast(dtype) if name in facts.columns else pl.lit(None, dtype=dtype)
-            columns.append(given.fill_null(0.0).alias(name))
+            columns.append(pl.lit(period.year * HUNDRED, dtype=dtype).alias(name))
+        elif name in facts.columns and fact.type == NUMBER:
+            numbers[name] = fen_column(facts, name)
         elif name in facts.columns:
             columns.append(pl.col(name).cast(dtype))
         else:
             columns.append(pl.lit(None, dtype=dtype).alias(name))
-    keep = [c for c in facts.columns if c not in wanted]
+    granted = [c for c in facts.columns if c.startswith("granted_this_year")]
+    numbers |= {c: fen_column(facts, c) for c in granted}
+    numbers = dict(zip(numbers, _checked(facts, numbers), strict=True))
+    columns += [e.fill_null(0) if n in granted else e for n, e in numbers.items()]  # 0: nothing granted yet
+    if "granted_this_year" not in facts.columns:
+        columns.append(pl.lit(0, dtype=pl.Int64).alias("granted_this_year"))
+    keep = [c for c in facts.columns if c not in wanted and c not in granted]
     return facts.select(*keep, *columns)
 
 
 def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] | None = None) -> pl.DataFrame:
     """Per clause three columns: `<code>:eligible` (bool), `<code>:unknown` (a fact or input the
-    condition needs is missing) and `<code>:amount` (float yuan; null when not eligible or an input
-    is missing). Clauses not in force on `period` are left out. A column `granted_this_year:<code>`
-    in `facts` is what that clause already granted each enterprise this year (annual caps)."""
+    condition needs is missing) and `<code>:amount` (integer fen, exact, rounded half up to the fen;
+    null when not eligible or an input is missing; yuan_of_fen makes it Decimal yuan). Clauses not
+    in force on `period` are left out. A column `granted_this_year:<code>` in `facts` is what that
+    clause already granted each enterprise this year (annual caps). Number columns of `facts` are
+    Decimal (at most two places) or integers, never floats (fen_column)."""
     clauses = [c for c in (clauses or pack.clauses) if c.in_force(period)]
     table = prepare(pack, facts, clauses, period)
+    compiler = polars_eval.Compiler()
     outputs = []
     for clause in clauses:
         values = constants(pack, clause, period)
         granted = f"granted_this_year:{clause.code}"
         if granted in table.columns:
-            values["granted_this_year"] = pl.col(granted).cast(pl.Float64).fill_null(0.0)
-        condition = polars_eval.compile_expr(clause.condition, values)
-        amount = polars_eval.compile_expr(clause.amount, values)
+            values["granted_this_year"] = pl.col(granted)
+        condition = compiler.expr(clause.condition, values)
+        amount = compiler.to_fen(*compiler.number(clause.amount, values))
         eligible = condition.fill_null(False)
         outputs += [
             eligible.alias(f"{clause.code}:eligible"),
             condition.is_null().alias(f"{clause.code}:unknown"),
-            pl.when(eligible).then(amount).otherwise(None).alias(f"{clause.code}:amount"),
+            # Int64 fen holds up to 92,233,720,368,547,758.07 yuan; past that the cast fails loudly.
+            pl.when(eligible).then(amount).otherwise(None).cast(pl.Int64).alias(f"{clause.code}:amount"),
         ]
-    return polars_eval.collect(table.lazy().select(*outputs))
+    return compiler.select(table.lazy(), outputs)
 
 
 @dataclass
@@ -77,10 +134,10 @@ class Explanation:
     period: date
     eligible: bool
     unknown: bool  # the condition needs a value that is missing
-    amount: float | None
+    amount: Decimal | None  # exact; amount_yuan is what is paid
     checks: list[single.Check]
     missing: list[Fact]  # facts and inputs the clause reads that were not given
-    parameters: dict[str, float | None] = field(default_factory=dict)
+    parameters: dict[str, Decimal | None] = field(default_factory=dict)
 
     @property
     def amount_yuan(self) -> Decimal | None:
@@ -116,11 +173,11 @@ def _environment(pack: Pack, clause: Clause, given: dict, period: date) -> dict:
     for name, fact in pack.labels(clause).items():
         value = given.get(name)
         if value is not None and fact.type == NUMBER:
-            value = float(value)
+            value = exact.number(value, name)
         env[name] = value
-    env["period_year"] = float(period.year)
+    env["period_year"] = Decimal(period.year)
     if env.get("granted_this_year") is None:
-        env["granted_this_year"] = 0.0
+        env["granted_this_year"] = Decimal(0)
     return env
 
 
@@ -150,12 +207,12 @@ def run_scenarios(pack: Pack) -> list[ScenarioResult]:
         expected = to_yuan(scenario.amount) if scenario.eligible else None
         problems = []
         for name, eligible, amount in (
-            ("single", one.eligible, one.amount),
-            ("batch", many_eligible, many_amount),
+            ("single", one.eligible, one.amount_yuan),
+            ("batch", many_eligible, yuan_of_fen(many_amount)),
         ):
             if eligible != scenario.eligible:
                 problems.append(f"{name}: eligible {eligible}, expected {scenario.eligible}")
-            elif scenario.eligible and scenario.amount is not None and to_yuan(amount) != expected:
-                problems.append(f"{name}: amount {to_yuan(amount)}, expected {expected}")
+            elif scenario.eligible and scenario.amount is not None and amount != expected:
+                problems.append(f"{name}: amount {amount}, expected {expected}")
         results.append(ScenarioResult(scenario, not problems, "; ".join(problems)))
     return results

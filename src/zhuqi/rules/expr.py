@@ -5,7 +5,7 @@
     membership                         listing in {"listed", "neeq"}
     conditional                        if(target_is_local, 0.575, 0.5)
     banded points                      bands(rd_ratio, {0.03: 5, 0.05: 10, 0.08: 15})
-    percent literals                   50%   (= 0.5)
+    percent literals                   50%   (= 0.5, exactly: numbers are decimals, exact.py)
 
 Grammar, loosest first: `or`, `and`, `not`, comparison (< <= > >= == != in, not in), + -, * /,
 unary -, atoms (numbers, "strings", true, false, names with dots, calls, parentheses, {sets},
@@ -23,6 +23,9 @@ RuleError with the position. Both evaluators (batch in polars_eval, single in tr
 import operator
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from zhuqi.rules import exact
 
 NUMBER, BOOL, TEXT = "number", "bool", "text"
 
@@ -84,8 +87,8 @@ TOKEN = re.compile(
     re.VERBOSE,
 )
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
-# The operators mean the same on Python floats (single.py) and on Polars expressions (polars_eval.py);
-# both evaluators take them from here. Division is not here: each guards x / 0 its own way.
+# The operators of the batch evaluator (integers in Polars, polars_eval.py); the single one uses
+# their exact Decimal twins (exact.ARITHMETIC). Division is not here: see exact.divide.
 ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 COMPARISONS = {
     "<": operator.lt,
@@ -290,10 +293,8 @@ class _Parser:
         raise self.error(f"expected a value, found {text!r}" if text else "the expression ends too early")
 
 
-def _number(text: str) -> float:
-    if text.endswith("%"):
-        return float(text[:-1]) / 100
-    return float(text)
+def _number(text: str) -> Decimal:
+    return exact.literal(text)  # exactly as written: 57.5% is 0.575, not the float nearest it
 
 
 def parse(source: str) -> Node:
@@ -401,7 +402,7 @@ def _check_call(node, types, source, want, fail):
         node.type = NUMBER
 
 
-def band_pairs(node: Node) -> list[tuple[float, float]]:
+def band_pairs(node: Node) -> list[tuple[Decimal, Decimal]]:
     """[(threshold, points), …] of a bands() call, rising."""
     pairs = node.args[1].args[0].args
     half = len(pairs) // 2

@@ -27,12 +27,39 @@ this clause already granted the enterprise this year, for annual caps; 0 when no
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
-from zhuqi.rules import expr
+from zhuqi.rules import exact, expr
 from zhuqi.rules.expr import BOOL, NUMBER, TEXT, RuleError
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with every non-integer number read exactly as written (Decimal), never as a float."""
+
+
+def _exact_float(loader, node):
+    text = loader.construct_scalar(node)
+    try:
+        return exact.literal(text)
+    except (InvalidOperation, ValueError):
+        raise RuleError(
+            f"{text!r} is not a finite number", where=f"YAML line {node.start_mark.line + 1}"
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _exact_float)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Decimals written back as the numbers they are."""
+
+
+_Dumper.add_representer(
+    Decimal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", format(value, "f"))
+)
 
 BUILTIN_FACTS = {
     "period_year": {"type": NUMBER, "label": "年度", "unit": ""},
@@ -55,9 +82,9 @@ class Parameter:
     name: str
     label: str
     source: str
-    values: list[tuple[date, float | None]]  # rising start dates; None: not in force from then
+    values: list[tuple[date, Decimal | None]]  # rising start dates; None: not in force from then
 
-    def at(self, day: date) -> float | None:
+    def at(self, day: date) -> Decimal | None:
         found = None
         for start, value in self.values:
             if start <= day:
@@ -78,7 +105,7 @@ class Clause:
     inputs: dict[str, Fact]
     auto_grant: bool = False
     exclusive_group: str = ""
-    budget: float | None = None
+    budget: Decimal | None = None
     effective_from: date | None = None
     effective_to: date | None = None
     policy_code: str = ""
@@ -112,7 +139,7 @@ class Scenario:
     facts: dict
     inputs: dict
     eligible: bool
-    amount: float | None
+    amount: Decimal | None
 
 
 @dataclass
@@ -145,17 +172,20 @@ class Pack:
         return self.facts | (clause.inputs if clause else {})
 
 
-def _number(value, where: str) -> float | None:
+def _number(value, where: str) -> Decimal | None:
+    """A number of the pack, exactly: 30% is 3/10, 1.15 is 115/100. A float can only come from a
+    document parsed elsewhere; its shortest repr is the decimal that was written."""
     if value is None:
         return None
     if isinstance(value, bool):
         raise RuleError(f"expected a number, not {value!r}", where=where)
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().replace(",", "")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        value = repr(value)
     try:
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
+        return exact.literal(value)
+    except (InvalidOperation, ValueError):
         raise RuleError(f"expected a number, not {value!r}", where=where) from None
 
 
@@ -195,7 +225,7 @@ def load_pack(source: str | Path | dict) -> Pack:
         source = source.read_text(encoding="utf-8")
     if isinstance(source, str):
         try:
-            document = yaml.safe_load(source)
+            document = yaml.load(source, Loader=_Loader)  # noqa: S506 - a SafeLoader
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"YAML line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
@@ -284,7 +314,25 @@ def _clause(raw: dict, policy: Policy, pack: Pack) -> Clause:
                 where=f"{where} {part}",
             )
         setattr(clause, part, node)
+    _check_exact(clause, pack, where)
     return clause
+
+
+def _check_exact(clause: Clause, pack: Pack, where: str) -> None:
+    """The batch evaluator computes in 64- or 128-bit integers (exact.py): refuse, at load time, an
+    expression whose value could exceed 128 bits with the parameters of any date."""
+    from zhuqi.rules import polars_eval
+
+    names = clause.parameter_names(pack)
+    days = sorted({start for n in names for start, _v in pack.parameters[n].values}) or [date.min]
+    for day in days:
+        values = {n: pack.parameters[n].at(day) for n in names}
+        for part in ("condition", "amount"):
+            try:
+                polars_eval.Compiler().node(getattr(clause, part), values)
+            except OverflowError as exc:
+                text = getattr(clause, f"{part}_text")
+                raise RuleError(str(exc), source=text, offset=0, where=f"{where} {part}") from None
 
 
 def _scenario(raw: dict, pack: Pack) -> Scenario:
@@ -315,4 +363,4 @@ def _scenario(raw: dict, pack: Pack) -> Scenario:
 
 def dump_pack(pack: Pack) -> str:
     """The pack as YAML, as it was loaded (comments aside)."""
-    return yaml.safe_dump(pack.document, allow_unicode=True, sort_keys=False, width=110)
+    return yaml.dump(pack.document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)

@@ -2,15 +2,19 @@
 time, with a trace a person can read: every condition with the value seen, the threshold and
 whether it holds, and what is missing.
 
-Numbers are Python floats, i.e. the same IEEE doubles Polars uses, with the operations in the same
-order, so both evaluators give bit-identical amounts (the property test in tests/rules proves it).
+Numbers are exact decimals (`decimal.Decimal` in a context wide enough that + - * never round;
+a division is rounded as exact.divide says), so both evaluators give the same number digit for digit
+(the property tests in tests/rules prove it).
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from zhuqi.rules.expr import ARITHMETIC, COMPARISONS, Node, band_pairs
+from zhuqi.rules import exact
+from zhuqi.rules.expr import COMPARISONS, Node, band_pairs
 
-Value = float | bool | str | None
+Value = Decimal | bool | str | None
+ZERO = Decimal(0)
 
 
 def evaluate(node: Node, env: dict[str, Value]) -> Value:
@@ -21,14 +25,14 @@ def evaluate(node: Node, env: dict[str, Value]) -> Value:
         return env.get(node.value)
     if k == "unary":
         v = evaluate(node.args[0], env)
-        return None if v is None else -v
+        return None if v is None else exact.CONTEXT.minus(v)
     if k == "binary":
         a, b = (evaluate(x, env) for x in node.args)
         if a is None or b is None:
             return None
         if node.value == "/":
-            return None if b == 0 else a / b
-        return ARITHMETIC[node.value](a, b)
+            return exact.divide(a, b)
+        return exact.ARITHMETIC[node.value](a, b)
     if k == "compare":
         a, b = (evaluate(x, env) for x in node.args)
         if a is None or b is None:
@@ -68,7 +72,7 @@ def _call(node: Node, env) -> Value:
         v = evaluate(node.args[0], env)
         if v is None:
             return None
-        points = 0.0
+        points = ZERO
         for threshold, score in band_pairs(node):
             if v >= threshold:
                 points = score
@@ -77,7 +81,7 @@ def _call(node: Node, env) -> Value:
     if any(v is None for v in values):
         return None
     if name == "abs":
-        return abs(values[0])
+        return exact.CONTEXT.abs(values[0])
     return min(values) if name == "min" else max(values)
 
 
@@ -85,8 +89,7 @@ def unparse(node: Node) -> str:
     """The expression as text (for traces)."""
     k = node.kind
     if k == "num":
-        v = node.value
-        return str(int(v)) if float(v).is_integer() else repr(v)
+        return _plain(node.value)
     if k == "text":
         return f'"{node.value}"'
     if k == "bool":
@@ -106,10 +109,16 @@ def unparse(node: Node) -> str:
         return f"{unparse(node.args[0])} {'in' if node.value else 'not in'} {{{items}}}"
     if k == "call":
         if node.value == "bands":
-            pairs = ", ".join(f"{t:g}: {p:g}" for t, p in band_pairs(node))
+            pairs = ", ".join(f"{_plain(t)}: {_plain(p)}" for t, p in band_pairs(node))
             return f"bands({unparse(node.args[0])}, {{{pairs}}})"
         return f"{node.value}({', '.join(unparse(a) for a in node.args)})"
     return k
+
+
+def _plain(value: Decimal) -> str:
+    """0.575 as 0.575, 2000000 as 2000000 (never 2E+6)."""
+    text = format(value.normalize(context=exact.CONTEXT), "f")
+    return text
 
 
 @dataclass

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.translation import gettext as _
@@ -56,6 +56,11 @@ def percent(value):
 def number(value):
     if value is None or value == "":
         return "—"
+    if isinstance(value, str):  # an exact amount kept as text in JSON (policy offers' facts)
+        try:
+            value = Decimal(value)
+        except InvalidOperation:
+            return value
     return f"{value:,.0f}"
 
 
