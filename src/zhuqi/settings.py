@@ -249,3 +249,7 @@ ZHUQI_PRINCIPAL_LEADER = os.environ.get("ZHUQI_PRINCIPAL_LEADER", "")
 ZHUQI_NEAR_DEADLINE_DAYS = 1  # blue when at most this many working days are left
 ZHUQI_RED_AFTER_DAYS = 3  # red when overdue by more than this many working days
 ZHUQI_RATING_PERIOD_DAYS = int(os.environ.get("ZHUQI_RATING_PERIOD_DAYS", "5"))
+# Seed 000 三(四) 「系统两次发还重办的问题」 go to the coordination meeting. Read here as: the appeal goes
+# back to its department once (the first 不满意); the second 不满意 is the second 发还重办 and takes it to
+# the meeting (1). The other reading — two reopenings done, the third 不满意 escalates — is 2.
+ZHUQI_APPEAL_REOPENINGS = int(os.environ.get("ZHUQI_APPEAL_REOPENINGS", "1"))

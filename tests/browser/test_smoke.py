@@ -100,7 +100,9 @@ def grant_world(transactional_db):
     town = TownFactory(code="changan", name="长安镇")
     firm = EnterpriseFactory(name="东莞市浏览器创新科技有限公司", town=town)
     firm.tags.add(Tag.objects.get_or_create(name="瞪羚企业")[0])
-    IndicatorValueFactory(enterprise=firm, indicator="rd_expense", year=2025, value=6_000_000, source="tax")
+    IndicatorValueFactory(
+        enterprise=firm, indicator="rd_expense_deductible", year=2025, value=6_000_000, source="tax"
+    )
     UserFactory(username="firm", role=Role.ENTERPRISE, enterprise=firm)
     services.offers_run(period=date(2026, 6, 30))
     return firm

@@ -14,18 +14,28 @@ def tag(enterprise, name: str) -> None:
 @pytest.fixture
 def policy_world(world):
     """The world with the shipped pack installed; enterprise a is a pilot (倍增试点) and a gazelle
-    (瞪羚企业, an innovative enterprise of seed 001) with 2025 R&D expense of 20,000,000 verified by the
-    tax bureau; enterprise b has no tag. 市工信局 (world.city_dept) reviews the clauses of 市工业和信息化局."""
+    (瞪羚企业, an innovative enterprise of seed 001) with 2025 deductible R&D expense of 20,000,000
+    assessed by the tax bureau (verified); enterprise b has no tag. 市工信局 (world.city_dept) reviews the clauses of 市工业和信息化局."""
     world.city_dept.name = "东莞市工业和信息化局"
     world.city_dept.save()
     packs.install_shipped()
     tag(world.a, "倍增试点")
     tag(world.a, "瞪羚企业")
     IndicatorValueFactory(
-        enterprise=world.a, indicator="rd_expense", year=2025, value=20_000_000, source="tax", verified=True
+        enterprise=world.a,
+        indicator="rd_expense_deductible",
+        year=2025,
+        value=20_000_000,
+        source="tax",
+        verified=True,
     )
     IndicatorValueFactory(
-        enterprise=world.b, indicator="rd_expense", year=2025, value=9_000_000, source="self", verified=False
+        enterprise=world.b,
+        indicator="rd_expense_deductible",
+        year=2025,
+        value=9_000_000,
+        source="self",
+        verified=False,
     )
     world.miit_handler = world.users["city_handler"]
     world.other_handler = UserFactory(

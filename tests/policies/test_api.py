@@ -18,7 +18,9 @@ def test_catalogue_is_public_to_every_signed_in_user(client, policy_world):
     body = r.json()
     assert body["condition"] == "is_pilot" and body["department_code"] == "miit"
     rate = next(p for p in body["parameters"] if p["name"] == "consulting.rate")
-    assert rate["in_force"] == "0.5" and "东府办〔2017〕11号 三（二）" in rate["source"]  # exact: a decimal as text
+    assert (
+        rate["in_force"] == "0.5" and "东府办〔2017〕11号 三（二）" in rate["source"]
+    )  # exact: a decimal as text
 
 
 def test_a_bad_expression_is_refused_with_its_position_and_changes_nothing(client, policy_world):

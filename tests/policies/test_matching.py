@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import IndicatorValueFactory, UserFactory
+from tests.factories import EnterpriseFactory, IndicatorValueFactory, UserFactory
 from zhuqi.accounts.models import Role
 from zhuqi.core.models import OutboxMessage
 from zhuqi.policies import facts, matching, packs
@@ -14,9 +14,18 @@ from zhuqi.policies.models import Match, MatchRun
 
 def test_facts_come_from_tags_fields_and_the_best_indicator_value(policy_world):
     IndicatorValueFactory(
-        enterprise=policy_world.a, indicator="rd_expense", year=2025, value=1, source="self", verified=False
+        enterprise=policy_world.a,
+        indicator="rd_expense_deductible",
+        year=2025,
+        value=1,
+        source="self",
+        verified=False,
     )
+    # The enterprise's own R&D figure is not the subsidy's base (seed 001: 经税务部门核定的可加计扣除).
+    other = EnterpriseFactory(town=policy_world.a.town)
+    IndicatorValueFactory(enterprise=other, indicator="rd_expense", year=2025, value=7, source="tax")
     pack = packs.compiled(packs.pack_get("dongguan-doubling"))
+    assert facts.for_enterprise([pack], 2026, other.pk)[0]["rd_expense_deductible_prev"] is None
     known, unverified = facts.for_enterprise([pack], 2026, policy_world.a.pk)
     assert known["is_pilot"] is True and known["innovative_enterprise"] is True
     assert known["listing"] == "none"

@@ -47,7 +47,7 @@ def test_a_bad_fact_source_is_refused(policy_world):
     text = (
         shipped.shipped()[0]
         .read_text(encoding="utf-8")
-        .replace('from: "indicator:rd_expense@-1"', 'from: "indicator:rd_expenses@-1"')
+        .replace('from: "indicator:rd_expense_deductible@-1"', 'from: "indicator:rd_expenses@-1"')
     )
     with pytest.raises(ZhuqiError) as exc:
         packs.pack_import(text=text, acting_user=policy_world.users["coordinator"])

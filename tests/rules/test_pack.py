@@ -37,7 +37,7 @@ def pack():
 
 def test_every_scenario_passes_through_both_evaluators(pack):
     results = run_scenarios(pack)
-    assert len(results) >= 60
+    assert len(results) >= 75
     assert [r.message for r in results if not r.passed] == []
 
 
@@ -127,7 +127,7 @@ def test_a_wrong_expected_amount_fails_zhuqi_rules_test(tmp_path):
     assert "FAIL dongguan-doubling · 咨询补助 低于上限" in bad.stdout
     assert "amount 500000.00, expected 500001.00" in bad.stdout
     good = subprocess.run([zhuqi, "rules", "test"], capture_output=True, text=True)
-    assert good.returncode == 0 and "62/62 scenario tests passed" in good.stdout
+    assert good.returncode == 0 and "75/75 scenario tests passed" in good.stdout
 
 
 def test_a_clause_with_a_bad_expression_is_refused_with_its_code_and_position():
@@ -159,3 +159,73 @@ def test_the_trace_says_what_is_met_and_what_is_missing(pack):
     )
     assert loan.unknown and not loan.eligible
     assert "本笔贷款第几个贴息年度" in [f.label for f in loan.missing]
+
+
+def _pack_with(**parameters):
+    """The shipped pack with some parameters set to another value from 2017 on."""
+    from zhuqi.rules.model import _Loader
+
+    document = yaml.load(PACK.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+    for name, value in parameters.items():
+        document["parameters"][name]["values"] = {"2017-01-01": value}
+    return load_pack(document)
+
+
+def test_service_package_growth_is_year_on_year_and_the_2016_base_is_the_documented_alternative(pack):
+    """seed 000 三(三) 「市级留成增长部分」: the pack reads growth against the year before; growth
+    against 2016 (the year before the programme) is the parameter package.growth_against_2016."""
+    from datetime import date
+
+    assert pack.parameters["package.growth_against_2016"].at(date(2019, 1, 1)) == 0
+    assert "2016" in pack.parameters["package.growth_against_2016"].source
+    facts = {
+        "is_pilot": True,
+        "doubling_commitment_years": 3,
+        "city_tax_retained": 20_000_000,
+        "city_tax_retained_base": 16_000_000,  # 2018
+        "city_tax_retained_2016": 10_000_000,
+    }
+    inputs = {"service_fees_paid": 20_000_000}
+    clause = pack.clause("DB-3-3-3Y")
+    year_on_year = explain(pack, clause, facts, date(2019, 12, 31), inputs)
+    assert year_on_year.amount_yuan == Decimal("2000000.00")  # 50 % of 4,000,000
+    other = _pack_with(**{"package.growth_against_2016": 1})
+    against_2016 = explain(other, other.clause("DB-3-3-3Y"), facts, date(2019, 12, 31), inputs)
+    assert against_2016.amount_yuan == Decimal("5000000.00")  # 50 % of 10,000,000, capped
+
+
+def test_uplift_of_15_percent_is_times_1_15_and_15_points_is_the_documented_alternative(pack):
+    """seed 000 三(十四) 「贴息比例和限额均上浮15%」: 50 % × 1.15 = 57.5 % (the pack's reading,
+    merger_loan.uplift_in_points = 0); 50 % + 15 points = 65 % is the alternative."""
+    from datetime import date
+
+    facts = {"is_pilot": True, "headquartered_locally": True}
+    inputs = {"interest_paid": 2_000_000, "target_is_local": True, "subsidy_year_number": 1}
+    times = explain(pack, pack.clause("DB-3-14-LOAN"), facts, date(2018, 1, 1), inputs)
+    assert pack.parameters["merger_loan.uplift_in_points"].at(date(2018, 1, 1)) == 0
+    assert times.amount_yuan == Decimal("1150000.00")
+    other = _pack_with(**{"merger_loan.uplift_in_points": 1})
+    points = explain(other, other.clause("DB-3-14-LOAN"), facts, date(2018, 1, 1), inputs)
+    assert points.amount_yuan == Decimal("1300000.00")
+
+
+def test_nothing_to_grant_is_not_eligible_and_the_trace_says_why(pack):
+    """三(三): when city-retained tax fell the growth condition fails (✗ in the trace); when no fees were
+    paid every condition holds but the amount is 0, and the enterprise is not eligible for that year
+    either (a grant of 0 is no grant) — the explanation says which of the two it is."""
+    from datetime import date
+
+    facts = {
+        "is_pilot": True,
+        "doubling_commitment_years": 3,
+        "city_tax_retained": 9_000_000,
+        "city_tax_retained_base": 10_000_000,
+    }
+    clause = pack.clause("DB-3-3-3Y")
+    fell = explain(pack, clause, facts, date(2018, 12, 31), {"service_fees_paid": 2_000_000})
+    assert not fell.eligible and not fell.nothing_to_grant
+    assert fell.checks[-1].holds is False  # city_tax_retained > city_tax_retained_base
+    grew = facts | {"city_tax_retained": 16_000_000}
+    no_fees = explain(pack, clause, grew, date(2018, 12, 31), {"service_fees_paid": 0})
+    assert not no_fees.eligible and no_fees.nothing_to_grant
+    assert all(c.holds for c in no_fees.checks) and no_fees.amount_yuan == Decimal("0.00")

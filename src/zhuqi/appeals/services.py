@@ -32,7 +32,6 @@ from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, Se
 
 STAFF_CHANNELS = {Channel.VISIT, Channel.PHONE, Channel.IMPORT}
 COORDINATORS = {Role.COORDINATOR, Role.ADMIN}
-REOPENS_BEFORE_ESCALATION = 2  # seed 000, 三(四): "系统两次发还重办的问题" go to the coordination meeting
 
 
 @dataclass
@@ -452,7 +451,9 @@ def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected
     appeal.version += 1
     appeal.save()
     _event(appeal, acting_user, "rate", from_state, comment, rating=rating)
-    if appeal.reopen_count >= REOPENS_BEFORE_ESCALATION:
+    # Seed 000, 三(四): "系统两次发还重办的问题" go to the coordination meeting; the reading is the
+    # setting ZHUQI_APPEAL_REOPENINGS (settings.py says both).
+    if appeal.reopen_count > settings.ZHUQI_APPEAL_REOPENINGS:
         _escalate(appeal, acting_user, CoordinationItem.Reason.REOPENED_TWICE)
         return appeal
     days = deadlines.days_for(appeal.category, appeal.urgency)

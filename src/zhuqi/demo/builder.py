@@ -394,6 +394,19 @@ def build_indicators(enterprises: list[tuple], rng: random.Random, progress: boo
                 "self",
             )
             add(enterprise, "rd_expense", PeriodType.YEAR, year, 1, value * rd_rate, "self")
+            # The tax bureau assesses part of it as deductible (seed 001's subsidy base), verified.
+            # (70–95 % of it, from the enterprise and year: the random stream of the demo is untouched)
+            deductible = value * rd_rate * (0.7 + ((enterprise.pk * 7919 + year) % 26) / 100)
+            add(
+                enterprise,
+                "rd_expense_deductible",
+                PeriodType.YEAR,
+                year,
+                1,
+                deductible,
+                "tax",
+                verified=True,
+            )
             add(
                 enterprise,
                 "rd_staff",

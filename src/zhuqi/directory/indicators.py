@@ -56,6 +56,14 @@ INDICATORS = [
     Indicator("city_retained_tax", "市级留成税收", _("City-retained tax"), "yuan"),
     Indicator("total_profit", "利润总额", _("Total profit"), "yuan", minimum=-MONEY_MAX),  # a loss
     Indicator("rd_expense", "研发费用", _("R&D expense"), "yuan"),
+    # Fed by the tax bureau (source 税务局): the R&D expense it assessed as deductible (可加计扣除),
+    # what seed 001's R&D subsidy is computed on — not the enterprise's own R&D figure above.
+    Indicator(
+        "rd_expense_deductible",
+        "税务核定可加计扣除研发费用",
+        _("Tax-assessed deductible R&D expense"),
+        "yuan",
+    ),
     Indicator("staff", "从业人数", _("Staff"), "person", maximum=COUNT_MAX, whole=True),
     Indicator("rd_staff", "研发人员数", _("R&D staff"), "person", maximum=COUNT_MAX, whole=True),
     Indicator("exports", "出口额", _("Exports"), "yuan"),

@@ -131,6 +131,7 @@ def describe(explanation, labels: dict, parameters: dict | None = None) -> dict:
         "status": status(explanation),
         "amount": explanation.amount_yuan,
         "amount_needs_inputs": explanation.eligible and explanation.amount is None,
+        "nothing_to_grant": explanation.nothing_to_grant,
         "checks": checks,
         "missing_facts": [{"name": f.name, "label": f.label} for f in missing_facts],
         "inputs": [

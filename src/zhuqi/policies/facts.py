@@ -4,6 +4,7 @@
     enterprise:listing                 a field of the enterprise (text)
     indicator:city_retained_tax        the indicator's value for the year matched
     indicator:rd_expense@-1            … for the year before (@-2 two years before, and so on)
+    indicator:city_retained_tax@2016   … for one fixed year (a base year named by a document)
 
 The value of an indicator is the one figures.best_values picks (verified first, then the most
 authoritative source). For each indicator fact the frame also has `<fact>:verified`, so that a
@@ -29,20 +30,30 @@ from zhuqi.rules.polars_eval import DTYPES
 MONEY = pl.Decimal(38, 2)  # indicator values, exactly as stored (the engine reads them in fen)
 FEN = Decimal("0.01")
 ENTERPRISE_FIELDS = ("listing", "ownership", "size", "doubling_class", "industry_code")
-ORIGIN = re.compile(r"^(?P<kind>tag|enterprise|indicator):(?P<what>[^@]+?)(?:@(?P<offset>-\d+))?$")
+ORIGIN = re.compile(
+    r"^(?P<kind>tag|enterprise|indicator):(?P<what>[^@]+?)(?:@(?:(?P<offset>-\d+)|(?P<year>(?:19|20)\d\d)))?$"
+)
 
 
-def parse_origin(fact: Fact) -> tuple[str, str, int] | None:
-    """(kind, what, year offset) of a fact's `from`, None when it has none; RuleError when wrong."""
+def indicator_year(origin: tuple, year: int) -> int:
+    """The year an indicator fact reads when `year` is evaluated: year + offset, or the fixed year."""
+    _kind, _what, offset, *fixed = origin
+    return fixed[0] if fixed and fixed[0] else year + offset
+
+
+def parse_origin(fact: Fact) -> tuple[str, str, int, int | None] | None:
+    """(kind, what, year offset, fixed year) of a fact's `from`, None when it has none; RuleError
+    when wrong."""
     if not fact.origin:
         return None
     m = ORIGIN.match(fact.origin.strip())
     where = f"fact {fact.name} from"
     if m is None:
         raise RuleError(
-            f"{fact.origin!r} is not tag:NAME, enterprise:FIELD or indicator:KEY[@-N]", where=where
+            f"{fact.origin!r} is not tag:NAME, enterprise:FIELD or indicator:KEY[@-N|@YYYY]", where=where
         )
     kind, what, offset = m["kind"], m["what"].strip(), int(m["offset"] or 0)
+    fixed = int(m["year"]) if m["year"] else None
     wanted = {"tag": BOOL, "enterprise": TEXT, "indicator": NUMBER}[kind]
     if fact.type != wanted:
         raise RuleError(f"a fact read from {kind}: is a {wanted}, not a {fact.type}", where=where)
@@ -54,9 +65,9 @@ def parse_origin(fact: Fact) -> tuple[str, str, int] | None:
         raise RuleError(f"no indicator {what!r}; one of {', '.join(indicators.BY_KEY)}", where=where)
     if offset < -10:
         raise RuleError("an indicator is read at most 10 years back", where=where)
-    if kind != "indicator" and offset:
-        raise RuleError("only indicators have a year (@-N)", where=where)
-    return kind, what, offset
+    if kind != "indicator" and (offset or fixed):
+        raise RuleError("only indicators have a year (@-N or @YYYY)", where=where)
+    return kind, what, offset, fixed
 
 
 def check_origins(pack: Pack) -> None:
@@ -104,18 +115,19 @@ def build(packs: Iterable[Pack], year: int, enterprise_ids=None) -> pl.DataFrame
         rows, schema={"enterprise_id": pl.Int64} | {f: pl.String for f in ENTERPRISE_FIELDS}, orient="row"
     )
     columns = []
-    tag_names = {n for _f, (kind, what, _o) in wanted.values() if kind == "tag" for n in what.split("|")}
+    tag_names = {n for _f, (kind, what, *_y) in wanted.values() if kind == "tag" for n in what.split("|")}
     tags = _tags(tag_names, enterprise_ids)
-    needed = {(what, year + offset) for _f, (kind, what, offset) in wanted.values() if kind == "indicator"}
+    needed = {(o[1], indicator_year(o, year)) for _f, o in wanted.values() if o[0] == "indicator"}
     values = _indicators(needed, enterprise_ids)
-    for name, (fact, (kind, what, offset)) in wanted.items():
+    for name, (fact, origin) in wanted.items():
+        kind, what = origin[:2]
         if kind == "enterprise":
             columns.append(pl.col(what).alias(name))
         elif kind == "tag":
             having = tags.filter(pl.col("tag").is_in(what.split("|")))["enterprise_id"].unique()
             columns.append(pl.col("enterprise_id").is_in(having.implode()).alias(name))
         else:
-            key = f"{what}@{year + offset}"
+            key = f"{what}@{indicator_year(origin, year)}"
             one = values.filter(pl.col("key") == key).select(
                 "enterprise_id", pl.col("value").alias(name), pl.col("verified").alias(f"{name}:verified")
             )

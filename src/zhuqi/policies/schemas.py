@@ -79,6 +79,7 @@ class StandingOut(Schema):
     status: str
     amount: Decimal | None
     amount_needs_inputs: bool
+    nothing_to_grant: bool = False  # every condition holds but the amount is 0 yuan: not eligible
     checks: list[dict]
     missing_facts: list[dict]
     inputs: list[dict]

@@ -226,10 +226,10 @@ def application_submit(
     for upload in attachments:
         stored_files.check(upload)
     explanation = matching.explain_one(enterprise.pk, clause, year, values)
+    if explanation.nothing_to_grant or (explanation.eligible and explanation.amount_yuan is None):
+        raise ZhuqiError("nothing_to_grant", _("By the rule, these inputs give no amount."), status=422)
     if not explanation.eligible:
         raise _not_eligible(explanation)
-    if explanation.amount_yuan is None or explanation.amount_yuan <= 0:
-        raise ZhuqiError("nothing_to_grant", _("By the rule, these inputs give no amount."), status=422)
     try:
         with transaction.atomic():
             duplicate = Application.objects.filter(

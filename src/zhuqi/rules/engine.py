@@ -117,8 +117,10 @@ def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] |
         if granted in table.columns:
             values["granted_this_year"] = pl.col(granted)
         condition = compiler.expr(clause.condition, values)
-        amount = compiler.to_fen(*compiler.number(clause.amount, values))
-        eligible = condition.fill_null(False)
+        amount = compiler.bind(compiler.to_fen(*compiler.number(clause.amount, values)))
+        # Nothing to grant is not eligible (NOTHING_TO_GRANT); an amount still waiting for an input
+        # (null) is: the enterprise supplies it when it applies.
+        eligible = condition.fill_null(False) & (amount.is_null() | (amount > 0))
         outputs += [
             eligible.alias(f"{clause.code}:eligible"),
             condition.is_null().alias(f"{clause.code}:unknown"),
@@ -126,6 +128,13 @@ def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] |
             pl.when(eligible).then(amount).otherwise(None).cast(pl.Int64).alias(f"{clause.code}:amount"),
         ]
     return compiler.select(table.lazy(), outputs)
+
+
+# An enterprise whose conditions hold but whose amount comes to 0 yuan (city-retained tax fell, no
+# fees were paid) is NOT eligible for that year: a grant of 0 is no grant, every amount the seeds
+# promise is a payment, and "eligible, 0 元" would list the clause among the enterprise's policies,
+# notify it and invite an application that can only be refused. The trace still shows each
+# condition met, and `nothing_to_grant` says why it is not eligible. Both evaluators do this.
 
 
 @dataclass
@@ -138,6 +147,7 @@ class Explanation:
     checks: list[single.Check]
     missing: list[Fact]  # facts and inputs the clause reads that were not given
     parameters: dict[str, Decimal | None] = field(default_factory=dict)
+    nothing_to_grant: bool = False  # the conditions hold, but the amount is 0 yuan (see above)
 
     @property
     def amount_yuan(self) -> Decimal | None:
@@ -151,8 +161,9 @@ def explain(pack: Pack, clause: Clause, facts: dict, period: date, inputs: dict 
     env |= values
     in_force = clause.in_force(period)
     condition = single.evaluate(clause.condition, env) if in_force else False
-    eligible = condition is True
-    amount = single.evaluate(clause.amount, env) if eligible else None
+    amount = single.evaluate(clause.amount, env) if condition is True else None
+    nothing = amount is not None and to_yuan(amount) <= 0
+    eligible = condition is True and not nothing
     read = clause.condition.names() | clause.amount.names()
     labels = pack.labels(clause)
     missing = [labels[n] for n in sorted(read) if n in labels and env.get(n) is None]
@@ -165,6 +176,7 @@ def explain(pack: Pack, clause: Clause, facts: dict, period: date, inputs: dict 
         checks=single.checks(clause.condition, env),
         missing=missing,
         parameters=values,
+        nothing_to_grant=nothing,
     )
 
 

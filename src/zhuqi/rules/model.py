@@ -354,11 +354,17 @@ def _scenario(raw: dict, pack: Pack) -> Scenario:
         name=name,
         clause=code,
         period=_date(_need(raw, "period", where), where),
-        facts=raw.get("facts") or {},
-        inputs=raw.get("inputs") or {},
+        facts=_exact_values(raw.get("facts") or {}),
+        inputs=_exact_values(raw.get("inputs") or {}),
         eligible=bool(raw["eligible"]),
         amount=_number(raw.get("amount"), where),
     )
+
+
+def _exact_values(values: dict) -> dict:
+    """A test's facts and inputs with any float (a document parsed by another YAML reader) made the
+    decimal that was written: its shortest repr."""
+    return {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in values.items()}
 
 
 def dump_pack(pack: Pack) -> str:
