@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
 FACT_PLACES = 2  # facts and inputs are money to the fen, counts, years
-FACT_LIMIT = 10**13  # 十万亿元: larger than any enterprise's figure; larger values are refused
+FACT_LIMIT = 10**14  # 百万亿元, the directory's bound on an indicator value (indicators.MONEY_MAX)
 DIVISION_PLACES = 10
 INT64_MAX = 2**63 - 1
 INT128_MAX = 2**127 - 1
