@@ -133,7 +133,7 @@ def _parse_inputs(fields, raw: dict) -> dict:
                     "bad_input",
                     Message(
                         _(
-                            "%(label)s must be a number from 0 to 10,000,000,000,000, with at most two decimals."
+                            "%(label)s must be a number from 0 to 100,000,000,000,000, with at most two decimals."
                         ),
                         {"label": fact.label},
                     ),
