@@ -44,13 +44,14 @@ def recreate_database() -> str:
 
 def build_world() -> dict:
     """A city with one town, a routed category, departments with heads, enterprises with liaisons,
-    a hotline system user and a coordinator, each with an API token."""
+    a hotline system user with two API tokens (submitting; reading the ledger)."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     from zhuqi.accounts.models import Role
     from zhuqi.accounts.services import api_token_create, user_create
     from zhuqi.core import uscc
+    from zhuqi.core.scopes import HOTLINE, Scope
     from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory, Town
 
     town = Town.objects.create(code="BT01", name="基准镇")
@@ -76,7 +77,6 @@ def build_world() -> dict:
     user("handler", Role.HANDLER, department=department)
     leader = user("leader", Role.LEADER, mobile="13800000002")
     hotline = user("12345", Role.SYSTEM)
-    coordinator = user("coordinator", Role.COORDINATOR)
     enterprises = Enterprise.objects.bulk_create(
         Enterprise(uscc=uscc.make("441900", f"{n:08d}"), name=f"基准企业{n:04d}有限公司", town=town)
         for n in range(ENTERPRISES)
@@ -86,8 +86,12 @@ def build_world() -> dict:
         for e in enterprises
     )
     return {
-        "hotline": api_token_create(user=hotline, name="bench", acting_user=admin)[1],
-        "coordinator": api_token_create(user=coordinator, name="bench", acting_user=admin)[1],
+        "hotline": api_token_create(user=hotline, name="bench", scopes=HOTLINE, acting_user=admin)[1],
+        # Tokens are for system clients only: the ledger is read by a second hotline token that may
+        # only read appeals (a system client sees every appeal, as the coordinator does).
+        "coordinator": api_token_create(
+            user=hotline, name="bench-ledger", scopes=[Scope.APPEALS_READ], acting_user=admin
+        )[1],
         "usccs": [e.uscc for e in enterprises],
         "category": loan.code,
     }

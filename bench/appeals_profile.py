@@ -36,9 +36,10 @@ def main() -> None:
 
     from zhuqi.accounts.models import User
     from zhuqi.accounts.services import api_token_create
+    from zhuqi.core.scopes import HOTLINE
     from zhuqi.directory.models import Enterprise
 
-    token = api_token_create(user=User.objects.get(username="bench-12345"), name="profile")[1]
+    token = api_token_create(user=User.objects.get(username="bench-12345"), name="profile", scopes=HOTLINE)[1]
     usccs = list(Enterprise.objects.values_list("uscc", flat=True)[:500])
     client = Client()
 

@@ -9,12 +9,14 @@ Everything an operator may change comes from the environment (see README, "Confi
   ZHUQI_DEBUG           1 to turn on Django's debug pages (never in production).
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ZHUQI_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -143,8 +145,31 @@ LOGOUT_REDIRECT_URL = "web:login"
 AXES_FAILURE_LIMIT = int(os.environ.get("ZHUQI_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address: X-Forwarded-For is read only from these proxies (addresses or networks,
+# comma-separated), right to left; empty = the connection's address (core/client_ip.py).
+ZHUQI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ZHUQI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in ZHUQI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"ZHUQI_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from _exc
+AXES_CLIENT_IP_CALLABLE = "zhuqi.core.client_ip.client_ip"
+# Across addresses (accounts/throttle.py): past this many wrong passwords for one user in a day,
+# each further one pauses that user's sign-in twice as long (1, 2, 4 … minutes, at most the maximum).
+ZHUQI_LOGIN_USER_FAILURE_LIMIT = int(os.environ.get("ZHUQI_LOGIN_USER_FAILURE_LIMIT", "10"))
+ZHUQI_LOGIN_BACKOFF_MAX_MINUTES = int(os.environ.get("ZHUQI_LOGIN_BACKOFF_MAX_MINUTES", "60"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+# Audit trail (core/audit_chain.py): events are kept at least 180 days (等保 2.0: six months).
+ZHUQI_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHUQI_AUDIT_RETENTION_DAYS", "180"))
+if ZHUQI_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("ZHUQI_AUDIT_RETENTION_DAYS must be at least 180 (six months).")
+ZHUQI_AUDIT_EXPORT_MAX_ROWS = 200_000  # a synchronous export answers within seconds; narrow the range
 
 # API tokens of system clients (`zhuqi token create --days N`, `zhuqi token rotate PREFIX`).
 ZHUQI_TOKEN_DAYS = int(os.environ.get("ZHUQI_TOKEN_DAYS", "90"))  # default lifetime

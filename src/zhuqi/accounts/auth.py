@@ -25,6 +25,7 @@ from ninja.security import HttpBearer, django_auth
 
 from zhuqi.accounts.models import ApiToken
 from zhuqi.accounts.services import api_token_lookup
+from zhuqi.core.client_ip import client_ip
 from zhuqi.core.errors import Forbidden, Message
 from zhuqi.core.scopes import Scope
 
@@ -73,7 +74,7 @@ class TokenAuth(HttpBearer):
         found = api_token_lookup(token)
         if found is None:
             return None  # 401 unless a session signs the request in
-        address = request.META.get("REMOTE_ADDR")
+        address = client_ip(request)
         log.info(
             "token %s user=%s %s %s from %s",
             found.prefix,

@@ -101,3 +101,17 @@ class ApiToken(models.Model):
 
     def is_active_at(self, when) -> bool:
         return self.revoked_at is None and self.expires_at > when
+
+
+class SignInBackoff(models.Model):
+    """Wrong passwords for one user name from any address (accounts.throttle): past the limit, each
+    further one pauses sign-in for that user twice as long. Cleared by a successful sign-in."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.username}: {self.failures}"

@@ -1,10 +1,12 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
-from zhuqi.core import selectors, services
+from zhuqi.core import audit_export, selectors, services
 from zhuqi.core.models import CalendarDay
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import Page
@@ -71,3 +73,17 @@ def calendar_day_set(request, day: date, payload: CalendarDayIn):
 def calendar_day_remove(request, day: date):
     services.calendar_day_remove(day=day, acting_user=request.user)
     return Status(204, None)
+
+
+@router.get("/audit-events/export", response={200: None}, tags=["audit"])
+def audit_events_export(request, start: date | None = None, end: date | None = None, format: str = "xlsx"):
+    """The audit trail of a date range (at most 366 days; by default the last 31) as .xlsx or .csv:
+    the coordinating office and the administrator."""
+    end = end or timezone.localdate()
+    start = start or end - timedelta(days=30)
+    content, content_type, filename = audit_export.export(
+        acting_user=request.user, start=start, end=end, fmt=format
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

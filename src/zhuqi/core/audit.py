@@ -1,8 +1,13 @@
+from zhuqi.core import audit_chain
 from zhuqi.core.models import AuditEvent
 
 
 def _actor(actor):
     return actor if getattr(actor, "pk", None) else None
+
+
+def _actor_name(actor) -> str:
+    return actor.get_username() if _actor(actor) is not None else ""
 
 
 def _via_token(actor) -> str:
@@ -11,10 +16,18 @@ def _via_token(actor) -> str:
     return token.prefix if token is not None else ""
 
 
+def _create(**fields) -> AuditEvent:
+    # Chained to the event before it when the transaction commits (core/audit_chain.py).
+    event = AuditEvent.objects.create(**fields)
+    audit_chain.seal_on_commit()
+    return event
+
+
 def record(*, actor, verb: str, obj, data: dict | None = None) -> AuditEvent:
     """Write the audit row for a change; call it inside the service function's transaction."""
-    return AuditEvent.objects.create(
+    return _create(
         actor=_actor(actor),
+        actor_name=_actor_name(actor),
         verb=verb,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -25,8 +38,9 @@ def record(*, actor, verb: str, obj, data: dict | None = None) -> AuditEvent:
 
 def record_batch(*, actor, verb: str, model, batch_id: str, data: dict) -> AuditEvent:
     """One audit row for a bulk change of many rows of `model` (an import, a data feed)."""
-    return AuditEvent.objects.create(
+    return _create(
         actor=_actor(actor),
+        actor_name=_actor_name(actor),
         verb=verb,
         object_type=model._meta.label_lower,
         object_id=batch_id,

@@ -16,6 +16,13 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     # The prefix of the API token the actor used, when a system client made the change.
     via_token = models.CharField(max_length=8, blank=True, default="")
+    # Who acted, as written then (kept if the user is renamed or deleted; covered by the hash).
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    # The hash chain (core/audit_chain.py): position, the previous event's hash, this one's.
+    # Set when the writing transaction commits; null until then.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")
@@ -24,6 +31,19 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """The one row (pk 1) that serialises sealing: the last sealed event's position and hash, and
+    the base the chain verifies from (the last purged event's, or the genesis)."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+    base_seq = models.BigIntegerField(default=0)
+    base_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"audit chain at {self.seq}"
 
 
 class CalendarDay(models.Model):

@@ -36,6 +36,7 @@ class Capability(StrEnum):
     VERIFY_INDICATORS = "verify_indicators"
     # Platform settings
     EDIT_SETTINGS = "edit_settings"
+    READ_AUDIT = "read_audit"
     # Appeals
     SUBMIT_OWN_APPEAL = "submit_own_appeal"
     RECORD_APPEAL = "record_appeal"
@@ -77,6 +78,7 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.RECORD_INDICATORS: (_CITYWIDE, "record indicator values (data feeds)"),
     C.VERIFY_INDICATORS: (_COORDINATING, "mark indicator values verified (a person; never a token)"),
     C.EDIT_SETTINGS: (_COORDINATING, "edit the working-day calendar and deadline rules"),
+    C.READ_AUDIT: (_COORDINATING, "export the audit trail by date range"),
     C.SUBMIT_OWN_APPEAL: (frozenset({Role.ENTERPRISE}), "submit appeals online for its own enterprise"),
     C.RECORD_APPEAL: (
         _STAFF - {Role.SYSTEM},

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from zhuqi.accounts import services as account_services
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import uscc
+from zhuqi.core.scopes import HOTLINE
 from zhuqi.demo import reference
 from zhuqi.directory.models import (
     Contact,
@@ -163,6 +164,7 @@ class Summary:
     policy_matches: int = 0
     grant_offers: int = 0
     applications: int = 0
+    hotline_token: str = ""  # the raw token of the hotline (appeal scopes), shown once
 
 
 def person_name(rng: random.Random) -> str:
@@ -537,6 +539,11 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         built[0][0],
     )
     users = build_users(towns, demo)
+    # The 12345 hotline's token holds the appeal scopes only: it can neither write indicators nor
+    # read the directory (issue 15: a hotline token once minted verified tax data).
+    _token, hotline_token = account_services.api_token_create(
+        user=User.objects.get(username="hotline"), name="12345 热线", scopes=HOTLINE
+    )
     liaisons = build_liaisons(built, towns)
     appeals = build_appeals(max(20, enterprises // 10), rng)
     matches, offers, applications = build_policies(demo)
@@ -552,6 +559,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         policy_matches=matches,
         grant_offers=offers,
         applications=applications,
+        hotline_token=hotline_token,
     )
 
 

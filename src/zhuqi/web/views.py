@@ -1,13 +1,21 @@
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.accounts.models import Role
+from zhuqi.core import audit_export, permissions
 from zhuqi.core import selectors as core_selectors
 from zhuqi.core import services as core_services
+from zhuqi.core.errors import ZhuqiError
+from zhuqi.core.models import AuditChainHead, AuditEvent
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
 from zhuqi.policies import selectors as policy_selectors
@@ -65,3 +73,42 @@ def notification_mark_read(request):
 def csrf_failure(request, reason=""):
     """An expired or missing CSRF token: the site's page saying what to do, not Django's English one."""
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def audit_trail(request):
+    """Export the audit trail by date range (.csv/.xlsx): the coordinating office and the administrator."""
+    if not permissions.has(request.user, permissions.Capability.READ_AUDIT):
+        raise Http404
+    form = {"start": request.GET.get("start", ""), "end": request.GET.get("end", ""), "format": "xlsx"}
+    error = None
+    if form["start"] or form["end"]:
+        form["format"] = request.GET.get("format", "xlsx")
+        try:
+            start, end = date.fromisoformat(form["start"]), date.fromisoformat(form["end"])
+        except ValueError:
+            error = _("Give the start and end dates.")
+        else:
+            try:
+                content, content_type, filename = audit_export.export(
+                    acting_user=request.user, start=start, end=end, fmt=form["format"]
+                )
+            except ZhuqiError as exc:
+                error = exc.message
+            else:
+                response = HttpResponse(content, content_type=content_type)
+                response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                return response
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "form": form,
+            "error": error,
+            "head": head,
+            "events": AuditEvent.objects.count(),
+            "retention": settings.ZHUQI_AUDIT_RETENTION_DAYS,
+        },
+        status=422 if error else 200,
+    )

@@ -5,7 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from zhuqi.appeals.services import sweep
-from zhuqi.core import worker
+from zhuqi.core import audit_chain, worker
+
+# Every sweep pass also seals audit events whose seal at commit was lost (a killed process).
+SWEEPS = [sweep, audit_chain.seal]
 
 
 class Command(BaseCommand):
@@ -26,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, sweep_every, idle, **options):
         if once:
-            handled = worker.run(once=True, sweeps=[sweep])
+            handled = worker.run(once=True, sweeps=SWEEPS)
             self.stdout.write(f"Handled {handled} messages.")
             return
         stop = threading.Event()
@@ -35,5 +38,5 @@ class Command(BaseCommand):
         idle = settings.ZHUQI_WORKER_IDLE_SECONDS if idle is None else idle
         self.stdout.write(f"Worker started (polling every {idle:g} s).")
         self.stdout.flush()
-        handled = worker.run(sweep_every=sweep_every, sweeps=[sweep], idle_sleep=idle, stop=stop)
+        handled = worker.run(sweep_every=sweep_every, sweeps=SWEEPS, idle_sleep=idle, stop=stop)
         self.stdout.write(f"Worker stopped. Handled {handled} messages.")

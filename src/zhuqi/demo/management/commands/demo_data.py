@@ -35,3 +35,7 @@ class Command(BaseCommand):
         for username, description in summary.users.items():
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write(f"The enterprise user belongs to {summary.demo_enterprise}.")
+        self.stdout.write(
+            "The hotline's API token (appeals:submit, appeals:read, reference:read; shown once, "
+            f"`zhuqi token rotate` makes another): {summary.hotline_token}"
+        )
