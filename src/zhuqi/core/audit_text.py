@@ -13,6 +13,8 @@ VERBS = {
     "api_token_revoke": _("API token revoked"),
     "api_token_rotate": _("API token replaced"),
     "application_approve": _("Application approved"),
+    "audit_export": _("Audit log exported"),
+    "audit_purge": _("Old audit events deleted"),
     "application_attach": _("File added"),
     "application_reject": _("Application rejected"),
     "application_submit": _("Application submitted"),
@@ -34,6 +36,7 @@ VERBS = {
     "indicator_values_upsert": _("Indicator values recorded"),
     "policy_clause_update": _("Clause edited"),
     "policy_match_run": _("Policies matched"),
+    "signin_locked": _("Sign-in locked after wrong passwords"),
     "user_create": _("User created"),
 }
 
