@@ -92,3 +92,19 @@ def test_the_enterprise_reads_the_tracker_and_the_timeline(client, loop):
     assert "发还重办" in page and "不满意" in page and "已转财政局。" in page
     assert w.city_dept.name in page and 'data-step="accept"' in page
     assert '<ol class="timeline">' in page and '<table id="trail"' not in page
+
+
+def test_the_api_gives_the_same_rounds(client, loop):
+    w = loop
+    handler = w.users["city_handler"]
+    appeal = submit(w)
+    appeal = services.appeal_accept(appeal=appeal, acting_user=handler)
+    appeal = services.appeal_reply(appeal=appeal, acting_user=handler, reply="已转财政局。")
+    services.appeal_rate(appeal=appeal, acting_user=w.users["enterprise_a"], rating="unsatisfied")
+    client.force_login(w.users["enterprise_a"])
+    body = client.get(f"/api/v1/appeals/{appeal.number}").json()
+    first, second = body["rounds"]
+    assert first["reply"] == "已转财政局。" and first["rating"] == "unsatisfied"
+    assert first["contact_name"] == "city_handler" and first["department_code"] == "miit"
+    assert [s["key"] for s in second["steps"] if s["done_at"]] == ["dispatch"]
+    assert next(s for s in second["steps"] if s["key"] == "accept")["due"] is not None

@@ -172,3 +172,10 @@ def test_overdue_state_filter_is_open_only(busy):
     Appeal.objects.filter(pk=closed.pk).update(resolve_due=timezone.now() - timedelta(days=30))
     assert closed.state == State.CLOSED
     assert not selectors.appeal_list(coordinator, due="overdue").filter(pk=closed.pk).exists()
+
+
+def test_the_api_gives_the_same_queues(client, busy):
+    client.force_login(busy.users["city_handler"])
+    body = client.get("/api/v1/work-queues").json()
+    assert {q["key"]: q["count"] for q in body} == counts(busy, "city_handler")
+    assert next(q for q in body if q["key"] == "to_accept")["label"] == "待受理"

@@ -66,12 +66,52 @@ class AppealSubmittedOut(AppealOut):
     possible_duplicates: list[str] = []
 
 
+class StepOut(Schema):
+    key: str  # submit, dispatch, accept, reply, rate, close
+    label: str
+    done_at: datetime | None
+    due: datetime | None  # the promised date, on the current round's next step
+
+
+class RoundOut(Schema):
+    """One round of handling (the first, then one per reopening) as the tracker shows it."""
+
+    number: int
+    department_code: str | None
+    contact_name: str | None
+    contact_mobile: str | None
+    reply: str
+    rating: str
+    steps: list[StepOut]
+
+
 class AppealDetailOut(AppealOut):
     events: list[EventOut]
+    rounds: list[RoundOut]
 
     @staticmethod
     def resolve_events(obj):
         return list(obj.events.select_related("actor", "department"))
+
+    @staticmethod
+    def resolve_rounds(obj):
+        from zhuqi.appeals import tracker
+
+        events = list(obj.events.select_related("actor", "department", "department__head"))
+        return [
+            {
+                "number": r.number,
+                "department_code": r.department.code if r.department else None,
+                "contact_name": (r.contact.display_name or r.contact.username) if r.contact else None,
+                "contact_mobile": r.contact.mobile if r.contact else None,
+                "reply": r.reply,
+                "rating": r.rating,
+                "steps": [
+                    {"key": s.key, "label": str(s.label), "done_at": s.done_at, "due": s.due} for s in r.steps
+                ],
+            }
+            for r in tracker.rounds(obj, events)
+        ]
 
 
 class ActionIn(Schema):
