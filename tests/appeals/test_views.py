@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -102,3 +104,66 @@ def test_ledger_warning_coordination_and_kpi_pages(client, loop):
 
     sheet = load_workbook(io.BytesIO(client.get(reverse("appeals:appeal_export")).content)).active
     assert sheet.cell(1, 1).value == "编号" and sheet.max_row == 2
+
+
+def _replied(loop):
+    appeal = services.appeal_submit(
+        enterprise=loop.a,
+        title="t",
+        description="d",
+        category=loop.cats.loan,
+        acting_user=loop.users["enterprise_a"],
+    ).appeal
+    appeal = services.appeal_accept(appeal=appeal, acting_user=loop.users["city_handler"])
+    return services.appeal_reply(appeal=appeal, acting_user=loop.users["city_handler"], reply="已办理")
+
+
+def test_each_action_is_its_own_form_and_undoing_is_outlined_and_confirmed(client, loop):
+    """Issue 13, item 10: one form per action, colours by meaning, 撤回 and 退回 confirmed."""
+    appeal = services.appeal_submit(
+        enterprise=loop.a,
+        title="t",
+        description="d",
+        category=loop.cats.loan,
+        acting_user=loop.users["enterprise_a"],
+    ).appeal
+    client.force_login(loop.users["city_handler"])
+    page = client.get(reverse("appeals:appeal_detail", args=[appeal.number])).content.decode()
+    forms = re.findall(
+        r'<form method="post" action="/appeals/[^"]+/(\w[\w-]*)/"([^>]*)>(.*?)</form>', page, re.S
+    )
+    by_action = {action: (attrs, body) for action, attrs, body in forms}
+    assert {"accept", "return", "transfer"} <= set(by_action)
+    assert 'name="department_code"' in by_action["transfer"][1]
+    assert 'name="department_code"' not in by_action["accept"][1]  # only the fields the action reads
+    assert "data-confirm" in by_action["return"][0] and 'class="danger outline"' in by_action["return"][1]
+    assert "data-confirm" not in by_action["accept"][0] and 'class="primary"' in by_action["accept"][1]
+
+
+def test_a_rating_without_a_choice_says_so_next_to_the_field_and_changes_nothing(client, loop):
+    appeal = _replied(loop)
+    client.force_login(loop.users["enterprise_a"])
+    r = client.post(
+        reverse("appeals:appeal_action", args=[appeal.number, "rate"]),
+        {"expected_version": appeal.version, "comment": "还没到账"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 422
+    assert re.search(r'<fieldset aria-invalid="true"[^>]*><legend>评价</legend>', body)
+    assert '<small class="field-error" id="rate-error" role="alert">请选择评价。</small>' in body
+    assert "还没到账" in body  # what was typed is kept
+    appeal.refresh_from_db()
+    assert appeal.state == "replied" and not appeal.rating
+
+
+def test_a_required_field_left_empty_names_the_field(client, loop):
+    appeal = services.appeal_submit(
+        enterprise=loop.a,
+        title="t2",
+        description="d",
+        category=loop.cats.other,
+        acting_user=loop.users["enterprise_a"],
+    ).appeal
+    client.force_login(loop.users["coordinator"])
+    r = client.post(reverse("appeals:appeal_action", args=[appeal.number, "dispatch"]), {})
+    assert r.status_code == 422 and "请选择部门" in r.content.decode()

@@ -434,9 +434,14 @@ def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected
     second reopening puts it on the coordination meeting list (seed 000, 三(四))."""
     appeal = _locked(appeal, "rate", expected_version)
     _require(acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == appeal.enterprise_id)
+    if not rating:
+        raise ZhuqiError("rating_missing", _("Choose a rating."), status=422, field="rating")
     if rating not in Rating.values:
         raise ZhuqiError(
-            "bad_rating", Message(_("Unknown rating: %(value)s."), {"value": rating}), status=422
+            "bad_rating",
+            Message(_("Unknown rating: %(value)s."), {"value": rating}),
+            status=422,
+            field="rating",
         )
     from_state = appeal.state
     appeal.rating = rating

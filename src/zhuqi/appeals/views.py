@@ -49,6 +49,26 @@ KPI_GROUPS = {
 }
 # Experts see no appeals; system clients submit through the API.
 NO_PAGE_SUBMISSION = ("expert", "system")
+# One form per action, with only the fields its service reads (services.ACTIONS), so that nothing
+# typed for one action is sent with another. Colours by meaning: the step forward is the primary
+# button, undoing or sending back is outlined and asks to confirm.
+FORWARD = {"dispatch", "accept", "reply", "rate", "decide"}
+DESTRUCTIVE = {
+    "withdraw": gettext_lazy("Withdraw this appeal?"),
+    "return": gettext_lazy("Return this appeal?"),
+}
+FIELD_OF_ARGUMENT = {"department": "department_code", "owner": "department_code", "reply": "reply"}
+FIELD_OF_ARGUMENT |= {"rating": "rating", "into": "into_number"}
+COMMENT_LABELS = {
+    "return": gettext_lazy("Reason"),
+    "transfer": gettext_lazy("Reason"),
+    "withdraw": gettext_lazy("Reason"),
+    "escalate": gettext_lazy("Reason"),
+    "progress": gettext_lazy("Progress report"),
+    "decide": gettext_lazy("Decision of the meeting"),
+    "instruct": gettext_lazy("Instruction (批示)"),
+    "follow-up": gettext_lazy("Notes of the follow-up call (回访)"),
+}
 FILTERS = ("state", "department", "town", "category", "q", "enterprise", "due", "supervised")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -150,7 +170,7 @@ def appeal_similar(request):
 
 
 @login_required
-def appeal_detail(request, number):
+def appeal_detail(request, number, failed=None):
     appeal = _appeal(request, number)
     action_names = services.actions_for(request.user, appeal)
     events = list(appeal.events.select_related("actor", "department", "department__head"))
@@ -164,6 +184,7 @@ def appeal_detail(request, number):
             "events": events,
             "rounds": tracker.rounds(appeal, events),
             "actions": [(a, BUTTONS[a]) for a in action_names],
+            "action_forms": _action_forms(action_names, failed),
             "action_names": action_names,
             "departments": Department.objects.all(),
             "ratings": Rating.choices,
@@ -172,7 +193,36 @@ def appeal_detail(request, number):
             "may_attach": appeal.state not in services.FINAL_STATES
             and services.may_attach(request.user, appeal),
         },
+        status=422 if failed else 200,
     )
+
+
+def _action_forms(action_names, failed) -> list[dict]:
+    """The forms of the actions offered; the one that failed keeps what was typed and shows its
+    error next to the field it is about (at the top of the form when it is about no field)."""
+    forms = []
+    for name in action_names:
+        fields = []
+        for argument in services.ACTIONS[name][1]:
+            field = FIELD_OF_ARGUMENT.get(argument, "comment")
+            if field not in fields:
+                fields.append(field)
+        mine = failed if failed and failed["action"] == name else None
+        error_field = mine and (mine["field"] if mine["field"] in fields else None)
+        forms.append(
+            {
+                "name": name,
+                "label": BUTTONS[name],
+                "fields": fields,
+                "comment_label": COMMENT_LABELS.get(name, gettext_lazy("Comment (optional)")),
+                "kind": "forward" if name in FORWARD else "danger" if name in DESTRUCTIVE else "other",
+                "confirm": DESTRUCTIVE.get(name, ""),
+                "values": mine["values"] if mine else {},
+                "error": mine["message"] if mine else "",
+                "error_field": error_field or "",
+            }
+        )
+    return forms
 
 
 @login_required
@@ -218,9 +268,12 @@ def appeal_action(request, number, action):
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except ZhuqiError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done."))
+        if exc.status == 409:  # someone else acted first: the page as it is now, with why
+            messages.error(request, str(exc.message))
+            return redirect("appeals:appeal_detail", number)
+        failed = {"action": action, "field": exc.field, "message": str(exc.message), "values": request.POST}
+        return appeal_detail(request, number, failed=failed)
+    messages.success(request, _("Done."))
     return redirect("appeals:appeal_detail", number)
 
 

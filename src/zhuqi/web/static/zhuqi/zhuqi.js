@@ -6,3 +6,11 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// A form marked data-confirm asks before it is sent (withdrawing or returning an appeal).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
