@@ -135,6 +135,14 @@ def test_an_idle_session_is_signed_out(client, world, settings):
     assert client.get("/api/v1/enterprises").status_code == 401
 
 
+def test_an_idle_htmx_request_sends_the_whole_page_to_sign_in(client, world):
+    client.force_login(world.users["coordinator"])
+    client.get("/")
+    backdate(client, **{security.SEEN: 24 * 3600})
+    response = client.get("/enterprises/?q=东莞", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response["HX-Redirect"].startswith("/login/?next=")
+
+
 def test_an_active_session_ends_at_the_absolute_limit(client, world, settings):
     client.force_login(world.users["coordinator"])
     client.get("/")

@@ -13,11 +13,13 @@
 
 import time
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout, user_logged_in
 from django.dispatch import receiver
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +50,8 @@ def _mark_sign_in(sender, request, user, **kwargs):
 
 class SessionTimeoutMiddleware:
     """Signs out a session idle for ZHUQI_SESSION_IDLE_MINUTES or older than SESSION_COOKIE_AGE.
-    The request then goes on as anonymous: a page redirects to sign-in, the API answers 401."""
+    The request then goes on as anonymous: a page redirects to sign-in, the API answers 401, and an
+    htmx request gets HX-Redirect to the sign-in page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -65,6 +68,12 @@ class SessionTimeoutMiddleware:
                 or now - started > settings.SESSION_COOKIE_AGE
             ):
                 logout(request)
+                if request.headers.get("HX-Request"):
+                    # htmx would swap the sign-in page into a fragment: send the whole page there.
+                    login = resolve_url(settings.LOGIN_URL)
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = f"{login}?{urlencode({'next': request.get_full_path()})}"
+                    return response
             elif now - seen >= SEEN_WRITE_SECONDS:
                 session[SEEN] = now
         return self.get_response(request)
