@@ -6,13 +6,66 @@ Every refusal has one shape: {"code", "message" (中文), "message_en", ...} wit
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from zhuqi.accounts.auth import session_only
 from zhuqi.core.errors import ZhuqiError, error_body
+from zhuqi.core.schemas import ErrorOut
 from zhuqi.web.security import docs_access
 
-api = NinjaAPI(
+ERROR_DESCRIPTIONS = {
+    400: "Refused: the request cannot be carried out as it is (see code and message)",
+    401: "Not signed in, or no valid API token",
+    403: "Signed in, but not allowed to do this (or the browser's CSRF token is missing)",
+    404: "Not found, or outside what the caller may see",
+    409: "Conflicts with the current state (an impossible transition, a stale version, a budget)",
+    413: "The file is too large (ZHUQI_ATTACHMENT_MAX_MB, or the import limits)",
+    415: "The file's type is not accepted",
+    422: "An input is missing, malformed or out of its bounds (field and details say which)",
+}
+
+
+def declared_errors(operation: dict, method: str) -> list[int]:
+    """The refusals an operation can give: every operation needs authentication and may be refused;
+    one that takes parameters or a body may find them invalid or name something that does not
+    exist (or that the caller may not see); one that changes state may conflict with it."""
+    takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+    codes = [401, 403]
+    if takes_input:
+        codes += [400, 404, 422]
+    if method != "get":
+        codes += [400, 404, 409]
+    if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+        codes += [413, 415]
+    return sorted(set(codes))
+
+
+class ZhuqiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's document, plus the error answers of every operation in the one error shape, so a
+        client (and the schemathesis test) can rely on the status codes and bodies of refusals."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorOut"] = error_schema
+        for path_item in schema["paths"].values():
+            for method, operation in path_item.items():
+                responses = operation.setdefault("responses", {})
+                for status in declared_errors(operation, method):
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": ERROR_DESCRIPTIONS[status],
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                            },
+                        },
+                    )
+        return schema
+
+
+api = ZhuqiAPI(
     title="Zhuqi 助企 API",
     version="1",
     description="Enterprise service platform. Authenticate with `Authorization: Bearer <token>` "
@@ -44,6 +97,15 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Ninja's own refusals (a body that is not JSON, a throttle) in the one error shape."""
+    if exc.status_code == 400:
+        message = _("The request body cannot be read: send JSON (or a form where a file is sent).")
+        return api.create_response(request, error_body("bad_request", message), status=400)
+    return api.create_response(request, error_body("refused", _("Refused.")), status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,16 +1,14 @@
 """Appeal endpoints. Thin: parse, call a selector or a service, answer."""
 
-from datetime import date
-
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Header, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.appeals import deadlines, kpis, selectors, services
-from zhuqi.appeals.models import DeadlineRule
+from zhuqi.appeals.models import Appeal, DeadlineRule
 from zhuqi.appeals.schemas import (
     ActionIn,
     AppealDetailOut,
@@ -22,20 +20,22 @@ from zhuqi.appeals.schemas import (
     WarningOut,
 )
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.schemas import Id, Key, Period, SearchText, column, idempotency_header
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import Page
+from zhuqi.directory.models import ServiceCategory
 from zhuqi.directory.selectors import category_by_code, enterprise_get
 
 router = Router(tags=["appeals"])
 
 
 class AppealFilters(Schema):
-    state: str = ""
-    department: str = ""
-    town: str = ""
-    category: str = ""
-    q: str = ""
-    enterprise: str = ""
+    state: Key = ""
+    department: Key = ""
+    town: Key = ""
+    category: Key = ""
+    q: SearchText = ""
+    enterprise: Key = ""
 
 
 @router.post(
@@ -43,9 +43,7 @@ class AppealFilters(Schema):
     response={201: AppealSubmittedOut, 200: AppealSubmittedOut},
     auth=token_or_session(Scope.APPEALS_SUBMIT),
 )
-def appeal_submit(
-    request, payload: AppealIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
-):
+def appeal_submit(request, payload: AppealIn, idempotency_key: str | None = idempotency_header(Appeal)):
     """Submits an appeal. Retrying with the same Idempotency-Key returns the first one (200)."""
     enterprise = enterprise_get(request.user, payload.enterprise_uscc)
     category = category_by_code(payload.category_code)
@@ -74,7 +72,7 @@ def appeal_list(request, filters: Query[AppealFilters]):
 
 
 @router.get("/appeals/{number}", response=AppealDetailOut, auth=token_or_session(Scope.APPEALS_READ))
-def appeal_detail(request, number: str):
+def appeal_detail(request, number: Key):
     return selectors.appeal_get(request.user, number)
 
 
@@ -82,7 +80,7 @@ def appeal_detail(request, number: str):
 @router.get(
     "/appeals/{number}/attachments", response=list[AttachmentOut], auth=token_or_session(Scope.APPEALS_READ)
 )
-def appeal_attachments(request, number: str):
+def appeal_attachments(request, number: Key):
     return selectors.appeal_attachments(request.user, number)
 
 
@@ -91,7 +89,7 @@ def appeal_attachments(request, number: str):
     response={201: AttachmentOut},
     auth=token_or_session(Scope.APPEALS_SUBMIT),
 )
-def appeal_attach(request, number: str, file: File[UploadedFile]):
+def appeal_attach(request, number: Key, file: File[UploadedFile]):
     """Adds a file (pdf, ofd, images, office documents, zip; up to ZHUQI_ATTACHMENT_MAX_MB)."""
     appeal = selectors.appeal_get(request.user, number)
     return Status(201, services.appeal_attach(appeal=appeal, acting_user=request.user, upload=file))
@@ -102,13 +100,13 @@ def appeal_attach(request, number: str, file: File[UploadedFile]):
     response={200: None},
     auth=token_or_session(Scope.APPEALS_READ),
 )
-def appeal_attachment_download(request, number: str, attachment_id: int):
+def appeal_attachment_download(request, number: Key, attachment_id: Id):
     found = selectors.appeal_attachment_get(request.user, number, attachment_id)
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
 
 
 @router.post("/appeals/{number}/{action}", response=AppealDetailOut)
-def appeal_action(request, number: str, action: str, payload: ActionIn):
+def appeal_action(request, number: Key, action: Key, payload: ActionIn):
     """One endpoint per action: dispatch, accept, return, transfer, progress, reply, rate, escalate,
     decide, withdraw, merge, instruct, follow-up. An impossible transition answers 409."""
     appeal = selectors.appeal_get(request.user, number)
@@ -134,7 +132,7 @@ def appeal_warnings(request):
 
 
 @router.get("/appeal-kpis", response=list[KpiOut])
-def appeal_kpis(request, by: str = "all", start: date | None = None, end: date | None = None):
+def appeal_kpis(request, by: Key = "all", start: Period | None = None, end: Period | None = None):
     if by not in kpis.GROUPS:
         raise ZhuqiError(
             "bad_group",
@@ -145,11 +143,11 @@ def appeal_kpis(request, by: str = "all", start: date | None = None, end: date |
 
 
 class DeadlineRuleIn(Schema):
-    category_code: str | None = None
-    urgency: str
-    dispatch_days: int
-    progress_days: int
-    resolve_days: int
+    category_code: column(ServiceCategory, "code") | None = None
+    urgency: column(DeadlineRule, "urgency")
+    dispatch_days: column(DeadlineRule, "dispatch_days")
+    progress_days: column(DeadlineRule, "progress_days")
+    resolve_days: column(DeadlineRule, "resolve_days")
 
 
 class DeadlineRuleOut(Schema):
@@ -178,7 +176,7 @@ def deadline_rule_set(request, payload: DeadlineRuleIn):
 
 
 @router.delete("/deadline-rules/{rule_id}", response={204: None}, tags=["settings"])
-def deadline_rule_remove(request, rule_id: int):
+def deadline_rule_remove(request, rule_id: Id):
     rule = DeadlineRule.objects.filter(pk=rule_id).first()
     if rule is None:
         raise NotFound("deadline_rule_not_found", _("No such deadline rule."))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role
 from zhuqi.appeals import services
-from zhuqi.appeals.models import Channel, Urgency
+from zhuqi.appeals.models import Appeal, Channel, Urgency
 from zhuqi.core import validators
 from zhuqi.core.errors import Message, ZhuqiError
 from zhuqi.directory import importers
@@ -65,9 +65,12 @@ def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
                 report.error(
                     number, column, "required", Message(_("%(column)s is required."), {"column": column})
                 )
-        if len(row.get("标题", "")) > 200:
-            report.error(number, "标题", "too_long", _("The title is longer than 200 characters."))
-        if problem := validators.phone_problem(row.get("联系电话", "").strip()):
+        title = report.text(number, row, "标题", Appeal, "title")
+        description = report.text(number, row, "诉求内容", Appeal, "description")
+        contact_name = report.text(number, row, "联系人", Appeal, "contact_name")
+        fits = len(report.errors)
+        contact_phone = report.text(number, row, "联系电话", Appeal, "contact_phone")
+        if len(report.errors) == fits and (problem := validators.phone_problem(contact_phone)):
             report.error(number, "联系电话", "bad_phone", problem)
         category = categories.get(row.get("事项分类", "").strip())
         if not row.get("事项分类", "").strip():
@@ -100,13 +103,13 @@ def check_appeals(headers: list[str], rows, acting_user) -> importers.Report:
                 {
                     "row": number,
                     "enterprise": enterprise,
-                    "title": row["标题"].strip(),
-                    "description": row["诉求内容"].strip(),
+                    "title": title,
+                    "description": description,
                     "category": category,
                     "urgency": urgency,
                     "within_policy": within_policy,
-                    "contact_name": row.get("联系人", "")[:40],
-                    "contact_phone": row.get("联系电话", "").strip(),
+                    "contact_name": contact_name,
+                    "contact_phone": contact_phone,
                     "idempotency_key": key,
                 }
             )

@@ -2,20 +2,26 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from zhuqi.appeals.models import Channel, Rating, Urgency
-from zhuqi.core.schemas import AttachmentOut  # noqa: F401  (appeal endpoints answer with it)
+from zhuqi.appeals.models import Appeal, Channel, Rating, Urgency
+from zhuqi.core.schemas import (
+    AttachmentOut,  # noqa: F401  (appeal endpoints answer with it)
+    Comment,
+    Key,
+    column,
+)
+from zhuqi.directory.models import Department, ServiceCategory
 
 
 class AppealIn(Schema):
-    enterprise_uscc: str
-    title: str = Field(..., min_length=1, max_length=200)
-    description: str = Field(..., min_length=1)
-    category_code: str
+    enterprise_uscc: Key
+    title: column(Appeal, "title", min_length=1)
+    description: column(Appeal, "description", min_length=1)
+    category_code: column(ServiceCategory, "code")
     urgency: Urgency = Urgency.ORDINARY
     channel: Channel = Channel.WEB
     within_policy: bool = True
-    contact_name: str = ""
-    contact_phone: str = ""
+    contact_name: column(Appeal, "contact_name") = ""
+    contact_phone: column(Appeal, "contact_phone") = ""
 
 
 class AppealOut(Schema):
@@ -115,12 +121,14 @@ class AppealDetailOut(AppealOut):
 
 
 class ActionIn(Schema):
-    expected_version: int | None = Field(None, description="the version you saw; 409 if it changed since")
-    comment: str = ""
-    department_code: str = ""
-    reply: str = ""
+    expected_version: column(Appeal, "version") | None = Field(
+        None, description="the version you saw; 409 if it changed since"
+    )
+    comment: Comment = ""
+    department_code: column(Department, "code") = ""
+    reply: Comment = ""
     rating: Rating | None = None
-    into_number: str = ""
+    into_number: column(Appeal, "number") = ""
 
 
 class WarningOut(Schema):

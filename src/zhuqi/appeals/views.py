@@ -22,6 +22,7 @@ from zhuqi.core import permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
+from zhuqi.core.schemas import BIGINT_MAX, parse_whole
 from zhuqi.directory import selectors as directory_selectors
 from zhuqi.directory.models import Department, ServiceCategory
 
@@ -265,7 +266,7 @@ def appeal_action(request, number, action):
             reply=request.POST.get("reply", ""),
             rating=request.POST.get("rating") or None,
             into_number=request.POST.get("into_number", ""),
-            expected_version=int(version) if version and version.isdigit() else None,
+            expected_version=parse_whole(version, 0, 2147483647),
         )
     except ZhuqiError as exc:
         if exc.status == 409:  # someone else acted first: the page as it is now, with why
@@ -320,7 +321,7 @@ def kpi_page(request):
 
 def _calendar_year(request) -> int:
     text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+    return parse_whole(text, 2000, 2100) or timezone.localdate().year
 
 
 @login_required
@@ -358,10 +359,10 @@ def deadline_settings(request):
 
 
 def _whole(request, name) -> int:
-    text = request.POST.get(name, "").strip()
-    if not text.isdigit():
+    days = parse_whole(request.POST.get(name), 0, 32767)
+    if days is None:
         raise ZhuqiError("bad_days", _("Working days must be whole numbers."), field=name)
-    return int(text)
+    return days
 
 
 def _deadline_settings_change(request) -> None:
@@ -381,7 +382,8 @@ def _deadline_settings_change(request) -> None:
             acting_user=user,
         )
     elif op == "rule_remove":
-        rule = DeadlineRule.objects.filter(pk=request.POST.get("rule") or 0).first()
+        rule_id = parse_whole(request.POST.get("rule"), 1, BIGINT_MAX)
+        rule = DeadlineRule.objects.filter(pk=rule_id).first() if rule_id else None
         if rule is None:
             raise ZhuqiError("not_found", _("Not found."))
         deadlines.deadline_rule_remove(rule=rule, acting_user=user)

@@ -1,13 +1,15 @@
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import audit_export, selectors, services
 from zhuqi.core.models import CalendarDay
+from zhuqi.core.schemas import Id, Key, Period, Year, column
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import Page
 
@@ -24,7 +26,7 @@ class NotificationOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = None
+    ids: Annotated[list[Id], Field(max_length=1000)] | None = None
 
 
 class MarkReadOut(Schema):
@@ -45,8 +47,8 @@ def notification_mark_read(request, payload: MarkReadIn):
 
 
 class CalendarDayIn(Schema):
-    kind: str
-    name: str = ""
+    kind: column(CalendarDay, "kind")
+    name: column(CalendarDay, "name") = ""
 
 
 class CalendarDayOut(Schema):
@@ -58,7 +60,7 @@ class CalendarDayOut(Schema):
 @router.get(
     "/calendar", response=list[CalendarDayOut], tags=["settings"], auth=token_or_session(Scope.REFERENCE_READ)
 )
-def calendar(request, year: int | None = None):
+def calendar(request, year: Year | None = None):
     """Public holidays and make-up working days (调休); every other weekday is a working day."""
     days = CalendarDay.objects.all()
     return days.filter(date__year=year) if year else days
@@ -76,7 +78,9 @@ def calendar_day_remove(request, day: date):
 
 
 @router.get("/audit-events/export", response={200: None}, tags=["audit"])
-def audit_events_export(request, start: date | None = None, end: date | None = None, format: str = "xlsx"):
+def audit_events_export(
+    request, start: Period | None = None, end: Period | None = None, format: Key = "xlsx"
+):
     """The audit trail of a date range (at most 366 days; by default the last 31) as .xlsx or .csv:
     the coordinating office and the administrator."""
     end = end or timezone.localdate()

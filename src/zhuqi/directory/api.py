@@ -2,16 +2,18 @@
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Body, Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
+from zhuqi.core.schemas import Id, Key, SearchText
 from zhuqi.core.scopes import Scope
 from zhuqi.directory import importers, indicators, selectors, services, tabular
 from zhuqi.directory.models import ImportBatch, Source
 from zhuqi.directory.schemas import (
+    FEED_MAX_VALUES,
     CategoryOut,
     DepartmentOut,
     EnterpriseDetailOut,
@@ -29,16 +31,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Page(PageNumberPagination):
+    """25 a page, up to 200; the page number is bounded so its offset stays a bigint."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
+
     def __init__(self, **kwargs):
         super().__init__(page_size=25, max_page_size=200, **kwargs)
 
 
 class EnterpriseFilters(Schema):
-    q: str = ""
-    town: str = ""
-    industry: str = ""
-    doubling_class: str = ""
-    tag: str = ""
+    q: SearchText = ""
+    town: Key = ""
+    industry: Key = ""
+    doubling_class: Key = ""
+    tag: Key = ""
 
 
 @router.get("/towns", response=list[TownOut], auth=token_or_session(Scope.REFERENCE_READ))
@@ -65,11 +73,11 @@ def enterprise_list(request, filters: Query[EnterpriseFilters]):
 @router.get(
     "/enterprises/{uscc}", response=EnterpriseDetailOut, auth=token_or_session(Scope.ENTERPRISES_READ)
 )
-def enterprise_detail(request, uscc: str):
+def enterprise_detail(request, uscc: Key):
     return selectors.enterprise_get(request.user, uscc)
 
 
-def _enterprise_data(payload: EnterpriseIn, uscc: str | None = None) -> services.EnterpriseData:
+def _enterprise_data(payload: EnterpriseIn, uscc: Key | None = None) -> services.EnterpriseData:
     town = selectors.town_by_code(payload.town_code)
     return services.EnterpriseData(
         uscc=uscc or payload.uscc,
@@ -99,7 +107,7 @@ def enterprise_create_or_update(request, payload: EnterpriseIn):
     response=list[IndicatorValueOut],
     auth=token_or_session(Scope.INDICATORS_READ),
 )
-def enterprise_indicators(request, uscc: str, period_type: str = "", indicator: str = ""):
+def enterprise_indicators(request, uscc: Key, period_type: str = "", indicator: str = ""):
     enterprise = selectors.enterprise_get(request.user, uscc)
     qs = enterprise.indicator_values.order_by("indicator", "year", "period_type", "period_no", "source")
     if period_type:
@@ -109,12 +117,15 @@ def enterprise_indicators(request, uscc: str, period_type: str = "", indicator: 
     return qs
 
 
+FEED_BODY = Body(..., max_length=FEED_MAX_VALUES)
+
+
 @router.post(
     "/indicators",
     response=UpsertCounts,
     auth=token_or_session(Scope.INDICATORS_WRITE_TAX, Scope.INDICATORS_WRITE_STATS),
 )
-def indicator_values_post(request, payload: list[IndicatorValueIn]):
+def indicator_values_post(request, payload: list[IndicatorValueIn] = FEED_BODY):
     """Data feeds (tax bureau, statistics bureau) upsert values; unchanged values are left alone."""
     codes = {p.uscc.strip().upper() for p in payload}
     ids = dict(
@@ -202,7 +213,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _batch(request, batch_id: int) -> ImportBatch:
+def _batch(request, batch_id: Id) -> ImportBatch:
     batch = ImportBatch.objects.filter(pk=batch_id, uploaded_by=request.user).first()
     if batch is None:
         raise NotFound("import_not_found", _("No such import."))
@@ -210,7 +221,7 @@ def _batch(request, batch_id: int) -> ImportBatch:
 
 
 @router.post("/imports", response={201: ImportBatchOut})
-def import_upload(request, kind: Form[str], file: File[UploadedFile]):
+def import_upload(request, kind: Form[Key], file: File[UploadedFile]):
     """Checks a file and returns its row report; nothing is imported until it is applied."""
     tabular.check_size(file.size)  # before the file is read into memory
     batch = importers.import_check(
@@ -229,17 +240,17 @@ def import_template(request, kind: str):
 
 
 @router.get("/imports/{batch_id}", response=ImportBatchOut)
-def import_detail(request, batch_id: int):
+def import_detail(request, batch_id: Id):
     return _batch(request, batch_id)
 
 
 @router.post("/imports/{batch_id}/apply", response=ImportBatchOut)
-def import_apply(request, batch_id: int, valid_only: bool = False):
+def import_apply(request, batch_id: Id, valid_only: bool = False):
     return importers.import_apply(
         batch=_batch(request, batch_id), acting_user=request.user, valid_only=valid_only
     )
 
 
 @router.post("/imports/{batch_id}/discard", response=ImportBatchOut)
-def import_discard(request, batch_id: int):
+def import_discard(request, batch_id: Id):
     return importers.import_discard(batch=_batch(request, batch_id), acting_user=request.user)

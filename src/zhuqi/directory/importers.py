@@ -20,7 +20,7 @@ from zhuqi.core import audit, validators
 from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
 from zhuqi.core.uscc import make as make_uscc
 from zhuqi.directory import indicators, services, tabular
-from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Town
+from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Tag, Town
 
 OWNERSHIP = {
     "民营": "private",
@@ -92,6 +92,31 @@ class Report:
 
     def error(self, row: int, column: str, code: str, message) -> None:
         self.errors.append({"row": row, "column": column, "code": code, **bilingual(message)})
+
+    def text(self, row: int, values: dict, column: str, model, field_name: str) -> str:
+        """The cell stripped, or a row error when it would not fit the model's column (its length is
+        read from the model, so the check and the table agree) or holds a NUL character, which
+        PostgreSQL refuses: a row error at the check, never a failed import."""
+        value = values.get(column, "").strip()
+        limit = model._meta.get_field(field_name).max_length
+        if limit is not None and len(value) > limit:
+            self.error(
+                row,
+                column,
+                "too_long",
+                Message(
+                    _("%(column)s has %(n)d characters; at most %(max)d fit."),
+                    {"column": column, "n": len(value), "max": limit},
+                ),
+            )
+        if "\x00" in value:
+            self.error(
+                row,
+                column,
+                "bad_character",
+                Message(_("%(column)s holds a NUL character."), {"column": column}),
+            )
+        return value
 
     def require_columns(self, headers: list[str], columns) -> bool:
         """Reports every required column the header row lacks; True when none is missing."""
@@ -184,6 +209,10 @@ def check_enterprises(headers: list[str], rows, acting_user=None) -> Report:
         listing = choice(report, number, row, "上市状态", LISTING, _("listing status"))
         size = choice(report, number, row, "企业规模", SIZE, _("size class"))
         doubling = choice(report, number, row, "倍增类别", DOUBLING, _("doubling program class"))
+        address = report.text(number, row, "地址", Enterprise, "address")
+        tags = [t.strip() for t in re.split(r"[,，、;；]", row.get("标签", "")) if t.strip()]
+        for tag in tags:
+            report.text(number, {"标签": tag}, "标签", Tag, "name")
         if len(report.errors) == before:
             report.valid.append(
                 services.EnterpriseData(
@@ -195,8 +224,8 @@ def check_enterprises(headers: list[str], rows, acting_user=None) -> Report:
                     listing=listing,
                     size=size,
                     doubling_class=doubling,
-                    address=row.get("地址", ""),
-                    tags=re.split(r"[,，、;；]", row.get("标签", "")) if row.get("标签") else [],
+                    address=address,
+                    tags=tags,
                 )
             )
     return report

@@ -1,10 +1,11 @@
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from zhuqi.directory.models import Enterprise, PeriodType, Source
+from zhuqi.core.schemas import Key, Year, column
+from zhuqi.directory.models import Enterprise, IndicatorValue, PeriodType, Source, Tag, Town
 
 
 class TownOut(Schema):
@@ -67,16 +68,16 @@ class EnterpriseDetailOut(EnterpriseOut):
 
 
 class EnterpriseIn(Schema):
-    uscc: str = Field(..., description="统一社会信用代码, checked against GB 32100-2015")
-    name: str
-    town_code: str
-    industry_code: str = ""
+    uscc: Key = Field(..., description="统一社会信用代码, checked against GB 32100-2015")
+    name: column(Enterprise, "name")
+    town_code: column(Town, "code")
+    industry_code: Key = ""
     ownership: Enterprise.Ownership = Enterprise.Ownership.PRIVATE
     listing: Enterprise.Listing = Enterprise.Listing.NONE
     size: Enterprise.Size = Enterprise.Size.SMALL
     doubling_class: Enterprise.DoublingClass | Literal[""] = ""
-    address: str = ""
-    tags: list[str] = []
+    address: column(Enterprise, "address") = ""
+    tags: Annotated[list[column(Tag, "name")], Field(max_length=100)] = []
 
 
 class IndicatorValueOut(Schema):
@@ -90,16 +91,20 @@ class IndicatorValueOut(Schema):
 
 
 class IndicatorValueIn(Schema):
-    uscc: str
-    indicator: str
+    uscc: Key
+    indicator: Key
     period_type: PeriodType = PeriodType.YEAR
-    year: int = Field(..., ge=1990, le=2100)
+    year: Year = Field(..., ge=1990)
     period_no: int = Field(1, ge=1, le=12)
-    value: Decimal = Field(..., max_digits=18, decimal_places=2)
+    value: column(IndicatorValue, "value", ge=None)
     # With a token the source is the token's feed (a different one is refused); a person names it.
     source: Source | None = None
     # Only a person holding verify_indicators may send true; a token never may.
     verified: bool = False
+
+
+# One feed post carries at most this many values; larger feeds post in parts.
+FEED_MAX_VALUES = 10_000
 
 
 class UpsertCounts(Schema):

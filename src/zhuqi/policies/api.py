@@ -2,18 +2,19 @@
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Header, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import attachments as stored_files
-from zhuqi.core.schemas import AttachmentOut
+from zhuqi.core.schemas import AttachmentOut, Id, Key, SearchText, Year, idempotency_header
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import XLSX, Page
 from zhuqi.directory.selectors import enterprise_get
 from zhuqi.policies import explain, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
+from zhuqi.policies.models import Application
 from zhuqi.policies.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -69,12 +70,12 @@ def clause_detail_out(clause, year: int):
 
 
 @router.get("/policy-clauses/{code}", response=ClauseDetailOut, auth=token_or_session(Scope.POLICIES_READ))
-def clause_detail(request, code: str, q: Query[YearQuery]):
+def clause_detail(request, code: Key, q: Query[YearQuery]):
     return clause_detail_out(selectors.clause_get(code), q.value)
 
 
 @router.put("/policy-clauses/{code}", response=ClauseDetailOut)
-def clause_edit(request, code: str, payload: ClauseEditIn):
+def clause_edit(request, code: Key, payload: ClauseEditIn):
     """Edits a clause (coordinating office): the pack is checked as a whole, a bad expression answers
     422 with the clause, field, line and column."""
     changes = {k: v for k, v in payload.dict(exclude={"clear_budget"}).items() if v is not None}
@@ -90,7 +91,7 @@ def pack_import(request, payload: PackIn):
 
 
 @router.get("/policy-packs/{code}", response={200: None})
-def pack_export(request, code: str):
+def pack_export(request, code: Key):
     row = packs.pack_get(code)
     response = HttpResponse(row.document, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{row.code}.yaml"'
@@ -104,7 +105,7 @@ def match_run(request, payload: PeriodIn):
 
 
 @router.get("/policy-standing", response=list[StandingOut])
-def standing(request, q: Query[YearQuery], enterprise: str = ""):
+def standing(request, q: Query[YearQuery], enterprise: Key = ""):
     """Where one enterprise stands against every clause in force in `year` (我的政策): eligible with the
     estimated amount, undecided with the missing facts, or not eligible with the failing conditions."""
     found = selectors.standing_enterprise(request.user, enterprise)
@@ -120,7 +121,7 @@ def clause_stats(request, q: Query[YearQuery]):
 
 @router.post("/policy-applications", response={201: ApplicationOut, 200: ApplicationOut})
 def application_submit(
-    request, payload: ApplicationIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+    request, payload: ApplicationIn, idempotency_key: str | None = idempotency_header(Application)
 ):
     enterprise = (
         request.user.enterprise
@@ -140,10 +141,10 @@ def application_submit(
 
 
 class ApplicationFilters(Schema):
-    state: str = ""
-    clause: str = ""
-    year: int | None = None
-    q: str = ""
+    state: Key = ""
+    clause: Key = ""
+    year: Year | None = None
+    q: SearchText = ""
 
 
 @router.get("/policy-applications", response=list[ApplicationOut])
@@ -153,18 +154,18 @@ def application_list(request, filters: Query[ApplicationFilters]):
 
 
 @router.get("/policy-applications/{number}", response=ApplicationOut)
-def application_detail(request, number: str):
+def application_detail(request, number: Key):
     return selectors.application_get(request.user, number)
 
 
 @router.get("/policy-applications/{number}/attachments", response=list[AttachmentOut])
-def application_attachments(request, number: str):
+def application_attachments(request, number: Key):
     application = selectors.application_get(request.user, number)
     return stored_files.for_object("application", application.pk)
 
 
 @router.post("/policy-applications/{number}/attachments", response={201: AttachmentOut})
-def application_attach(request, number: str, file: File[UploadedFile]):
+def application_attach(request, number: Key, file: File[UploadedFile]):
     """Adds a supporting file (pdf, ofd, images, office documents, zip; up to ZHUQI_ATTACHMENT_MAX_MB)."""
     application = selectors.application_get(request.user, number)
     return Status(
@@ -173,13 +174,13 @@ def application_attach(request, number: str, file: File[UploadedFile]):
 
 
 @router.get("/policy-applications/{number}/attachments/{attachment_id}", response={200: None})
-def application_attachment_download(request, number: str, attachment_id: int):
+def application_attachment_download(request, number: Key, attachment_id: Id):
     found = selectors.application_attachment_get(request.user, number, attachment_id)
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
 
 
 @router.post("/policy-applications/{number}/approve", response=ApplicationOut)
-def application_approve(request, number: str, payload: ApproveIn):
+def application_approve(request, number: Key, payload: ApproveIn):
     application = selectors.application_get(request.user, number)
     return services.application_approve(
         application=application, amount=payload.amount, comment=payload.comment, acting_user=request.user
@@ -187,7 +188,7 @@ def application_approve(request, number: str, payload: ApproveIn):
 
 
 @router.post("/policy-applications/{number}/reject", response=ApplicationOut)
-def application_reject(request, number: str, payload: ReasonIn):
+def application_reject(request, number: Key, payload: ReasonIn):
     application = selectors.application_get(request.user, number)
     return services.application_reject(
         application=application, reason=payload.reason, acting_user=request.user
@@ -195,7 +196,7 @@ def application_reject(request, number: str, payload: ReasonIn):
 
 
 @router.post("/policy-applications/{number}/withdraw", response=ApplicationOut)
-def application_withdraw(request, number: str):
+def application_withdraw(request, number: Key):
     application = selectors.application_get(request.user, number)
     return services.application_withdraw(application=application, acting_user=request.user)
 
@@ -207,9 +208,9 @@ def offers_run(request, payload: PeriodIn):
 
 
 class OfferFilters(Schema):
-    state: str = ""
-    year: int | None = None
-    q: str = ""
+    state: Key = ""
+    year: Year | None = None
+    q: SearchText = ""
 
 
 @router.get("/grant-offers", response=list[OfferOut])
@@ -219,18 +220,18 @@ def offer_list(request, filters: Query[OfferFilters]):
 
 
 @router.get("/grant-offers/{number}", response=OfferOut)
-def offer_detail(request, number: str):
+def offer_detail(request, number: Key):
     return selectors.offer_get(request.user, number)
 
 
 @router.post("/grant-offers/{number}/confirm", response=OfferOut)
-def offer_confirm(request, number: str, payload: ConfirmIn):
+def offer_confirm(request, number: Key, payload: ConfirmIn):
     offer = selectors.offer_get(request.user, number)
     return services.offer_confirm(offer=offer, acting_user=request.user, **payload.dict())
 
 
 @router.post("/grant-offers/{number}/cancel", response=OfferOut)
-def offer_cancel(request, number: str, payload: ReasonIn):
+def offer_cancel(request, number: Key, payload: ReasonIn):
     offer = selectors.offer_get(request.user, number)
     return services.offer_cancel(offer=offer, reason=payload.reason, acting_user=request.user)
 
@@ -248,7 +249,7 @@ def batch_list(request):
 
 
 @router.get("/disbursements/{number}.xlsx", response={200: None})
-def batch_export(request, number: str):
+def batch_export(request, number: Key):
     batch = selectors.batch_get(request.user, number)
     response = HttpResponse(export_batch(batch), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{batch.number}.xlsx"'
@@ -256,7 +257,7 @@ def batch_export(request, number: str):
 
 
 @router.post("/disbursements/{number}/paid", response=BatchOut)
-def batch_paid(request, number: str):
+def batch_paid(request, number: Key):
     batch = services.batch_mark_paid(
         batch=selectors.batch_get(request.user, number), acting_user=request.user
     )

@@ -3,6 +3,12 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from zhuqi.core.schemas import Comment, Inputs, Key, Period, Year, column, text
+from zhuqi.policies.models import Application, Clause, GrantOffer
+
+# A pack is a YAML document a person edits; the shipped one is about 30,000 characters.
+PACK_MAX_CHARS = 1_000_000
+
 
 class ClauseOut(Schema):
     code: str
@@ -37,19 +43,19 @@ class ClauseDetailOut(ClauseOut):
 
 
 class ClauseEditIn(Schema):
-    title: str | None = None
-    source: str | None = None
-    department: str | None = None
-    condition: str | None = None
-    amount: str | None = None
+    title: column(Clause, "title", min_length=1) | None = None
+    source: column(Clause, "source") | None = None
+    department: column(Clause, "department_name") | None = None
+    condition: Comment | None = None
+    amount: Comment | None = None
     auto_grant: bool | None = None
-    exclusive_group: str | None = None
-    budget: Decimal | None = Field(None, ge=0)
+    exclusive_group: column(Clause, "exclusive_group") | None = None
+    budget: column(Clause, "budget") | None = None
     clear_budget: bool = False
 
 
 class PackIn(Schema):
-    yaml: str = Field(..., min_length=1)
+    yaml: text(PACK_MAX_CHARS, min_length=1)
 
 
 class PackOut(Schema):
@@ -60,7 +66,7 @@ class PackOut(Schema):
 
 
 class PeriodIn(Schema):
-    period: date
+    period: Period
 
 
 class MatchRunOut(Schema):
@@ -99,11 +105,11 @@ class ClauseStatsOut(Schema):
 
 
 class ApplicationIn(Schema):
-    clause_code: str
-    year: int = Field(..., ge=2000, le=2100)
-    inputs: dict = {}
-    project: str = ""
-    enterprise_uscc: str | None = None
+    clause_code: Key
+    year: Year = Field(..., ge=2000)
+    inputs: Inputs = {}
+    project: column(Application, "project") = ""
+    enterprise_uscc: Key | None = None
 
 
 class ApplicationOut(Schema):
@@ -123,12 +129,12 @@ class ApplicationOut(Schema):
 
 
 class ApproveIn(Schema):
-    amount: Decimal
-    comment: str = ""
+    amount: column(Application, "approved_amount")
+    comment: Comment = ""
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: Comment = ""
 
 
 class OfferRunOut(Schema):
@@ -162,9 +168,9 @@ class OfferOut(Schema):
 
 
 class ConfirmIn(Schema):
-    bank_name: str = ""
-    account_name: str = ""
-    account_number: str = ""
+    bank_name: column(GrantOffer, "bank_name") = ""
+    account_name: column(GrantOffer, "account_name") = ""
+    account_number: column(GrantOffer, "account_number") = ""
 
 
 class BatchOut(Schema):
