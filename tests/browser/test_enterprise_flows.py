@@ -70,7 +70,9 @@ def firm(transactional_db):
     firm = EnterpriseFactory(name="东莞市手机测试电子有限公司", town=town)
     for tag in ("倍增试点", "瞪羚企业"):
         firm.tags.add(Tag.objects.get_or_create(name=tag)[0])
-    IndicatorValueFactory(enterprise=firm, indicator="rd_expense", year=2025, value=6_000_000, source="tax")
+    IndicatorValueFactory(
+        enterprise=firm, indicator="rd_expense_deductible", year=2025, value=6_000_000, source="tax"
+    )
     UserFactory(username="firm", role=Role.ENTERPRISE, enterprise=firm, display_name="王经理")
     financing = ServiceCategory.objects.create(code="financing", name="融资")
     ServiceCategory.objects.create(code="financing.loan", name="贷款与贴息", parent=financing)
