@@ -128,3 +128,15 @@ def test_one_word_with_two_meanings_has_a_context_for_each():
     with translation.override("zh-hans"):
         assert str(AppealForm.base_fields["title"].label) == "标题"
         assert str(Contact._meta.get_field("title").verbose_name) == "职务"
+
+
+def test_chinese_sentences_use_full_width_punctuation():
+    """Issue 13, item 6: 已提交，待派单, not 已提交,待派单 (ASCII punctuation next to Chinese)."""
+    cjk = r"[\u4e00-\u9fff]"
+    ascii_next_to_chinese = re.compile(rf"{cjk}[,;!?]|[,;]{cjk}|{cjk}:(?!//)|{cjk}\(|\({cjk}")
+    bad = [
+        line
+        for line in (LOCALE / "django.po").read_text().splitlines()
+        if line.startswith("msgstr ") and ascii_next_to_chinese.search(line)
+    ]
+    assert not bad, "\n".join(bad)
