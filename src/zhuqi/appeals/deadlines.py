@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.appeals.models import Appeal, DeadlineRule, State, Urgency
-from zhuqi.core import audit, workdays
-from zhuqi.core.errors import Forbidden, Message, ZhuqiError
-from zhuqi.core.services import SETTINGS_EDITORS
+from zhuqi.core import audit, permissions, workdays
+from zhuqi.core.errors import Message, ZhuqiError
+from zhuqi.core.permissions import Capability
 
 DEFAULTS = {Urgency.ORDINARY: (1, 3, 7), Urgency.MAJOR: (1, 3, 30)}
 
@@ -66,8 +66,9 @@ def deadline_rule_set(
 ) -> DeadlineRule:
     """Sets the working days for one category (None: every category) and urgency. Applies to appeals
     submitted, dispatched or reopened from now on; deadlines already set are kept."""
-    if getattr(acting_user, "role", None) not in SETTINGS_EDITORS:
-        raise Forbidden("forbidden", _("Only the coordinating office edits deadline rules."))
+    permissions.require(
+        acting_user, Capability.EDIT_SETTINGS, _("Only the coordinating office edits deadline rules.")
+    )
     if urgency not in Urgency.values:
         raise ZhuqiError(
             "bad_urgency",
@@ -108,7 +109,8 @@ def deadline_rule_set(
 @transaction.atomic
 def deadline_rule_remove(*, rule: DeadlineRule, acting_user) -> None:
     """Removes a rule: its category falls back to its parent's rule, the general rule, or DEFAULTS."""
-    if getattr(acting_user, "role", None) not in SETTINGS_EDITORS:
-        raise Forbidden("forbidden", _("Only the coordinating office edits deadline rules."))
+    permissions.require(
+        acting_user, Capability.EDIT_SETTINGS, _("Only the coordinating office edits deadline rules.")
+    )
     audit.record(actor=acting_user, verb="deadline_rule_remove", obj=rule, data={"urgency": rule.urgency})
     rule.delete()

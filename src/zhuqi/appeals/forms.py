@@ -3,8 +3,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.appeals.models import Channel, Urgency
-from zhuqi.core import uscc
+from zhuqi.core import permissions, uscc
 from zhuqi.core.errors import NotFound
+from zhuqi.core.permissions import Capability
 from zhuqi.directory import selectors as directory_selectors
 from zhuqi.directory.models import ServiceCategory
 
@@ -61,7 +62,7 @@ class AppealForm(forms.Form):
                 "autocomplete": "off",
             }
         )
-        if user.role == "enterprise":
+        if permissions.has(user, Capability.SUBMIT_OWN_APPEAL):
             del self.fields["enterprise_uscc"]
             self.fields["channel"].choices = [(Channel.WEB, Channel.WEB.label)]
         else:

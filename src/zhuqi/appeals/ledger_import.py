@@ -10,11 +10,11 @@ import hashlib
 
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.accounts.models import Role
 from zhuqi.appeals import services
 from zhuqi.appeals.models import Appeal, Channel, Urgency
 from zhuqi.core import validators
 from zhuqi.core.errors import Message, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory import importers
 from zhuqi.directory.models import ImportBatch, ServiceCategory
 from zhuqi.directory.selectors import enterprises_visible_to
@@ -33,7 +33,6 @@ HEADERS = [
 REQUIRED = ["统一社会信用代码", "标题", "诉求内容", "事项分类"]
 URGENCY = {"": Urgency.ORDINARY, "一般": Urgency.ORDINARY, "普通": Urgency.ORDINARY, "重大": Urgency.MAJOR}
 YES_NO = {"": True, "是": True, "否": False}
-IMPORTERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.TOWN_OFFICER, Role.HANDLER, Role.SYSTEM})
 
 
 def _categories() -> dict[str, ServiceCategory]:
@@ -162,6 +161,11 @@ def example_row(acting_user) -> dict[str, str]:
 importers.register(
     ImportBatch.Kind.APPEALS,
     importers.ImportKind(
-        check_appeals, apply_appeals, IMPORTERS, _("import appeals"), tuple(HEADERS), example_row
+        check_appeals,
+        apply_appeals,
+        Capability.IMPORT_APPEAL_LEDGER,
+        _("import appeals"),
+        tuple(HEADERS),
+        example_row,
     ),
 )

@@ -26,8 +26,9 @@ from zhuqi.appeals.models import (
     Urgency,
 )
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import outbox, validators, workdays
+from zhuqi.core import outbox, permissions, validators, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory
 
 STAFF_CHANNELS = {Channel.VISIT, Channel.PHONE, Channel.IMPORT}
@@ -119,13 +120,13 @@ def possible_duplicates(
 
 
 def _may_submit_for(user: User, enterprise: Enterprise, channel: str) -> bool:
-    if user.role == Role.ENTERPRISE:
+    if permissions.has(user, Capability.SUBMIT_OWN_APPEAL):
         return user.enterprise_id == enterprise.pk and channel == Channel.WEB
-    if user.role == Role.SYSTEM:
+    if permissions.has(user, Capability.RECEIVE_HOTLINE_APPEAL):
         return channel in (Channel.HOTLINE, Channel.IMPORT)
     from zhuqi.directory.selectors import enterprises_visible_to
 
-    if user.role in (Role.COORDINATOR, Role.ADMIN, Role.TOWN_OFFICER, Role.HANDLER, Role.LEADER):
+    if permissions.has(user, Capability.RECORD_APPEAL):
         return channel in STAFF_CHANNELS and enterprises_visible_to(user).filter(pk=enterprise.pk).exists()
     return False
 

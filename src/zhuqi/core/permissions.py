@@ -53,6 +53,8 @@ class Capability(StrEnum):
     REVIEW_APPLICATIONS = "review_applications"
     APPLY_FOR_POLICIES = "apply_for_policies"
     DISBURSE_GRANTS = "disburse_grants"
+    # Programs
+    SCORE_APPLICATIONS = "score_applications"
 
 
 C = Capability
@@ -114,6 +116,7 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
         "apply for its enterprise, add files, withdraw, confirm its grant offers",
     ),
     C.DISBURSE_GRANTS: (_COORDINATING, "cancel grant offers, make, export and pay disbursement batches"),
+    C.SCORE_APPLICATIONS: (frozenset({Role.EXPERT}), "score the program applications drawn for it"),
 }
 
 FORBIDDEN = _("You may not do this.")

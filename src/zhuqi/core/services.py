@@ -4,9 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import audit, workdays
-from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
+from zhuqi.core import audit, permissions, workdays
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
+from zhuqi.core.permissions import Capability
 from zhuqi.core.selectors import notifications_of
 
 
@@ -19,13 +20,10 @@ def notifications_mark_read(*, acting_user, ids: list[int] | None = None) -> int
     return qs.update(read_at=timezone.now())
 
 
-# The coordinating office keeps the platform's settings: the working-day calendar and deadline rules.
-SETTINGS_EDITORS = frozenset({"coordinator", "admin"})
-
-
 def _require_calendar_editor(user) -> None:
-    if getattr(user, "role", None) not in SETTINGS_EDITORS:
-        raise Forbidden("forbidden", _("Only the coordinating office edits the working-day calendar."))
+    permissions.require(
+        user, Capability.EDIT_SETTINGS, _("Only the coordinating office edits the working-day calendar.")
+    )
 
 
 @transaction.atomic

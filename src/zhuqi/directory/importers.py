@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
-from zhuqi.core import audit, validators
+from zhuqi.core import audit, permissions, validators
 from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
+from zhuqi.core.permissions import Capability
 from zhuqi.core.uscc import make as make_uscc
 from zhuqi.directory import indicators, services, tabular
 from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Tag, Town
@@ -380,7 +381,7 @@ class ImportKind:
 
     check: Callable[..., Report]  # (headers, rows, acting_user) -> Report
     apply: Callable[[Report, User, ImportBatch], dict]
-    roles: frozenset
+    capability: Capability  # who may import it
     action: object  # "import into the directory", for the refusal message
     headers: tuple[str, ...]  # the columns of the downloadable template, in order
     example: Callable[[User], dict[str, object]]  # one row that imports cleanly for this user
@@ -432,7 +433,7 @@ KINDS: dict[str, ImportKind] = {
     ImportBatch.Kind.ENTERPRISES: ImportKind(
         check_enterprises,
         apply_enterprises,
-        services.DIRECTORY_EDITORS,
+        Capability.EDIT_DIRECTORY,
         _("import into the directory"),
         tuple(ENTERPRISE_HEADERS),
         _example_enterprise,
@@ -440,7 +441,7 @@ KINDS: dict[str, ImportKind] = {
     ImportBatch.Kind.INDICATORS: ImportKind(
         check_indicators,
         apply_indicators,
-        services.DIRECTORY_EDITORS,
+        Capability.EDIT_DIRECTORY,
         _("import into the directory"),
         tuple(INDICATOR_KEY_HEADERS + [i.label_zh for i in indicators.INDICATORS]),
         _example_indicators,
@@ -454,7 +455,11 @@ def register(kind: str, spec: ImportKind) -> None:
 
 def kinds_for(user: User) -> list[tuple[str, str]]:
     """The (kind, label) pairs this user may import, for the upload form."""
-    return [(k, label) for k, label in ImportBatch.Kind.choices if k in KINDS and user.role in KINDS[k].roles]
+    return [
+        (k, label)
+        for k, label in ImportBatch.Kind.choices
+        if k in KINDS and permissions.has(user, KINDS[k].capability)
+    ]
 
 
 def template(*, kind: str, acting_user: User) -> bytes:
@@ -474,7 +479,7 @@ def _spec(kind: str, acting_user: User) -> ImportKind:
             "import_kind", Message(_("Unknown import kind: %(kind)s."), {"kind": kind}), status=422
         )
     spec = KINDS[kind]
-    services.require_role(acting_user, spec.roles, spec.action)
+    services.require(acting_user, spec.capability, spec.action)
     return spec
 
 

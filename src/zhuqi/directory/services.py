@@ -9,16 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import audit, permissions, uscc
 from zhuqi.core.errors import Forbidden, Message, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory import indicators, industries
 from zhuqi.directory.models import Enterprise, IndicatorValue, Source, Tag, Town
 
-DIRECTORY_EDITORS = frozenset({Role.COORDINATOR, Role.ADMIN})
-INDICATOR_WRITERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.SYSTEM})
 
-
-def require_role(user: User | None, roles, action) -> None:
-    if user is not None and getattr(user, "role", None) not in roles:
-        raise Forbidden("forbidden", Message(_("You may not %(action)s."), {"action": action}))
+def require(user: User | None, capability: Capability, action) -> None:
+    """None is the platform itself (the CLI without --as): it may."""
+    if user is not None:
+        permissions.require(user, capability, Message(_("You may not %(action)s."), {"action": action}))
 
 
 @dataclass
@@ -86,7 +85,7 @@ def enterprise_upsert(*, data: EnterpriseData, acting_user: User | None) -> tupl
 
     Saving only what changed is what makes a re-import of the same file leave the database as it was.
     """
-    require_role(acting_user, DIRECTORY_EDITORS, _("edit the enterprise directory"))
+    require(acting_user, Capability.EDIT_DIRECTORY, _("edit the enterprise directory"))
     code = uscc.normalize(data.uscc)
     problems = check_enterprise_fields(code=code, name=data.name, industry_code=data.industry_code)
     if problems:
@@ -164,7 +163,7 @@ def indicator_values_upsert(
     *, records: list[IndicatorRecord], acting_user: User | None, batch_id: str = "api"
 ) -> dict[str, int]:
     """Upserts values by (enterprise, indicator, period, source); unchanged values are not touched."""
-    require_role(acting_user, INDICATOR_WRITERS, _("record indicator values"))
+    require(acting_user, Capability.RECORD_INDICATORS, _("record indicator values"))
     _require_source_and_verification(acting_user, records)
 
     for i, r in enumerate(records):

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit
+from zhuqi.core import audit, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory import figures, importers, indicators, industries, selectors, services, tabular
 from zhuqi.directory.forms import EnterpriseForm, ImportForm
 from zhuqi.directory.models import Enterprise, ImportBatch, Tag
@@ -26,7 +27,7 @@ def _get_enterprise(request, uscc):
 
 
 def _require_editor(request):
-    if request.user.role not in services.DIRECTORY_EDITORS:
+    if not permissions.has(request.user, Capability.EDIT_DIRECTORY):
         raise Http404
 
 
@@ -82,7 +83,7 @@ def enterprise_detail(request, uscc):
             ],
             "years": [row["year"] for row in series],
             "indicator_rows": [(i, [row.get(i.key) for row in series]) for i in indicators.INDICATORS],
-            "can_edit": request.user.role in services.DIRECTORY_EDITORS,
+            "can_edit": permissions.has(request.user, Capability.EDIT_DIRECTORY),
         },
     )
 

@@ -8,6 +8,8 @@ from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import attachments as stored_files
+from zhuqi.core import permissions
+from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import AttachmentOut, Id, Key, SearchText, Year, idempotency_header
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import XLSX, Page
@@ -125,7 +127,7 @@ def application_submit(
 ):
     enterprise = (
         request.user.enterprise
-        if request.user.role == "enterprise"
+        if permissions.has(request.user, Capability.APPLY_FOR_POLICIES)
         else enterprise_get(request.user, payload.enterprise_uscc or "")
     )
     application, created = services.application_submit(

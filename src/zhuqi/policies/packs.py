@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from ruamel.yaml import YAML
 
-from zhuqi.accounts.models import Role
-from zhuqi.core import audit
-from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
+from zhuqi.core import audit, permissions
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department
 from zhuqi.policies import facts
 from zhuqi.policies.models import Clause, Policy, PolicyPack
@@ -26,7 +26,6 @@ from zhuqi.rules import packs as shipped_packs
 from zhuqi.rules.engine import run_scenarios
 from zhuqi.rules.expr import RuleError
 
-EDITORS = {Role.COORDINATOR, Role.ADMIN}
 # The fields of a clause the pages and the API edit; inputs and tests are edited in the YAML file.
 EDITABLE = ("title", "source", "department", "condition", "amount", "auto_grant", "exclusive_group", "budget")
 
@@ -43,8 +42,9 @@ def rule_error(exc: RuleError) -> ZhuqiError:
 
 
 def _require_editor(user) -> None:
-    if getattr(user, "role", None) not in EDITORS:
-        raise Forbidden("forbidden", _("Only the coordinating office edits policies."))
+    permissions.require(
+        user, Capability.CONFIGURE_POLICIES, _("Only the coordinating office edits policies.")
+    )
 
 
 def _load(document) -> rules_model.Pack:
