@@ -38,7 +38,7 @@ def test_has_and_require_follow_the_table():
     permissions.require(coordinator, C.EDIT_DIRECTORY)
     coordinator.is_active = False
     assert not permissions.has(coordinator, C.EDIT_DIRECTORY)
-    assert permissions.capabilities_of(expert) == frozenset()
+    assert permissions.capabilities_of(expert) == {C.SCORE_APPLICATIONS}
     assert C.BROWSE_DIRECTORY in permissions.capabilities_of(UserFactory(role=Role.LEADER))
 
 

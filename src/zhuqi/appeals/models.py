@@ -2,23 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhuqi.appeals.lifecycle import EVENT_LABELS, OPEN_STATES, VOID_STATES, State  # noqa: F401  (their home is the lifecycle)
 from zhuqi.directory.models import Department, Enterprise, ServiceCategory
-
-
-class State(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted, waiting for dispatch")
-    DISPATCHED = "dispatched", _("Dispatched to a department")
-    ACCEPTED = "accepted", _("Accepted, being handled")
-    REPLIED = "replied", _("Replied, waiting for rating")
-    ESCALATED = "escalated", _("On the coordination meeting list")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    MERGED = "merged", _("Merged as duplicate")
-
-
-# FixMyStreet's grouping: what is still open, and what counts as finished.
-OPEN_STATES = frozenset({State.SUBMITTED, State.DISPATCHED, State.ACCEPTED, State.REPLIED, State.ESCALATED})
-VOID_STATES = frozenset({State.WITHDRAWN, State.MERGED})  # not counted in any KPI
 
 
 class Urgency(models.TextChoices):
@@ -127,26 +112,7 @@ class AppealEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    LABELS = {
-        "submit": _("Submit"),
-        "dispatch": _("Dispatch"),
-        "accept": _("Accept"),
-        "return": _("Return"),
-        "transfer": _("Transfer"),
-        "progress": _("Progress report"),
-        "reply": _("Reply"),
-        "rate": _("Rate"),
-        "reopen": _("Reopen (发还重办)"),
-        "escalate": _("Escalate"),
-        "decide": _("Meeting decision"),
-        "withdraw": _("Withdraw"),
-        "merge": _("Merge"),
-        "instruct": _("Instruction (批示)"),
-        "follow_up": _("Follow-up call (回访)"),
-        "supervise": _("Supervision (督办)"),
-        "close_unrated": _("Closed unrated"),
-        "attach": _("File attached"),
-    }
+    LABELS = EVENT_LABELS  # the lifecycle names every entry of the trail
 
     class Meta:
         verbose_name = _("appeal event")

@@ -1,6 +1,7 @@
 """Every change of an appeal goes through one function here. Each one, in one transaction: locks the
-appeal, checks the transition (lifecycle.TRANSITIONS) and the actor's permission, changes the appeal,
-records the hop (AppealEvent) and queues the notifications in the outbox."""
+appeal, checks the action's entry in lifecycle.ACTIONS (its states, then its permission: the same
+entry the page derives its buttons from), changes the appeal, records the hop (AppealEvent) and queues
+the notifications in the outbox."""
 
 import difflib
 import uuid
@@ -32,7 +33,6 @@ from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory
 
 STAFF_CHANNELS = {Channel.VISIT, Channel.PHONE, Channel.IMPORT}
-COORDINATORS = {Role.COORDINATOR, Role.ADMIN}
 
 
 @dataclass
@@ -107,7 +107,7 @@ def possible_duplicates(
     for other in (
         Appeal.objects.filter(
             enterprise=enterprise,
-            state__in=[s.value for s in State if s not in (State.CLOSED, State.WITHDRAWN, State.MERGED)],
+            state__in=[s.value for s in lifecycle.OPEN_STATES],
         )
         .only("number", "title", "category_id", "enterprise_id", "state", "created_at")
         .order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES]
@@ -264,28 +264,37 @@ def _dispatch(
     reopen, decide). The caller may have moved resolve_due already; it is saved here with the rest."""
     now = timezone.now()
     days = days or deadlines.days_for(appeal.category, appeal.urgency)
-    from_state = appeal.state
-    appeal.state = State.DISPATCHED
     appeal.department = department
     appeal.dispatched_at = now
     appeal.progress_due = workdays.add_working_days(now, days.progress)
-    appeal.version += 1
-    # "number" too: a new appeal gets its number and its routing in this one UPDATE.
-    appeal.save(
-        update_fields=[
-            "state",
-            "department",
-            "dispatched_at",
-            "progress_due",
-            "resolve_due",
-            "version",
-            "number",
-        ]
+    return _move(
+        appeal,
+        actor,
+        action,
+        to=State.DISPATCHED,
+        comment=comment,
+        # "number" too: a new appeal gets its number and its routing in this one UPDATE.
+        update_fields=["department", "dispatched_at", "progress_due", "resolve_due", "number"],
+        **({"department": department.code} | data),
     )
-    return _event(appeal, actor, action, from_state, comment, **({"department": department.code} | data))
 
 
-def _locked(appeal: Appeal, action: str, expected_version: int | None = None) -> Appeal:
+def _move(
+    appeal: Appeal, actor, action: str, *, to=None, comment="", update_fields=None, **data
+) -> AppealEvent:
+    """The one way an appeal changes: to `to` (by default the transition's target; the same state
+    for a step that changes none), a new version, saved, and the hop recorded. The caller has set
+    the other fields already; `update_fields` names them when not the whole row is saved."""
+    from_state = appeal.state
+    appeal.state = to or lifecycle.TRANSITIONS[action].target
+    appeal.version += 1
+    appeal.save(update_fields=None if update_fields is None else ["state", "version", *update_fields])
+    return _event(appeal, actor, action, from_state, comment, **data)
+
+
+def _locked(appeal: Appeal, action: str, expected_version: int | None = None, acting_user=None) -> Appeal:
+    """Locks the appeal and checks the action: the version the user saw, the action's states, then
+    its permission (lifecycle.ACTIONS). acting_user None is the platform itself (sweeps)."""
     current = (
         Appeal.objects.select_for_update(of=("self",))
         .select_related("category", "enterprise", "department")
@@ -296,44 +305,8 @@ def _locked(appeal: Appeal, action: str, expected_version: int | None = None) ->
             "appeal_changed",
             _("Someone else changed this appeal a moment ago; reload it and try again."),
         )
-    if not lifecycle.allowed(action, current.state):
-        raise Conflict(
-            "invalid_transition",
-            Message(
-                _("An appeal that is %(state)s cannot be %(action)s."),
-                {"state": current.get_state_display(), "action": ACTION_LABELS[action]},
-            ),
-        )
+    lifecycle.ACTIONS[action].check(acting_user, current)
     return current
-
-
-ACTION_LABELS = {
-    "dispatch": _("dispatched"),
-    "accept": _("accepted"),
-    "return": _("returned"),
-    "transfer": _("transferred"),
-    "progress": _("given a progress report"),
-    "reply": _("replied to"),
-    "rate": _("rated"),
-    "close_unrated": _("closed unrated"),
-    "escalate": _("escalated"),
-    "decide": _("decided"),
-    "withdraw": _("withdrawn"),
-    "merge": _("merged"),
-}
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise Forbidden("forbidden", _("You may not do this to this appeal."))
-
-
-def _is_handler_of(user: User, appeal: Appeal) -> bool:
-    return (
-        user.role == Role.HANDLER
-        and appeal.department_id is not None
-        and user.department_id == appeal.department_id
-    )
 
 
 def _reason(comment: str) -> str:
@@ -346,8 +319,7 @@ def _reason(comment: str) -> str:
 def appeal_dispatch(
     *, appeal, department: Department, acting_user, comment="", expected_version=None
 ) -> Appeal:
-    appeal = _locked(appeal, "dispatch", expected_version)
-    _require(acting_user.role in COORDINATORS)
+    appeal = _locked(appeal, "dispatch", expected_version, acting_user)
     event = _dispatch(appeal, department, actor=acting_user, comment=comment)
     _notify(appeal, event, _department_people(department), _("New appeal %(number)s: %(title)s"))
     return appeal
@@ -355,13 +327,9 @@ def appeal_dispatch(
 
 @transaction.atomic
 def appeal_accept(*, appeal, acting_user, comment="", expected_version=None) -> Appeal:
-    appeal = _locked(appeal, "accept", expected_version)
-    _require(_is_handler_of(acting_user, appeal))
-    from_state = appeal.state
-    appeal.state, appeal.accepted_at = State.ACCEPTED, timezone.now()
-    appeal.version += 1
-    appeal.save()
-    event = _event(appeal, acting_user, "accept", from_state, comment)
+    appeal = _locked(appeal, "accept", expected_version, acting_user)
+    appeal.accepted_at = timezone.now()
+    event = _move(appeal, acting_user, "accept", comment=comment)
     _notify(appeal, event, _enterprise_users(appeal), _("Appeal %(number)s accepted"))
     return appeal
 
@@ -369,14 +337,10 @@ def appeal_accept(*, appeal, acting_user, comment="", expected_version=None) -> 
 @transaction.atomic
 def appeal_return(*, appeal, acting_user, comment: str, expected_version=None) -> Appeal:
     """Hands an appeal back as not this department's: it returns to the dispatch queue with the reason."""
-    appeal = _locked(appeal, "return", expected_version)
-    _require(_is_handler_of(acting_user, appeal))
+    appeal = _locked(appeal, "return", expected_version, acting_user)
     comment = _reason(comment)
-    from_state, previous = appeal.state, appeal.department
-    appeal.state, appeal.department = State.SUBMITTED, None
-    appeal.version += 1
-    appeal.save()
-    event = _event(appeal, acting_user, "return", from_state, comment, returned_by=previous.code)
+    previous, appeal.department = appeal.department, None
+    event = _move(appeal, acting_user, "return", comment=comment, returned_by=previous.code)
     _notify(appeal, event, _department_people(None), _("Appeal %(number)s returned for dispatch"))
     return appeal
 
@@ -385,8 +349,7 @@ def appeal_return(*, appeal, acting_user, comment: str, expected_version=None) -
 def appeal_transfer(
     *, appeal, department: Department, acting_user, comment: str, expected_version=None
 ) -> Appeal:
-    appeal = _locked(appeal, "transfer", expected_version)
-    _require(_is_handler_of(acting_user, appeal) or acting_user.role in COORDINATORS)
+    appeal = _locked(appeal, "transfer", expected_version, acting_user)
     comment = _reason(comment)
     if department.pk == appeal.department_id:
         raise ZhuqiError("same_department", _("The appeal is already with this department."), status=422)
@@ -405,8 +368,7 @@ def appeal_transfer(
 
 @transaction.atomic
 def appeal_progress(*, appeal, acting_user, comment: str, expected_version=None) -> Appeal:
-    appeal = _locked(appeal, "progress", expected_version)
-    _require(_is_handler_of(acting_user, appeal))
+    appeal = _locked(appeal, "progress", expected_version, acting_user)
     event = _event(appeal, acting_user, "progress", appeal.state, _reason(comment))
     _notify(appeal, event, _enterprise_users(appeal), _("Progress on appeal %(number)s"))
     return appeal
@@ -414,17 +376,13 @@ def appeal_progress(*, appeal, acting_user, comment: str, expected_version=None)
 
 @transaction.atomic
 def appeal_reply(*, appeal, acting_user, reply: str, expected_version=None) -> Appeal:
-    appeal = _locked(appeal, "reply", expected_version)
-    _require(_is_handler_of(acting_user, appeal))
+    appeal = _locked(appeal, "reply", expected_version, acting_user)
     if not (reply or "").strip():
         raise ZhuqiError("reply_missing", _("The reply is empty."), status=422, field="reply")
     now = timezone.now()
-    from_state = appeal.state
-    appeal.state, appeal.reply, appeal.replied_at = State.REPLIED, reply.strip(), now
+    appeal.reply, appeal.replied_at = reply.strip(), now
     appeal.on_time = appeal.resolve_due is None or now <= appeal.resolve_due
-    appeal.version += 1
-    appeal.save()
-    event = _event(appeal, acting_user, "reply", from_state, appeal.reply)
+    event = _move(appeal, acting_user, "reply", comment=appeal.reply)
     _notify(appeal, event, _enterprise_users(appeal), _("Reply to your appeal %(number)s"))
     return appeal
 
@@ -433,8 +391,7 @@ def appeal_reply(*, appeal, acting_user, reply: str, expected_version=None) -> A
 def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected_version=None) -> Appeal:
     """满意 or 基本满意 close the appeal; 不满意 reopens it to the same department (发还重办), and a
     second reopening puts it on the coordination meeting list (seed 000, 三(四))."""
-    appeal = _locked(appeal, "rate", expected_version)
-    _require(acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == appeal.enterprise_id)
+    appeal = _locked(appeal, "rate", expected_version, acting_user)
     if not rating:
         raise ZhuqiError("rating_missing", _("Choose a rating."), status=422, field="rating")
     if rating not in Rating.values:
@@ -444,19 +401,14 @@ def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected
             status=422,
             field="rating",
         )
-    from_state = appeal.state
     appeal.rating = rating
     if rating != Rating.UNSATISFIED:
-        appeal.state, appeal.closed_at, appeal.close_reason = State.CLOSED, timezone.now(), CloseReason.RATED
-        appeal.version += 1
-        appeal.save()
-        event = _event(appeal, acting_user, "rate", from_state, comment, rating=rating)
+        appeal.closed_at, appeal.close_reason = timezone.now(), CloseReason.RATED
+        event = _move(appeal, acting_user, "rate", to=State.CLOSED, comment=comment, rating=rating)
         _notify(appeal, event, _department_people(appeal.department), _("Appeal %(number)s rated and closed"))
         return appeal
     appeal.reopen_count += 1
-    appeal.version += 1
-    appeal.save()
-    _event(appeal, acting_user, "rate", from_state, comment, rating=rating)
+    _move(appeal, acting_user, "rate", to=appeal.state, comment=comment, rating=rating)
     # Seed 000, 三(四): "系统两次发还重办的问题" go to the coordination meeting; the reading is the
     # setting ZHUQI_APPEAL_REOPENINGS (settings.py says both).
     if appeal.reopen_count > settings.ZHUQI_APPEAL_REOPENINGS:
@@ -472,20 +424,15 @@ def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected
 
 
 def _escalate(appeal: Appeal, actor, reason: str, comment: str = "") -> AppealEvent:
-    from_state = appeal.state
-    appeal.state = State.ESCALATED
-    appeal.version += 1
-    appeal.save()
     CoordinationItem.objects.create(appeal=appeal, reason=reason)
-    event = _event(appeal, actor, "escalate", from_state, comment, reason=reason)
+    event = _move(appeal, actor, "escalate", comment=comment, reason=reason)
     _notify(appeal, event, _department_people(None), _("Appeal %(number)s goes to the coordination meeting"))
     return event
 
 
 @transaction.atomic
 def appeal_escalate(*, appeal, acting_user, comment: str, expected_version=None) -> Appeal:
-    appeal = _locked(appeal, "escalate", expected_version)
-    _require(acting_user.role in COORDINATORS)
+    appeal = _locked(appeal, "escalate", expected_version, acting_user)
     _escalate(appeal, acting_user, CoordinationItem.Reason.MANUAL, _reason(comment))
     return appeal
 
@@ -493,8 +440,7 @@ def appeal_escalate(*, appeal, acting_user, comment: str, expected_version=None)
 @transaction.atomic
 def appeal_decide(*, appeal, acting_user, decision: str, owner: Department, expected_version=None) -> Appeal:
     """Records the coordination meeting's decision and sends the appeal to the department that owns it."""
-    appeal = _locked(appeal, "decide", expected_version)
-    _require(acting_user.role in COORDINATORS)
+    appeal = _locked(appeal, "decide", expected_version, acting_user)
     item = appeal.coordination_items.filter(decided_at__isnull=True).order_by("-created_at").first()
     if item is not None:
         item.decision, item.owner, item.decided_at, item.decided_by = (
@@ -513,45 +459,33 @@ def appeal_decide(*, appeal, acting_user, decision: str, owner: Department, expe
 
 @transaction.atomic
 def appeal_withdraw(*, appeal, acting_user, comment="", expected_version=None) -> Appeal:
-    appeal = _locked(appeal, "withdraw", expected_version)
-    _require(acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == appeal.enterprise_id)
-    from_state = appeal.state
-    appeal.state, appeal.closed_at = State.WITHDRAWN, timezone.now()
-    appeal.version += 1
-    appeal.save()
-    event = _event(appeal, acting_user, "withdraw", from_state, comment)
+    appeal = _locked(appeal, "withdraw", expected_version, acting_user)
+    appeal.closed_at = timezone.now()
+    event = _move(appeal, acting_user, "withdraw", comment=comment)
     _notify(appeal, event, _department_people(appeal.department), _("Appeal %(number)s withdrawn"))
     return appeal
 
 
 @transaction.atomic
 def appeal_merge(*, appeal, into: Appeal, acting_user, expected_version=None) -> Appeal:
-    appeal = _locked(appeal, "merge", expected_version)
-    _require(acting_user.role in COORDINATORS)
+    appeal = _locked(appeal, "merge", expected_version, acting_user)
     if into.pk == appeal.pk or into.enterprise_id != appeal.enterprise_id:
         raise ZhuqiError(
             "bad_merge",
             _("An appeal can only be merged into another appeal of the same enterprise."),
             status=422,
         )
-    from_state = appeal.state
-    appeal.state, appeal.duplicate_of, appeal.closed_at = State.MERGED, into, timezone.now()
-    appeal.version += 1
-    appeal.save()
-    event = _event(appeal, acting_user, "merge", from_state, into.number, into=into.number)
+    appeal.duplicate_of, appeal.closed_at = into, timezone.now()
+    event = _move(appeal, acting_user, "merge", comment=into.number, into=into.number)
     _notify(appeal, event, _enterprise_users(appeal), _("Appeal %(number)s merged as a duplicate"))
     return appeal
 
 
 @transaction.atomic
 def appeal_instruct(*, appeal, acting_user, instruction: str) -> Appeal:
-    """批示: a leader of the enterprise (or the coordinating office) instructs; the handler is notified."""
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    is_leader = (
-        acting_user.role == Role.LEADER
-        and LiaisonAssignment.objects.filter(leader=acting_user, enterprise_id=appeal.enterprise_id).exists()
-    )
-    _require(is_leader or acting_user.role in COORDINATORS)
+    """批示: a leader of the enterprise (or the coordinating office) instructs on an open appeal; the
+    handler is notified."""
+    appeal = _locked(appeal, "instruct", acting_user=acting_user)
     event = _event(appeal, acting_user, "instruct", appeal.state, _reason(instruction))
     _notify(
         appeal, event, _department_people(appeal.department), _("Leader's instruction on appeal %(number)s")
@@ -562,24 +496,9 @@ def appeal_instruct(*, appeal, acting_user, instruction: str) -> Appeal:
 @transaction.atomic
 def appeal_follow_up(*, appeal, acting_user, note: str) -> Appeal:
     """回访: the coordinating office records a follow-up call."""
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    _require(acting_user.role in COORDINATORS)
-    _event(appeal, acting_user, "follow_up", appeal.state, _reason(note))
+    appeal = _locked(appeal, "follow-up", acting_user=acting_user)
+    _event(appeal, acting_user, lifecycle.ACTS["follow-up"].event_name, appeal.state, _reason(note))
     return appeal
-
-
-FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.MERGED})
-
-
-def may_attach(user, appeal) -> bool:
-    """Who may add files: the enterprise (its users or whoever submitted for it), the department
-    handling it, or the coordinating office. The page shows the upload form on the same test."""
-    return (
-        (user.role == Role.ENTERPRISE and user.enterprise_id == appeal.enterprise_id)
-        or user.pk == appeal.submitted_by_id
-        or _is_handler_of(user, appeal)
-        or user.role in COORDINATORS
-    )
 
 
 @transaction.atomic
@@ -587,9 +506,9 @@ def appeal_attach(*, appeal, acting_user, upload):
     """Adds a file to an open appeal: the enterprise (its users or whoever submitted for it), the
     department handling it, or the coordinating office. The other side is notified."""
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("department").get(pk=appeal.pk)
-    _require(may_attach(acting_user, appeal))
-    from_enterprise = acting_user.role == Role.ENTERPRISE
-    if appeal.state in FINAL_STATES:
+    lifecycle.ATTACH.permission.require(acting_user, appeal, _("You may not do this to this appeal."))
+    from_enterprise = lifecycle.ENTERPRISE(acting_user, appeal)
+    if appeal.state not in lifecycle.ATTACH.sources:
         raise Conflict(
             "appeal_final",
             Message(
@@ -642,10 +561,8 @@ def sweep(now=None) -> dict[str, int]:
                 current = _locked(appeal, "close_unrated")
             except Conflict:
                 continue
-            current.state, current.closed_at, current.close_reason = State.CLOSED, now, CloseReason.UNRATED
-            current.version += 1
-            current.save()
-            _event(current, None, "close_unrated", State.REPLIED)
+            current.closed_at, current.close_reason = now, CloseReason.UNRATED
+            _move(current, None, "close_unrated")
             counts["closed_unrated"] += 1
     return counts
 
@@ -656,25 +573,23 @@ def get_department(code: str) -> Department:
     return department_by_code(code)
 
 
-# The actions a person can take, shared by the pages and the API: the service function and the
-# arguments it takes besides the appeal and the actor. Instructions and follow-ups change no state,
-# so they take no expected_version.
-ACTIONS = {
-    "dispatch": (appeal_dispatch, ("department", "comment")),
-    "accept": (appeal_accept, ("comment",)),
-    "return": (appeal_return, ("comment",)),
-    "transfer": (appeal_transfer, ("department", "comment")),
-    "progress": (appeal_progress, ("comment",)),
-    "reply": (appeal_reply, ("reply",)),
-    "rate": (appeal_rate, ("rating", "comment")),
-    "escalate": (appeal_escalate, ("comment",)),
-    "decide": (appeal_decide, ("owner", "decision")),
-    "withdraw": (appeal_withdraw, ("comment",)),
-    "merge": (appeal_merge, ("into",)),
-    "instruct": (appeal_instruct, ("instruction",)),
-    "follow-up": (appeal_follow_up, ("note",)),
+# The service of every action the page and the API offer; what each takes is in lifecycle.ACTIONS.
+PERFORMERS = {
+    "dispatch": appeal_dispatch,
+    "accept": appeal_accept,
+    "return": appeal_return,
+    "transfer": appeal_transfer,
+    "progress": appeal_progress,
+    "reply": appeal_reply,
+    "rate": appeal_rate,
+    "escalate": appeal_escalate,
+    "decide": appeal_decide,
+    "withdraw": appeal_withdraw,
+    "merge": appeal_merge,
+    "instruct": appeal_instruct,
+    "follow-up": appeal_follow_up,
 }
-STATELESS_ACTIONS = {"instruct", "follow-up"}
+assert set(PERFORMERS) == {a.name for a in lifecycle.ACTIONS.values() if a.button is not None}
 
 
 def perform(
@@ -689,9 +604,9 @@ def perform(
     into_number="",
     expected_version=None,
 ) -> Appeal:
-    if action not in ACTIONS:
+    if action not in PERFORMERS:
         raise NotFound("unknown_action", Message(_("Unknown action: %(action)s."), {"action": action}))
-    function, names = ACTIONS[action]
+    function, entry = PERFORMERS[action], lifecycle.ACTIONS[action]
     text = comment or ""
     argument = {
         "comment": lambda: text,
@@ -704,8 +619,8 @@ def perform(
         "owner": lambda: get_department(department_code),
         "into": lambda: _merge_target(acting_user, into_number),
     }
-    kwargs = {name: argument[name]() for name in names}
-    if action not in STATELESS_ACTIONS:
+    kwargs = {name: argument[name]() for name in entry.takes}
+    if entry.changes_state:
         kwargs["expected_version"] = expected_version
     return function(appeal=appeal, acting_user=acting_user, **kwargs)
 
@@ -714,23 +629,3 @@ def _merge_target(user, number):
     from zhuqi.appeals.selectors import appeal_get
 
     return appeal_get(user, number)
-
-
-def actions_for(user, appeal) -> list[str]:
-    """The actions this user may try on this appeal now, for the page's buttons."""
-    allowed = set(lifecycle.actions_from(appeal.state))
-    role = user.role
-    mine = {
-        Role.HANDLER: {"accept", "return", "transfer", "progress", "reply"}
-        if _is_handler_of(user, appeal)
-        else set(),
-        Role.ENTERPRISE: {"rate", "withdraw"} if user.enterprise_id == appeal.enterprise_id else set(),
-        Role.COORDINATOR: {"dispatch", "transfer", "escalate", "decide", "merge"},
-        Role.ADMIN: {"dispatch", "transfer", "escalate", "decide", "merge"},
-    }.get(role, set())
-    result = sorted(allowed & mine)
-    if appeal.is_open and (role in COORDINATORS or role == Role.LEADER):
-        result.append("instruct")
-    if role in COORDINATORS:
-        result.append("follow-up")
-    return result

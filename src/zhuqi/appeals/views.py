@@ -10,10 +10,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhuqi.appeals import deadlines, kpis, selectors, services, tracker
+from zhuqi.appeals import deadlines, kpis, lifecycle, selectors, services, tracker
 from zhuqi.appeals.forms import AppealForm
 from zhuqi.appeals.ledger import export_ledger
 from zhuqi.appeals.models import DeadlineRule, Rating, State, Urgency
@@ -27,21 +26,6 @@ from zhuqi.core.schemas import BIGINT_MAX, parse_whole
 from zhuqi.directory import selectors as directory_selectors
 from zhuqi.directory.models import Department, ServiceCategory
 
-BUTTONS = {
-    "dispatch": gettext_lazy("Dispatch"),
-    "accept": gettext_lazy("Accept"),
-    "return": gettext_lazy("Return as not ours"),
-    "transfer": gettext_lazy("Transfer"),
-    "progress": gettext_lazy("Report progress"),
-    "reply": gettext_lazy("Reply"),
-    "rate": gettext_lazy("Rate"),
-    "escalate": gettext_lazy("Send to the coordination meeting"),
-    "decide": gettext_lazy("Record the meeting's decision"),
-    "withdraw": gettext_lazy("Withdraw"),
-    "merge": gettext_lazy("Merge"),
-    "instruct": gettext_lazy("Add an instruction (批示)"),
-    "follow-up": gettext_lazy("Record a follow-up call (回访)"),
-}
 # The KPI page's groupings, as the tabs and the ranking's first column read.
 KPI_GROUPS = {
     "department": gettext_lazy("Department"),
@@ -49,8 +33,7 @@ KPI_GROUPS = {
     "category": gettext_lazy("Category"),
     "month": gettext_lazy("Month"),
 }
-# Experts see no appeals; system clients submit through the API.
-# One form per action, with only the fields its service reads (services.ACTIONS), so that nothing
+# One form per action, with only the fields its service reads (lifecycle.ACTIONS), so that nothing
 # typed for one action is sent with another. Colours by meaning: the step forward is the primary
 # button, undoing or sending back is outlined and asks to confirm.
 FORWARD = {"dispatch", "accept", "reply", "rate", "decide"}
@@ -189,7 +172,7 @@ def appeal_similar(request):
 @login_required
 def appeal_detail(request, number, failed=None):
     appeal = _appeal(request, number)
-    action_names = services.actions_for(request.user, appeal)
+    action_names = lifecycle.offered(request.user, appeal)
     events = list(appeal.events.select_related("actor", "department", "department__head"))
     return render(
         request,
@@ -200,15 +183,14 @@ def appeal_detail(request, number, failed=None):
             "due": deadlines.active_due(appeal),
             "events": events,
             "rounds": tracker.rounds(appeal, events),
-            "actions": [(a, BUTTONS[a]) for a in action_names],
+            "actions": [(a, lifecycle.ACTIONS[a].button) for a in action_names],
             "action_forms": _action_forms(action_names, failed),
             "action_names": action_names,
             "departments": Department.objects.all(),
             "ratings": Rating.choices,
             "coordination": appeal.coordination_items.select_related("owner"),
             "attachments": stored_files.for_object("appeal", appeal.pk),
-            "may_attach": appeal.state not in services.FINAL_STATES
-            and services.may_attach(request.user, appeal),
+            "may_attach": lifecycle.ATTACH.allows(request.user, appeal),
         },
         status=422 if failed else 200,
     )
@@ -220,7 +202,7 @@ def _action_forms(action_names, failed) -> list[dict]:
     forms = []
     for name in action_names:
         fields = []
-        for argument in services.ACTIONS[name][1]:
+        for argument in lifecycle.ACTIONS[name].takes:
             field = FIELD_OF_ARGUMENT.get(argument, "comment")
             if field not in fields:
                 fields.append(field)
@@ -229,7 +211,7 @@ def _action_forms(action_names, failed) -> list[dict]:
         forms.append(
             {
                 "name": name,
-                "label": BUTTONS[name],
+                "label": lifecycle.ACTIONS[name].button,
                 "fields": fields,
                 "comment_label": COMMENT_LABELS.get(name, gettext_lazy("Comment (optional)")),
                 "kind": "forward" if name in FORWARD else "danger" if name in DESTRUCTIVE else "other",
