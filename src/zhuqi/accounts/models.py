@@ -17,10 +17,6 @@ class Role(models.TextChoices):
     SYSTEM = "system", _("System client (12345 hotline, tax and statistics feeds)")
 
 
-# Roles that see every enterprise in the city.
-CITYWIDE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.SYSTEM})
-
-
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     display_name = models.CharField(_("name"), max_length=64, blank=True)
@@ -55,10 +51,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
-
-    @property
-    def is_citywide(self) -> bool:
-        return self.role in CITYWIDE_ROLES
 
 
 def hash_token(raw: str) -> str:

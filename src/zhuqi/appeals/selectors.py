@@ -15,13 +15,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.accounts.models import Role, User
+from zhuqi.accounts.models import User
 from zhuqi.appeals import deadlines
 from zhuqi.appeals.models import OPEN_STATES, Appeal, AppealEvent, CoordinationItem, State, Supervision
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import workdays
+from zhuqi.core import permissions, workdays
 from zhuqi.core.errors import NotFound
 from zhuqi.core.models import Attachment
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.selectors import enterprises_visible_to
 
 
@@ -29,13 +30,12 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     qs = Appeal.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    role = user.role
-    if role in (Role.COORDINATOR, Role.ADMIN, Role.SYSTEM):
+    if permissions.has(user, Capability.SEE_EVERYTHING):
         return qs
-    if role == Role.HANDLER:
+    if permissions.has(user, Capability.HANDLE_APPEALS):
         routed_before = AppealEvent.objects.filter(appeal=OuterRef("pk"), department_id=user.department_id)
         return qs.filter(Q(department_id=user.department_id) | Exists(routed_before))
-    if role in (Role.ENTERPRISE, Role.TOWN_OFFICER, Role.LEADER):
+    if permissions.has(user, Capability.BROWSE_APPEALS):
         # The enterprises one may see decide the appeals one may see: one source of that scope.
         return qs.filter(enterprise__in=enterprises_visible_to(user))
     return qs.none()

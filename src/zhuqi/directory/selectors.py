@@ -14,7 +14,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
+from zhuqi.core import permissions
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, ServiceCategory, Town
 
 
@@ -22,9 +24,10 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    role = user.role
-    if role in (Role.COORDINATOR, Role.ADMIN, Role.SYSTEM):
+    if permissions.has(user, Capability.SEE_EVERYTHING):
         return qs
+    # What each other role sees is the definition of its scope (README, "Scope of enterprises by role").
+    role = user.role
     if role == Role.ENTERPRISE:
         return qs.filter(pk=user.enterprise_id)
     if role == Role.TOWN_OFFICER:

@@ -20,8 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import audit, outbox
+from zhuqi.core import audit, outbox, permissions
 from zhuqi.core.errors import Message
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
 from zhuqi.policies import facts as facts_table
 from zhuqi.policies.models import (
@@ -124,7 +125,12 @@ def _yuan(fen: int | None) -> Decimal | None:
 
 def match_run(*, period: date, acting_user=None, enterprise_ids=None) -> MatchRun:
     """Evaluates, stores the year's matches and notifies newly eligible enterprises, in one
-    transaction (a crash leaves the previous matches as they were, and a retry notifies once)."""
+    transaction (a crash leaves the previous matches as they were, and a retry notifies once).
+    acting_user None is the platform itself (zhuqi policies match, the demo city)."""
+    if acting_user is not None:
+        permissions.require(
+            acting_user, Capability.RUN_MATCHING, _("Only the coordinating office does this.")
+        )
     started = time.perf_counter()
     evaluation = evaluate(period, enterprise_ids=enterprise_ids)
     frame = evaluation.frame

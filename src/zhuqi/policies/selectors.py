@@ -16,9 +16,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.accounts.models import Role, User
+from zhuqi.accounts.models import User
+from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import Attachment
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_get, enterprises_visible_to
 from zhuqi.policies.models import (
@@ -31,9 +33,6 @@ from zhuqi.policies.models import (
     OfferState,
     Policy,
 )
-
-STAFF = {Role.COORDINATOR, Role.ADMIN, Role.HANDLER, Role.TOWN_OFFICER, Role.LEADER, Role.SYSTEM}
-ALL_SEEING = {Role.COORDINATOR, Role.ADMIN, Role.SYSTEM}
 
 
 def policies() -> QuerySet[Policy]:
@@ -54,7 +53,11 @@ def clause_get(code: str) -> Clause:
 def clause_stats(user: User, year: int) -> dict[int, dict]:
     """Per clause: enterprises eligible and undecided, the estimated total, applications and what
     was approved, grant offers and their total, over the enterprises the user may see."""
-    scope = Q() if user.role in ALL_SEEING else Q(enterprise__in=enterprises_visible_to(user))
+    scope = (
+        Q()
+        if permissions.has(user, Capability.SEE_EVERYTHING)
+        else Q(enterprise__in=enterprises_visible_to(user))
+    )
     stats: dict[int, dict] = {}
 
     def put(rows, **names):
@@ -96,11 +99,11 @@ def clause_stats(user: User, year: int) -> dict[int, dict]:
 def _scoped(qs, user: User, department_field: str):
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role in ALL_SEEING:
+    if permissions.has(user, Capability.SEE_EVERYTHING):
         return qs
-    if user.role == Role.HANDLER:
+    if permissions.has(user, Capability.REVIEW_APPLICATIONS):  # a handler: its department's clauses
         return qs.filter(**{department_field: user.department_id})
-    if user.role in (Role.ENTERPRISE, Role.TOWN_OFFICER, Role.LEADER):
+    if permissions.has(user, Capability.BROWSE_DIRECTORY):  # those of the enterprises it may see
         return qs.filter(enterprise__in=enterprises_visible_to(user))
     return qs.none()
 
@@ -152,7 +155,7 @@ def offer_get(user: User, number: str) -> GrantOffer:
 
 
 def batches_visible_to(user: User) -> QuerySet[DisbursementBatch]:
-    if user.is_authenticated and user.is_active and user.role in (Role.COORDINATOR, Role.ADMIN):
+    if permissions.has(user, Capability.DISBURSE_GRANTS):
         return DisbursementBatch.objects.annotate(offer_count=Count("offers"))
     return DisbursementBatch.objects.none()
 
@@ -166,7 +169,7 @@ def batch_get(user: User, number: str) -> DisbursementBatch:
 
 def standing_enterprise(user: User, uscc: str = "") -> Enterprise:
     """Whose standing (我的政策) is read: an enterprise user's own; staff name one they may see."""
-    if user.role == Role.ENTERPRISE:
+    if permissions.has(user, Capability.APPLY_FOR_POLICIES):
         return user.enterprise
     if not (uscc or "").strip():
         raise ZhuqiError(
@@ -175,7 +178,7 @@ def standing_enterprise(user: User, uscc: str = "") -> Enterprise:
             status=422,
             field="enterprise",
         )
-    if user.role not in STAFF:
+    if not permissions.has(user, Capability.READ_POLICY_FIGURES):
         raise NotFound("enterprise_not_found", _("No such enterprise."))
     return enterprise_get(user, uscc)
 

@@ -21,12 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import audit, outbox, validators, workdays
-from zhuqi.core.errors import Conflict, Forbidden, Message, ZhuqiError
+from zhuqi.core import audit, outbox, permissions, validators, workdays
+from zhuqi.core.errors import Conflict, Message, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
 from zhuqi.policies import facts as facts_table
-from zhuqi.policies import matching
+from zhuqi.policies import lifecycle, matching
 from zhuqi.policies.models import (
     Application,
     ApplicationState,
@@ -40,31 +41,9 @@ from zhuqi.rules import exact
 from zhuqi.rules.expr import BOOL, NUMBER
 from zhuqi.rules.model import BUILTIN_FACTS
 
-COORDINATORS = {Role.COORDINATOR, Role.ADMIN}
 FEN = exact.FEN
 MAX_INPUT = exact.FACT_LIMIT  # the rules engine's bound on every number it reads
 PAYMENT_WORKING_DAYS = 2  # seed 001: 免申即享 "资金 1–2 个工作日内即可到账"
-
-
-def _require(condition: bool, message=None) -> None:
-    if not condition:
-        raise Forbidden("forbidden", message or _("You may not do this."))
-
-
-def require_coordinator(user: User) -> None:
-    _require(user.role in COORDINATORS, _("Only the coordinating office does this."))
-
-
-def may_review(user: User, clause: Clause) -> bool:
-    """The clause's department reviews its applications; the coordinating office reviews all (and
-    those of a clause whose department is not on the platform)."""
-    if user.role in COORDINATORS:
-        return True
-    return (
-        user.role == Role.HANDLER
-        and clause.department_id is not None
-        and user.department_id == clause.department_id
-    )
 
 
 def _enterprise_users(enterprise_id: int) -> list[User]:
@@ -198,9 +177,8 @@ def application_submit(
         ).first()
         if existing is not None:
             return existing, False
-    _require(
-        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == enterprise.pk,
-        _("Only the enterprise itself applies for a policy."),
+    lifecycle.APPLICANT.require(
+        acting_user, enterprise, _("Only the enterprise itself applies for a policy.")
     )
     if clause.retired or not in_force_in(clause, year):
         raise ZhuqiError(
@@ -309,17 +287,6 @@ def _locked_application(application: Application) -> tuple[Application, Clause]:
     return current, clause
 
 
-def _require_state(application: Application, *states) -> None:
-    if application.state not in states:
-        raise Conflict(
-            "invalid_transition",
-            Message(
-                _("Application %(number)s is %(state)s: it cannot be changed so."),
-                {"number": application.number, "state": application.get_state_display()},
-            ),
-        )
-
-
 def committed(clause: Clause, year: int) -> Decimal:
     """What the clause has committed in `year`: approved applications and live grant offers."""
     approved = Application.objects.filter(
@@ -371,10 +338,7 @@ def application_approve(
     since the application was made counts), within the clause's budget, and only the higher of two
     clauses of one exclusive group for one project (就高不就低, 不重复资助)."""
     application, clause = _locked_application(application)
-    _require(
-        may_review(acting_user, clause), _("Only the clause's department or the coordinating office decides.")
-    )
-    _require_state(application, ApplicationState.SUBMITTED)
+    lifecycle.APPLICATION_STEPS["approve"].check(acting_user, application)
     try:
         amount = Decimal(str(amount)).quantize(Decimal("0.01"))
     except InvalidOperation:
@@ -476,11 +440,8 @@ def _notify_decision(application: Application) -> None:
 
 @transaction.atomic
 def application_reject(*, application: Application, reason: str, acting_user: User) -> Application:
-    application, clause = _locked_application(application)
-    _require(
-        may_review(acting_user, clause), _("Only the clause's department or the coordinating office decides.")
-    )
-    _require_state(application, ApplicationState.SUBMITTED)
+    application, _clause = _locked_application(application)
+    lifecycle.APPLICATION_STEPS["reject"].check(acting_user, application)
     if not (reason or "").strip():
         raise ZhuqiError("reason_missing", _("Give a reason."), status=422, field="reason")
     _decide_rejected(application, acting_user, reason.strip())
@@ -492,11 +453,7 @@ def application_attach(*, application: Application, upload, acting_user: User):
     """Adds a supporting file to an application under review: the enterprise itself (the reviewers
     are told). A decided application takes no more files."""
     application, clause = _locked_application(application)
-    _require(
-        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == application.enterprise_id,
-        _("Only the enterprise adds files to its application."),
-    )
-    _require_state(application, ApplicationState.SUBMITTED)
+    lifecycle.APPLICATION_STEPS["attach"].check(acting_user, application)
     attachment, created = stored_files.store(
         upload, object_type="application", object_id=application.pk, acting_user=acting_user
     )
@@ -517,12 +474,9 @@ def application_attach(*, application: Application, upload, acting_user: User):
 @transaction.atomic
 def application_withdraw(*, application: Application, acting_user: User) -> Application:
     application, _clause = _locked_application(application)
-    _require(
-        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == application.enterprise_id,
-        _("Only the enterprise withdraws its application."),
-    )
-    _require_state(application, ApplicationState.SUBMITTED)
-    application.state = ApplicationState.WITHDRAWN
+    step = lifecycle.APPLICATION_STEPS["withdraw"]
+    step.check(acting_user, application)
+    application.state = step.target
     application.save(update_fields=["state"])
     audit.record(actor=acting_user, verb="application_withdraw", obj=application)
     return application
@@ -548,8 +502,10 @@ def _indicator_facts(pack, clause) -> list[str]:
 
 def offers_run(*, period: date, acting_user=None) -> OfferRun:
     """Turns eligibility on verified data into offers for every 免申即享 clause in force."""
-    if acting_user is not None:
-        _require(acting_user.role in COORDINATORS, _("Only the coordinating office runs grants."))
+    if acting_user is not None:  # None: the platform itself (zhuqi policies offers)
+        permissions.require(
+            acting_user, Capability.RUN_MATCHING, _("Only the coordinating office runs grants.")
+        )
     evaluation = matching.evaluate(period, auto_grant_only=True)
     frame, year = evaluation.frame, period.year
     totals = OfferRun(year, 0, 0, 0, 0)
@@ -701,27 +657,19 @@ def offer_confirm(
     """The enterprise's one action: it confirms the receiving account; payment is due within
     PAYMENT_WORKING_DAYS working days. Confirming again with the same account changes nothing."""
     offer = _locked_offer(offer)
-    _require(
-        acting_user.role == Role.ENTERPRISE and acting_user.enterprise_id == offer.enterprise_id,
-        _("Only the enterprise confirms its grant."),
-    )
+    step = lifecycle.OFFER_STEPS["confirm"]
+    step.require_permission(acting_user, offer)
     bank_name, account_name, number = _account(bank_name, account_name, account_number, offer.enterprise)
-    if offer.state != OfferState.OFFERED:
+    if offer.state not in step.sources:
         if offer.state != OfferState.CANCELLED and (offer.bank_name, offer.account_number) == (
             bank_name,
             number,
         ):
             return offer  # a retried confirmation
-        raise Conflict(
-            "invalid_transition",
-            Message(
-                _("Offer %(number)s is %(state)s: it cannot be confirmed now."),
-                {"number": offer.number, "state": offer.get_state_display()},
-            ),
-        )
+        step.require_state(offer)
     now = timezone.now()
     offer.bank_name, offer.account_name, offer.account_number = bank_name, account_name, number
-    offer.state = OfferState.CONFIRMED
+    offer.state = step.target
     offer.confirmed_by, offer.confirmed_at = acting_user, now
     offer.pay_due = workdays.add_working_days(now, PAYMENT_WORKING_DAYS)
     offer.save()
@@ -739,18 +687,11 @@ def offer_cancel(*, offer: GrantOffer, reason: str, acting_user: User) -> GrantO
     """The coordinating office withdraws an offer not yet in a batch (data found wrong); its amount
     returns to the budget."""
     offer = _locked_offer(offer)
-    _require(acting_user.role in COORDINATORS, _("Only the coordinating office cancels a grant."))
-    if offer.state not in (OfferState.OFFERED, OfferState.CONFIRMED):
-        raise Conflict(
-            "invalid_transition",
-            Message(
-                _("Offer %(number)s is %(state)s: it cannot be cancelled."),
-                {"number": offer.number, "state": offer.get_state_display()},
-            ),
-        )
+    step = lifecycle.OFFER_STEPS["cancel"]
+    step.check(acting_user, offer)
     if not (reason or "").strip():
         raise ZhuqiError("reason_missing", _("Give a reason."), status=422, field="reason")
-    offer.state = OfferState.CANCELLED
+    offer.state = step.target
     offer.save(update_fields=["state"])
     audit.record(actor=acting_user, verb="grant_offer_cancel", obj=offer, data={"reason": reason.strip()})
     outbox.enqueue(
@@ -766,7 +707,9 @@ def offer_cancel(*, offer: GrantOffer, reason: str, acting_user: User) -> GrantO
 @transaction.atomic
 def batch_create(*, acting_user: User) -> DisbursementBatch:
     """Every confirmed offer not yet in a batch becomes one disbursement list for the finance bureau."""
-    _require(acting_user.role in COORDINATORS, _("Only the coordinating office makes disbursement batches."))
+    permissions.require(
+        acting_user, Capability.DISBURSE_GRANTS, _("Only the coordinating office makes disbursement batches.")
+    )
     offers = list(GrantOffer.objects.select_for_update().filter(state=OfferState.CONFIRMED).order_by("id"))
     if not offers:
         raise Conflict("nothing_to_batch", _("No confirmed grant is waiting for a batch."))
@@ -787,7 +730,9 @@ def batch_create(*, acting_user: User) -> DisbursementBatch:
 
 @transaction.atomic
 def batch_mark_paid(*, batch: DisbursementBatch, acting_user: User) -> DisbursementBatch:
-    _require(acting_user.role in COORDINATORS, _("Only the coordinating office records payment."))
+    permissions.require(
+        acting_user, Capability.DISBURSE_GRANTS, _("Only the coordinating office records payment.")
+    )
     batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.paid_at is not None:
         return batch  # recorded already: a retry changes nothing

@@ -11,12 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.accounts.models import Role
 from zhuqi.core import attachments as stored_files
+from zhuqi.core import permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
 from zhuqi.directory.api import XLSX
-from zhuqi.policies import matching, packs, selectors, services
+from zhuqi.policies import lifecycle, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
 from zhuqi.policies.explain import describe, shown, standing
 from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
@@ -43,14 +44,10 @@ def _or_404(read):
         raise Http404(str(exc)) from exc
 
 
-def _is_coordinator(user) -> bool:
-    return user.role in services.COORDINATORS
-
-
 @login_required
 def catalogue(request):
     year = _year(request)
-    staff = request.user.role in selectors.STAFF
+    staff = permissions.has(request.user, Capability.READ_POLICY_FIGURES)
     policies = selectors.policies().prefetch_related(
         Prefetch("clauses", queryset=Clause.objects.filter(retired=False).select_related("department"))
     )
@@ -63,7 +60,6 @@ def catalogue(request):
             "policies": policies,
             "stats": selectors.clause_stats(request.user, year) if staff else {},
             "staff": staff,
-            "coordinator": _is_coordinator(request.user),
             "runs": MatchRun.objects.all()[:5] if staff else [],
             "pack_rows": PolicyPack.objects.all(),
         },
@@ -75,7 +71,7 @@ def clause_detail(request, code):
     clause = _or_404(lambda: selectors.clause_get(code))
     year = _year(request)
     form = None
-    if _is_coordinator(request.user):
+    if permissions.has(request.user, Capability.CONFIGURE_POLICIES):
         form = ClauseForm(request.POST or None, clause=clause)
         if request.method == "POST" and form.is_valid():
             try:
@@ -89,7 +85,7 @@ def clause_detail(request, code):
         raise Http404
     pack, rule = packs.clause_rule(clause)
     standing = None
-    if request.user.role == Role.ENTERPRISE:
+    if permissions.has(request.user, Capability.APPLY_FOR_POLICIES):
         standing = describe(
             matching.explain_one(request.user.enterprise_id, clause, year), pack.labels(rule), pack.parameters
         )
@@ -137,7 +133,7 @@ def my_policies(request):
             "enterprise": enterprise,
             "groups": groups,
             "estimated": estimated,
-            "can_apply": request.user.role == Role.ENTERPRISE,
+            "can_apply": permissions.has(request.user, Capability.APPLY_FOR_POLICIES),
             "applied": applied,
             "open_states": (ApplicationState.SUBMITTED, ApplicationState.APPROVED),
             "offers": selectors.offer_list(request.user).filter(enterprise=enterprise)[:20],
@@ -148,7 +144,7 @@ def my_policies(request):
 @login_required
 def application_new(request, code):
     clause = _or_404(lambda: selectors.clause_get(code))
-    if request.user.role != Role.ENTERPRISE:
+    if not permissions.has(request.user, Capability.APPLY_FOR_POLICIES):
         raise Http404
     year = _year(request)
     fields = services.application_fields(clause, request.user.enterprise_id, year)
@@ -200,12 +196,7 @@ def application_detail(request, number):
             "application": application,
             "standing": describe(explanation, pack.labels(rule), pack.parameters),
             "labels": pack.labels(rule),
-            "may_review": services.may_review(request.user, clause)
-            and application.state == ApplicationState.SUBMITTED,
-            "may_withdraw": request.user.role == Role.ENTERPRISE
-            and application.state == ApplicationState.SUBMITTED,
-            "may_attach": request.user.role == Role.ENTERPRISE
-            and application.state == ApplicationState.SUBMITTED,
+            "may": set(lifecycle.offered(lifecycle.APPLICATION_STEPS, request.user, application)),
             "trail": trail(application),
             "attachments": stored_files.for_object("application", application.pk),
             "inputs": [
@@ -274,7 +265,6 @@ def offer_list(request):
             "page": page,
             "filters": filters,
             "states": OfferState.choices,
-            "coordinator": _is_coordinator(request.user),
             "batches": selectors.batches_visible_to(request.user)[:20],
             "waiting": selectors.offer_list(request.user, state=OfferState.CONFIRMED).count(),
         },
@@ -319,9 +309,7 @@ def offer_detail(request, number):
         {
             "offer": offer,
             "facts": _facts_shown(offer),
-            "may_confirm": request.user.role == Role.ENTERPRISE and offer.state == OfferState.OFFERED,
-            "may_cancel": _is_coordinator(request.user)
-            and offer.state in (OfferState.OFFERED, OfferState.CONFIRMED),
+            "may": set(lifecycle.offered(lifecycle.OFFER_STEPS, request.user, offer)),
             "trail": trail(offer),
             "post": request.POST,
         },
@@ -366,7 +354,6 @@ def batch_paid(request, number):
 def run(request, what):
     """The coordinating office runs matching or the 免申即享 offers for a period."""
     try:
-        services.require_coordinator(request.user)
         period = parse_period(request.POST.get("period", ""))
         if what == "match":
             done = matching.match_run(period=period, acting_user=request.user)
@@ -402,7 +389,7 @@ def run(request, what):
 
 @login_required
 def pack_import(request):
-    if not _is_coordinator(request.user):
+    if not permissions.has(request.user, Capability.CONFIGURE_POLICIES):
         raise Http404
     form = PackImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
