@@ -94,7 +94,7 @@ def grant_world(transactional_db):
     from datetime import date
 
     from zhuqi.directory.models import Tag
-    from zhuqi.policies import packs, services
+    from zhuqi.policies import grants, packs
 
     packs.install_shipped()
     town = TownFactory(code="changan", name="长安镇")
@@ -104,7 +104,7 @@ def grant_world(transactional_db):
         enterprise=firm, indicator="rd_expense_deductible", year=2025, value=6_000_000, source="tax"
     )
     UserFactory(username="firm", role=Role.ENTERPRISE, enterprise=firm)
-    services.offers_run(period=date(2026, 6, 30))
+    grants.offers_run(period=date(2026, 6, 30))
     return firm
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from zhuqi.core.errors import Conflict, Forbidden, ZhuqiError
 from zhuqi.core.models import AuditEvent, OutboxMessage
-from zhuqi.policies import packs, services
+from zhuqi.policies import budgets, packs, services
 from zhuqi.policies.models import ApplicationState
 
 from .conftest import tag
@@ -144,4 +144,4 @@ def test_budget_is_never_overspent(policy_world):
         services.application_approve(application=second, amount=100_000, acting_user=w.users["coordinator"])
     assert exc.value.code == "budget_exceeded" and "50,000" in str(exc.value.message)
     services.application_approve(application=second, amount=50_000, acting_user=w.users["coordinator"])
-    assert services.committed(w.clause("DB-3-6"), 2021) == 450_000
+    assert budgets.committed(w.clause("DB-3-6"), 2021) == 450_000

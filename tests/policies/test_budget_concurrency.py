@@ -9,7 +9,7 @@ from django.db import connections
 from tests.factories import EnterpriseFactory, UserFactory
 from zhuqi.accounts.models import Role
 from zhuqi.core.errors import Conflict
-from zhuqi.policies import packs, services
+from zhuqi.policies import budgets, packs, services
 from zhuqi.policies.models import Application, ApplicationState
 
 from .conftest import tag
@@ -59,4 +59,4 @@ def test_concurrent_approvals_never_overspend_the_budget(policy_world):
         t.join(60)
     assert sorted(outcomes) == ["budget_exceeded"] * 3 + ["ok"]
     assert Application.objects.filter(state=ApplicationState.APPROVED).count() == 1
-    assert services.committed(w.clause("DB-3-6"), 2021) == 300_000
+    assert budgets.committed(w.clause("DB-3-6"), 2021) == 300_000

@@ -11,7 +11,7 @@ from zhuqi.core import workdays
 from zhuqi.core.errors import Conflict, Forbidden, ZhuqiError
 from zhuqi.core.models import AuditEvent, OutboxMessage
 from zhuqi.directory.models import IndicatorValue
-from zhuqi.policies import packs, services
+from zhuqi.policies import budgets, disbursement, grants, packs
 from zhuqi.policies.disbursement import export_batch
 from zhuqi.policies.models import GrantOffer, OfferState
 
@@ -26,22 +26,22 @@ def confirm(w, offer, **changes):
         "account_name": w.a.name,
         "account_number": "6222 0212 3456 7890 123",
     }
-    return services.offer_confirm(offer=offer, acting_user=w.users["enterprise_a"], **(details | changes))
+    return grants.offer_confirm(offer=offer, acting_user=w.users["enterprise_a"], **(details | changes))
 
 
 def test_offers_only_on_verified_data(policy_world):
     tag(policy_world.b, "瞪羚企业")  # b qualifies too, but its R&D figure is self-reported, unverified
-    run = services.offers_run(period=PERIOD, acting_user=policy_world.users["coordinator"])
+    run = grants.offers_run(period=PERIOD, acting_user=policy_world.users["coordinator"])
     assert (run.created, run.unverified) == (1, 1)
     offer = GrantOffer.objects.get()
     assert offer.enterprise == policy_world.a
     assert offer.amount == Decimal("1000000.00")  # seed 001: 5 % of 20,000,000
     assert offer.facts["rd_expense_deductible_prev"] == "20000000.00"  # exact, as text in the JSON
     assert OutboxMessage.objects.filter(key__startswith=f"grant-offer-{offer.number}").exists()
-    again = services.offers_run(period=PERIOD, acting_user=policy_world.users["coordinator"])
+    again = grants.offers_run(period=PERIOD, acting_user=policy_world.users["coordinator"])
     assert (again.created, again.already_offered) == (0, 1)
     IndicatorValue.objects.filter(enterprise=policy_world.b).update(verified=True)
-    assert services.offers_run(period=PERIOD).created == 1
+    assert grants.offers_run(period=PERIOD).created == 1
 
 
 def test_offers_stop_at_the_budget(policy_world):
@@ -50,12 +50,12 @@ def test_offers_stop_at_the_budget(policy_world):
         changes={"budget": 999999},
         acting_user=policy_world.users["coordinator"],
     )
-    run = services.offers_run(period=PERIOD)
+    run = grants.offers_run(period=PERIOD)
     assert (run.created, run.over_budget) == (0, 1)
 
 
 def test_confirmation_is_one_action_with_payment_due_in_two_working_days(policy_world):
-    services.offers_run(period=PERIOD)
+    grants.offers_run(period=PERIOD)
     offer = confirm(policy_world, GrantOffer.objects.get())
     assert offer.state == OfferState.CONFIRMED
     assert offer.account_number == "6222021234567890123"
@@ -74,7 +74,7 @@ def test_confirmation_is_one_action_with_payment_due_in_two_working_days(policy_
     ],
 )
 def test_bad_account_details_are_refused_and_change_nothing(policy_world, changes, code):
-    services.offers_run(period=PERIOD)
+    grants.offers_run(period=PERIOD)
     with pytest.raises(ZhuqiError) as exc:
         confirm(policy_world, GrantOffer.objects.get(), **changes)
     assert exc.value.code == code and exc.value.status == 422
@@ -82,9 +82,9 @@ def test_bad_account_details_are_refused_and_change_nothing(policy_world, change
 
 
 def test_another_enterprise_cannot_confirm(policy_world):
-    services.offers_run(period=PERIOD)
+    grants.offers_run(period=PERIOD)
     with pytest.raises(Forbidden):
-        services.offer_confirm(
+        grants.offer_confirm(
             offer=GrantOffer.objects.get(),
             bank_name="x",
             account_name=policy_world.b.name,
@@ -95,31 +95,29 @@ def test_another_enterprise_cannot_confirm(policy_world):
 
 def test_batch_export_and_payment(policy_world):
     coordinator = policy_world.users["coordinator"]
-    services.offers_run(period=PERIOD)
+    grants.offers_run(period=PERIOD)
     with pytest.raises(Conflict):
-        services.batch_create(acting_user=coordinator)  # nothing confirmed yet
+        disbursement.batch_create(acting_user=coordinator)  # nothing confirmed yet
     confirm(policy_world, GrantOffer.objects.get())
-    batch = services.batch_create(acting_user=coordinator)
+    batch = disbursement.batch_create(acting_user=coordinator)
     assert batch.total == Decimal("1000000.00")
     sheet = load_workbook(BytesIO(export_batch(batch))).active
     header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
     assert header[3:5] == ["企业名称", "统一社会信用代码"]
     assert row[3:5] == [policy_world.a.name, policy_world.a.uscc]
     assert row[7] == 1_000_000 and row[10] == "6222021234567890123"
-    services.batch_mark_paid(batch=batch, acting_user=coordinator)
+    disbursement.batch_mark_paid(batch=batch, acting_user=coordinator)
     offer = GrantOffer.objects.get()
     assert offer.state == OfferState.PAID and offer.paid_at is not None
     assert OutboxMessage.objects.filter(key__startswith=f"grant-offer-paid-{offer.pk}").exists()
-    services.batch_mark_paid(batch=batch, acting_user=coordinator)  # a retry changes nothing
+    disbursement.batch_mark_paid(batch=batch, acting_user=coordinator)  # a retry changes nothing
     assert AuditEvent.objects.filter(verb="disbursement_batch_paid").count() == 1
 
 
 def test_a_cancelled_offer_returns_its_amount_to_the_budget(policy_world):
-    services.offers_run(period=PERIOD)
+    grants.offers_run(period=PERIOD)
     offer = GrantOffer.objects.get()
     with pytest.raises(ZhuqiError):
-        services.offer_cancel(offer=offer, reason="", acting_user=policy_world.users["coordinator"])
-    services.offer_cancel(
-        offer=offer, reason="研发费用数据更正", acting_user=policy_world.users["coordinator"]
-    )
-    assert services.committed(policy_world.clause("INNOV-RD"), 2026) == 0
+        grants.offer_cancel(offer=offer, reason="", acting_user=policy_world.users["coordinator"])
+    grants.offer_cancel(offer=offer, reason="研发费用数据更正", acting_user=policy_world.users["coordinator"])
+    assert budgets.committed(policy_world.clause("INNOV-RD"), 2026) == 0

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhuqi.core.errors import Conflict, Forbidden
-from zhuqi.policies import lifecycle, matching, services
+from zhuqi.policies import disbursement, grants, lifecycle, matching, services
 from zhuqi.policies.models import Application, ApplicationState, DisbursementBatch, GrantOffer, OfferState
 
 from .test_applications import apply
@@ -102,14 +102,14 @@ def test_offer_pages_offer_what_the_services_allow(client, policy_world, state):
         batch=batch if state in (OfferState.BATCHED, OfferState.PAID) else None,
     )
     calls = {
-        "confirm": lambda u: services.offer_confirm(
+        "confirm": lambda u: grants.offer_confirm(
             offer=offer,
             bank_name="中国工商银行东莞分行",
             account_name=w.a.name,
             account_number="6222021234567890123",
             acting_user=u,
         ),
-        "cancel": lambda u: services.offer_cancel(offer=offer, reason="数据有误", acting_user=u),
+        "cancel": lambda u: grants.offer_cancel(offer=offer, reason="数据有误", acting_user=u),
     }
     assert set(calls) == set(lifecycle.OFFER_STEPS)
     url = reverse("policies:offer_detail", args=[offer.number])
@@ -136,9 +136,9 @@ def test_runs_and_batches_are_offered_to_whoever_may_make_them(client, policy_wo
     for who, user in _everyone(w).items():
         runs = {
             "match": _allows(lambda u: matching.match_run(period=period, acting_user=u), user),
-            "offers": _allows(lambda u: services.offers_run(period=period, acting_user=u), user),
+            "offers": _allows(lambda u: grants.offers_run(period=period, acting_user=u), user),
         }
-        batch = _allows(lambda u: services.batch_create(acting_user=u), user)
+        batch = _allows(lambda u: disbursement.batch_create(acting_user=u), user)
         catalogue = _page(client, user, reverse("policies:catalogue"))
         offers = _page(client, user, reverse("policies:offer_list"))
         for what, allowed in runs.items():

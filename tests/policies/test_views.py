@@ -3,7 +3,7 @@ applying, reviewing, confirming a grant, the batch list; every object checked ag
 
 from datetime import date
 
-from zhuqi.policies import matching, services
+from zhuqi.policies import grants, matching
 from zhuqi.policies.models import Application, ApplicationState, GrantOffer, OfferState
 
 
@@ -97,7 +97,7 @@ def test_a_bad_application_input_is_shown_on_the_form(client, policy_world):
 
 
 def test_confirm_a_grant_and_batch_it(client, policy_world):
-    services.offers_run(period=date(2026, 6, 30))
+    grants.offers_run(period=date(2026, 6, 30))
     offer = GrantOffer.objects.get()
     assert (
         page(client, policy_world.users["enterprise_b"], f"/policies/offers/{offer.number}/").status_code

@@ -120,6 +120,7 @@ def demo_world():
     from zhuqi.core import worker
     from zhuqi.demo import builder
     from zhuqi.directory import importers
+    from zhuqi.policies import disbursement, grants
     from zhuqi.policies import services as policy_services
     from zhuqi.policies.models import Application, ApplicationState, GrantOffer, OfferState
 
@@ -142,7 +143,7 @@ def demo_world():
         .order_by("id")[:2]
     )
     for i, offer in enumerate(offers):
-        policy_services.offer_confirm(
+        grants.offer_confirm(
             offer=offer,
             bank_name="中国工商银行东莞分行",
             account_name=offer.enterprise.name,
@@ -156,8 +157,8 @@ def demo_world():
             ),
         )
     if offers:
-        batch = policy_services.batch_create(acting_user=users["coordinator"])
-        policy_services.batch_mark_paid(batch=batch, acting_user=users["coordinator"])
+        batch = disbursement.batch_create(acting_user=users["coordinator"])
+        disbursement.batch_mark_paid(batch=batch, acting_user=users["coordinator"])
     # Appeals in the coordination list and with deadline warnings.
     replied = Appeal.objects.filter(enterprise=enterprise_user.enterprise, state="replied").first()
     if replied is not None:

@@ -20,6 +20,7 @@ from zhuqi.appeals.schemas import (
     WarningOut,
 )
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.http import Page
 from zhuqi.core.schemas import Id, Key, Period, SearchText, column, idempotency_header
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.api import Page

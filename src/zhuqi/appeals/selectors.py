@@ -166,13 +166,7 @@ def appeal_attachments(user: User, number: str) -> list[Attachment]:
 
 def appeal_attachment_get(user: User, number: str, attachment_id: int) -> Attachment:
     """A file of an appeal the user may see; NotFound for anything else, as if it did not exist."""
-    appeal = appeal_get(user, number)
-    found = Attachment.objects.filter(
-        object_type="appeal", object_id=str(appeal.pk), pk=attachment_id
-    ).first()
-    if found is None:
-        raise NotFound("attachment_not_found", _("No such file."))
-    return found
+    return stored_files.get("appeal", appeal_get(user, number).pk, attachment_id)
 
 
 SIMILAR_MIN_CHARS = 4  # fewer characters match too much to help
@@ -188,7 +182,7 @@ def similar_open_appeals(user: User, *, title: str, enterprise_uscc: str = "") -
     title = (title or "").strip()[:200]
     if len(title) < SIMILAR_MIN_CHARS:
         return []
-    if user.role == Role.ENTERPRISE:
+    if permissions.has(user, Capability.SUBMIT_OWN_APPEAL):
         enterprise = user.enterprise
     else:
         code = (enterprise_uscc or "").strip().upper()[:18]

@@ -6,7 +6,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.http import xlsx_response
 from zhuqi.core.models import CalendarDay
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import BIGINT_MAX, parse_whole
@@ -54,7 +55,6 @@ COMMENT_LABELS = {
     "follow-up": gettext_lazy("Notes of the follow-up call (回访)"),
 }
 FILTERS = ("state", "department", "town", "category", "q", "enterprise", "due", "supervised")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _appeal(request, number):
@@ -107,9 +107,7 @@ def appeal_list(request):
 @login_required
 def appeal_export(request):
     filters = _filters(request)
-    response = HttpResponse(export_ledger(selectors.appeal_list(request.user, **filters)), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="appeal-ledger.xlsx"'
-    return response
+    return xlsx_response(export_ledger(selectors.appeal_list(request.user, **filters)), "appeal-ledger.xlsx")
 
 
 @login_required

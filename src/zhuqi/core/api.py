@@ -8,10 +8,10 @@ from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import audit_export, selectors, services
+from zhuqi.core.http import Page
 from zhuqi.core.models import CalendarDay
 from zhuqi.core.schemas import Id, Key, Period, Year, column
 from zhuqi.core.scopes import Scope
-from zhuqi.directory.api import Page
 
 router = Router(tags=["notifications"])
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core.errors import Message, ZhuqiError
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.models import Attachment
 
 ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with entries; an empty zip
@@ -159,3 +159,15 @@ def store(upload, *, object_type: str, object_id, acting_user) -> tuple[Attachme
 
 def for_object(object_type: str, object_id) -> list[Attachment]:
     return list(Attachment.objects.filter(object_type=object_type, object_id=str(object_id)))
+
+
+def get(object_type: str, object_id, attachment_id) -> Attachment:
+    """One file of one object, for whichever owner (appeal, application…): the caller has found the
+    object through its scoped selector, so a file is read only by those who may see its owner.
+    NotFound for anything else, as if it did not exist."""
+    found = Attachment.objects.filter(
+        object_type=object_type, object_id=str(object_id), pk=attachment_id
+    ).first()
+    if found is None:
+        raise NotFound("attachment_not_found", _("No such file."))
+    return found

@@ -629,7 +629,7 @@ def build_policies(demo: Enterprise) -> tuple[int, int, int]:
     current year, 免申即享 offers for the current year, and the demo enterprise's applications, all
     through the real services. The demo enterprise is made a pilot (倍增试点) and a gazelle (瞪羚企业)
     so that its 我的政策 page shows every kind of answer."""
-    from zhuqi.policies import matching, packs
+    from zhuqi.policies import grants, matching, packs
     from zhuqi.policies import services as policy_services
 
     packs.install_shipped()
@@ -637,7 +637,7 @@ def build_policies(demo: Enterprise) -> tuple[int, int, int]:
         demo.tags.add(Tag.objects.get(name=name))
     matched = matching.match_run(period=date(2021, 12, 31)).eligible
     matched += matching.match_run(period=date(CURRENT_YEAR, 6, 30)).eligible
-    offers = policy_services.offers_run(period=date(CURRENT_YEAR, 6, 30)).created
+    offers = grants.offers_run(period=date(CURRENT_YEAR, 6, 30)).created
     demo_user = User.objects.get(username="enterprise")
     handler = User.objects.get(username="handler")
     clause = packs.Clause.objects.select_related("policy__pack", "department")

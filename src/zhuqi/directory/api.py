@@ -1,13 +1,13 @@
 """Directory endpoints. Thin: parse, call a selector or a service, answer."""
 
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Body, Field, File, Form, Query, Router, Schema, Status
+from ninja import Body, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
+from zhuqi.core.http import Page, xlsx_response
 from zhuqi.core.schemas import Id, Key, SearchText
 from zhuqi.core.scopes import Scope
 from zhuqi.directory import importers, indicators, selectors, services, tabular
@@ -27,18 +27,6 @@ from zhuqi.directory.schemas import (
 )
 
 router = Router(tags=["directory"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class Page(PageNumberPagination):
-    """25 a page, up to 200; the page number is bounded so its offset stays a bigint."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=1000)
-
-    def __init__(self, **kwargs):
-        super().__init__(page_size=25, max_page_size=200, **kwargs)
 
 
 class EnterpriseFilters(Schema):
@@ -194,7 +182,7 @@ def _indicator_source(i: int, claimed: str | None, token) -> str:
 )
 def export_enterprises(request, filters: Query[EnterpriseFilters]):
     content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters.dict()))
-    return _xlsx(content, "enterprises.xlsx")
+    return xlsx_response(content, "enterprises.xlsx")
 
 
 @router.get(
@@ -204,13 +192,7 @@ def export_enterprises(request, filters: Query[EnterpriseFilters]):
 )
 def export_indicators(request):
     content = importers.export_indicators(selectors.indicator_values_visible_to(request.user))
-    return _xlsx(content, "indicators.xlsx")
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(content, "indicators.xlsx")
 
 
 def _batch(request, batch_id: Id) -> ImportBatch:
@@ -236,7 +218,7 @@ def import_upload(request, kind: Form[Key], file: File[UploadedFile]):
 )
 def import_template(request, kind: str):
     content = importers.template(kind=kind, acting_user=request.user)
-    return _xlsx(content, f"zhuqi-{kind}-template.xlsx")
+    return xlsx_response(content, f"zhuqi-{kind}-template.xlsx")
 
 
 @router.get("/imports/{batch_id}", response=ImportBatchOut)

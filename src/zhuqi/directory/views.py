@@ -3,19 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import audit, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
 from zhuqi.directory import figures, importers, indicators, industries, selectors, services, tabular
 from zhuqi.directory.forms import EnterpriseForm, ImportForm
 from zhuqi.directory.models import Enterprise, ImportBatch, Tag
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = ("q", "town", "industry", "doubling_class", "tag")
 
 
@@ -119,9 +119,7 @@ def enterprise_edit(request, uscc=None):
 def enterprise_export(request):
     filters = {k: request.GET.get(k, "") for k in FILTERS}
     content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="enterprises.xlsx"'
-    return response
+    return xlsx_response(content, "enterprises.xlsx")
 
 
 def _require_importer(request) -> list[tuple[str, str]]:
@@ -170,9 +168,7 @@ def import_template(request, kind):
         content = importers.template(kind=kind, acting_user=request.user)
     except ZhuqiError as exc:
         raise Http404 from exc
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="zhuqi-{kind}-template.xlsx"'
-    return response
+    return xlsx_response(content, f"zhuqi-{kind}-template.xlsx")
 
 
 def _batch(request, pk) -> ImportBatch:

@@ -9,12 +9,12 @@ from ninja.pagination import paginate
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import attachments as stored_files
 from zhuqi.core import permissions
+from zhuqi.core.http import Page, xlsx_response
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import AttachmentOut, Id, Key, SearchText, Year, idempotency_header
 from zhuqi.core.scopes import Scope
-from zhuqi.directory.api import XLSX, Page
 from zhuqi.directory.selectors import enterprise_get
-from zhuqi.policies import explain, matching, packs, selectors, services
+from zhuqi.policies import disbursement, explain, grants, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
 from zhuqi.policies.models import Application
 from zhuqi.policies.schemas import (
@@ -204,7 +204,7 @@ def application_withdraw(request, number: Key):
 
 @router.post("/grant-offers/run", response={201: OfferRunOut})
 def offers_run(request, payload: PeriodIn):
-    return Status(201, services.offers_run(period=payload.period, acting_user=request.user))
+    return Status(201, grants.offers_run(period=payload.period, acting_user=request.user))
 
 
 class OfferFilters(Schema):
@@ -227,18 +227,18 @@ def offer_detail(request, number: Key):
 @router.post("/grant-offers/{number}/confirm", response=OfferOut)
 def offer_confirm(request, number: Key, payload: ConfirmIn):
     offer = selectors.offer_get(request.user, number)
-    return services.offer_confirm(offer=offer, acting_user=request.user, **payload.dict())
+    return grants.offer_confirm(offer=offer, acting_user=request.user, **payload.dict())
 
 
 @router.post("/grant-offers/{number}/cancel", response=OfferOut)
 def offer_cancel(request, number: Key, payload: ReasonIn):
     offer = selectors.offer_get(request.user, number)
-    return services.offer_cancel(offer=offer, reason=payload.reason, acting_user=request.user)
+    return grants.offer_cancel(offer=offer, reason=payload.reason, acting_user=request.user)
 
 
 @router.post("/disbursements", response={201: BatchOut})
 def batch_create(request):
-    batch = services.batch_create(acting_user=request.user)
+    batch = disbursement.batch_create(acting_user=request.user)
     return Status(201, selectors.batch_get(request.user, batch.number))
 
 
@@ -251,14 +251,12 @@ def batch_list(request):
 @router.get("/disbursements/{number}.xlsx", response={200: None})
 def batch_export(request, number: Key):
     batch = selectors.batch_get(request.user, number)
-    response = HttpResponse(export_batch(batch), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{batch.number}.xlsx"'
-    return response
+    return xlsx_response(export_batch(batch), f"{batch.number}.xlsx")
 
 
 @router.post("/disbursements/{number}/paid", response=BatchOut)
 def batch_paid(request, number: Key):
-    batch = services.batch_mark_paid(
+    batch = disbursement.batch_mark_paid(
         batch=selectors.batch_get(request.user, number), acting_user=request.user
     )
     return selectors.batch_get(request.user, batch.number)

@@ -1,9 +1,84 @@
-"""The disbursement list of a batch as .xlsx, in the layout the finance bureau pays from."""
+"""Disbursement batches: the coordinating office gathers confirmed grant offers into one list for the
+finance bureau, exports it as .xlsx in the layout the bureau pays from, and records it as paid."""
 
+import uuid
+
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from zhuqi.accounts.models import User
+from zhuqi.core import audit, outbox, permissions
+from zhuqi.core.errors import Conflict, Message
+from zhuqi.core.permissions import Capability
 from zhuqi.directory import tabular
-from zhuqi.policies.models import DisbursementBatch
+from zhuqi.directory.selectors import enterprise_users_by_enterprise
+from zhuqi.policies.models import DisbursementBatch, GrantOffer, OfferState
+
+
+@transaction.atomic
+def batch_create(*, acting_user: User) -> DisbursementBatch:
+    """Every confirmed offer not yet in a batch becomes one disbursement list for the finance bureau."""
+    permissions.require(
+        acting_user, Capability.DISBURSE_GRANTS, _("Only the coordinating office makes disbursement batches.")
+    )
+    offers = list(GrantOffer.objects.select_for_update().filter(state=OfferState.CONFIRMED).order_by("id"))
+    if not offers:
+        raise Conflict("nothing_to_batch", _("No confirmed grant is waiting for a batch."))
+    batch = DisbursementBatch.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:18]}", created_by=acting_user, total=sum(o.amount for o in offers)
+    )
+    batch.number = f"FF{timezone.localtime():%Y%m%d}{batch.pk:04d}"
+    batch.save(update_fields=["number"])
+    GrantOffer.objects.filter(pk__in=[o.pk for o in offers]).update(state=OfferState.BATCHED, batch=batch)
+    audit.record(
+        actor=acting_user,
+        verb="disbursement_batch_create",
+        obj=batch,
+        data={"offers": len(offers), "total": str(batch.total)},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_mark_paid(*, batch: DisbursementBatch, acting_user: User) -> DisbursementBatch:
+    permissions.require(
+        acting_user, Capability.DISBURSE_GRANTS, _("Only the coordinating office records payment.")
+    )
+    batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.paid_at is not None:
+        return batch  # recorded already: a retry changes nothing
+    now = timezone.now()
+    batch.paid_at = now
+    batch.save(update_fields=["paid_at"])
+    offers = list(GrantOffer.objects.select_for_update().filter(batch=batch))
+    GrantOffer.objects.filter(batch=batch).update(state=OfferState.PAID, paid_at=now)
+    audit.record(
+        actor=acting_user,
+        verb="disbursement_batch_paid",
+        obj=batch,
+        data={"offers": len(offers), "total": str(batch.total)},
+    )
+    users = enterprise_users_by_enterprise(o.enterprise_id for o in offers)
+    outbox.enqueue_many(
+        [
+            outbox.Pending(
+                event_key=f"grant-offer-paid-{o.pk}",
+                recipients=users.get(o.enterprise_id, []),
+                subject=str(
+                    Message(
+                        _("Grant %(number)s paid: %(amount)s yuan"),
+                        {"number": o.number, "amount": f"{o.amount:,}"},
+                    )
+                ),
+                body=f"{o.bank_name} ****{o.account_number[-4:]}",
+                link=f"/policies/offers/{o.number}/",
+            )
+            for o in offers
+        ]
+    )
+    return batch
+
 
 HEADERS = [
     "序号",

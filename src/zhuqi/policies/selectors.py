@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
+from zhuqi.core import attachments as stored_files
 from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import Attachment
@@ -185,13 +186,7 @@ def standing_enterprise(user: User, uscc: str = "") -> Enterprise:
 
 def application_attachment_get(user: User, number: str, attachment_id: int) -> Attachment:
     """A file of an application the user may see; NotFound for anything else, as if it did not exist."""
-    application = application_get(user, number)
-    found = Attachment.objects.filter(
-        object_type="application", object_id=str(application.pk), pk=attachment_id
-    ).first()
-    if found is None:
-        raise NotFound("attachment_not_found", _("No such file."))
-    return found
+    return stored_files.get("application", application_get(user, number).pk, attachment_id)
 
 
 def work_counts(user: User) -> dict[str, int]:

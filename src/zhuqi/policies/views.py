@@ -15,9 +15,9 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
-from zhuqi.directory.api import XLSX
-from zhuqi.policies import lifecycle, matching, packs, selectors, services
+from zhuqi.policies import disbursement, grants, lifecycle, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
 from zhuqi.policies.explain import describe, shown, standing
 from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
@@ -287,11 +287,11 @@ def offer_detail(request, number):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "cancel":
-                services.offer_cancel(
+                grants.offer_cancel(
                     offer=offer, reason=request.POST.get("reason", ""), acting_user=request.user
                 )
             else:
-                services.offer_confirm(
+                grants.offer_confirm(
                     offer=offer,
                     bank_name=request.POST.get("bank_name", ""),
                     account_name=request.POST.get("account_name", ""),
@@ -320,7 +320,7 @@ def offer_detail(request, number):
 @login_required
 def batch_create(request):
     try:
-        batch = services.batch_create(acting_user=request.user)
+        batch = disbursement.batch_create(acting_user=request.user)
     except ZhuqiError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -331,9 +331,7 @@ def batch_create(request):
 @login_required
 def batch_export(request, number):
     batch = _or_404(lambda: selectors.batch_get(request.user, number))
-    response = HttpResponse(export_batch(batch), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{batch.number}.xlsx"'
-    return response
+    return xlsx_response(export_batch(batch), f"{batch.number}.xlsx")
 
 
 @require_POST
@@ -341,7 +339,7 @@ def batch_export(request, number):
 def batch_paid(request, number):
     batch = _or_404(lambda: selectors.batch_get(request.user, number))
     try:
-        services.batch_mark_paid(batch=batch, acting_user=request.user)
+        disbursement.batch_mark_paid(batch=batch, acting_user=request.user)
     except ZhuqiError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -370,7 +368,7 @@ def run(request, what):
                 },
             )
         elif what == "offers":
-            done = services.offers_run(period=period, acting_user=request.user)
+            done = grants.offers_run(period=period, acting_user=request.user)
             messages.success(
                 request,
                 _(

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.policies import matching, packs, services
+from zhuqi.policies import grants, matching, packs
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                     f"{run.eligible} eligible, {run.unknown} undecided, {run.newly_eligible} newly eligible (notified)"
                 )
             else:
-                done = services.offers_run(period=period)
+                done = grants.offers_run(period=period)
                 self.stdout.write(
                     f"{done.year}: {done.created} offers made, {done.already_offered} already offered, "
                     f"{done.unverified} waiting for verified data, {done.over_budget} over budget"

@@ -1,0 +1,27 @@
+"""What every app's pages and endpoints answer with alike: one page size for API lists and one way to
+send a spreadsheet."""
+
+from django.http import HttpResponse
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Page(PageNumberPagination):
+    """API lists: 25 a page by default, at most 200; the page number is bounded so its offset stays
+    a bigint."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
+
+    def __init__(self, **kwargs):
+        super().__init__(page_size=25, max_page_size=200, **kwargs)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """An .xlsx file to download, named `filename`."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
