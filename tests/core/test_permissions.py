@@ -66,3 +66,11 @@ def test_object_rules_need_the_capability_and_the_membership(world):
     assert not permissions.NOBODY(u["admin"], ours)
     assert not rate(None, ours)
     assert permissions.submitter()(u["town_a"], type("Obj", (), {"submitted_by_id": u["town_a"].pk}))
+
+
+@pytest.mark.django_db
+def test_the_api_tells_a_user_its_capabilities(client, world):
+    client.force_login(world.users["city_handler"])
+    me = client.get("/api/v1/me").json()
+    assert me["capabilities"] == sorted(permissions.capabilities_of(world.users["city_handler"]))
+    assert "handle_appeals" in me["capabilities"] and "edit_directory" not in me["capabilities"]

@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from zhuqi.accounts.auth import ANY_SCOPE, token_or_session
+from zhuqi.core import permissions
 
 router = Router(tags=["accounts"])
 
@@ -12,6 +13,7 @@ class MeOut(Schema):
     enterprise_uscc: str | None
     department_code: str | None
     town_code: str | None
+    capabilities: list[str]  # what the user may do (README, "Who may do what"), for clients' menus
 
 
 @router.get(
@@ -26,4 +28,5 @@ def me(request):
         enterprise_uscc=user.enterprise.uscc if user.enterprise_id else None,
         department_code=user.department.code if user.department_id else None,
         town_code=user.town.code if user.town_id else None,
+        capabilities=sorted(permissions.capabilities_of(user)),
     )
