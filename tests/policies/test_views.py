@@ -3,7 +3,7 @@ applying, reviewing, confirming a grant, the batch list; every object checked ag
 
 from datetime import date
 
-from zhuqi.policies import grants, matching
+from zhuqi.policies import grants, matching, services
 from zhuqi.policies.models import Application, ApplicationState, GrantOffer, OfferState
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from zhuqi.policies import services
+from zhuqi.policies import grants, services
 from zhuqi.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_applications_and_offers_waiting(client, policy_world):
         project="一号车间",
         acting_user=w.users["enterprise_a"],
     )
-    services.offers_run(period=date(2026, 6, 30))
+    grants.offers_run(period=date(2026, 6, 30))
     mine = queue(w, "enterprise_a", "my_applications")
     assert mine.count == 1 and mine.url == "/policies/applications/?state=submitted"
     assert queue(w, "city_handler", "applications").count == 1  # 市工信局 reviews DB-3-7-DEMO
@@ -42,7 +42,7 @@ def test_applications_and_offers_waiting(client, policy_world):
     home = client.get(reverse("web:home")).content.decode()
     assert 'data-queue="to_confirm" data-count="1"' in home and to_confirm.url in home
     assert queue(w, "coordinator", "to_batch").count == 0
-    services.offer_confirm(
+    grants.offer_confirm(
         offer=w.a.grant_offers.get(),
         acting_user=w.users["enterprise_a"],
         bank_name="中国工商银行东莞分行",
