@@ -13,6 +13,7 @@ from datetime import date
 import polars as pl
 from django.utils import timezone
 
+from zhuqi.appeals.lifecycle import VOID_STATES
 from zhuqi.appeals.models import CloseReason, Rating, State
 from zhuqi.core import workdays
 
@@ -20,7 +21,7 @@ GROUPS = {"department": "department", "town": "town", "category": "category", "m
 
 
 def frame(appeals) -> pl.DataFrame:
-    rows = appeals.exclude(state__in=[State.WITHDRAWN, State.MERGED]).values_list(
+    rows = appeals.exclude(state__in=[s.value for s in VOID_STATES]).values_list(
         "department__short_name",
         "department__name",
         "enterprise__town__name",
