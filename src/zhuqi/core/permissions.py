@@ -34,6 +34,7 @@ class Capability(StrEnum):
     EDIT_DIRECTORY = "edit_directory"
     RECORD_INDICATORS = "record_indicators"
     VERIFY_INDICATORS = "verify_indicators"
+    FEED_DATA = "feed_data"
     # Platform settings
     EDIT_SETTINGS = "edit_settings"
     READ_AUDIT = "read_audit"
@@ -79,6 +80,10 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.EDIT_DIRECTORY: (_COORDINATING, "edit enterprises; import enterprises and indicators"),
     C.RECORD_INDICATORS: (_CITYWIDE, "record indicator values (data feeds)"),
     C.VERIFY_INDICATORS: (_COORDINATING, "mark indicator values verified (a person; never a token)"),
+    C.FEED_DATA: (
+        frozenset({Role.SYSTEM}),
+        "send data only as its token's feed (tax, statistics), never verified",
+    ),
     C.EDIT_SETTINGS: (_COORDINATING, "edit the working-day calendar and deadline rules"),
     C.READ_AUDIT: (_COORDINATING, "export the audit trail by date range"),
     C.SUBMIT_OWN_APPEAL: (frozenset({Role.ENTERPRISE}), "submit appeals online for its own enterprise"),

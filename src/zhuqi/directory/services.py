@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.accounts.models import Role, User
+from zhuqi.accounts.models import User
 from zhuqi.core import audit, permissions, uscc
 from zhuqi.core.errors import Forbidden, Message, ZhuqiError
 from zhuqi.core.permissions import Capability
@@ -124,7 +124,7 @@ class IndicatorRecord:
 def _require_source_and_verification(acting_user: User | None, records: list[IndicatorRecord]) -> None:
     """A system client writes only as its token's feed and never verifies; only a person holding
     `verify_indicators` marks values verified (the 免申即享 offers trust verified values)."""
-    if acting_user is not None and acting_user.role == Role.SYSTEM:
+    if permissions.has(acting_user, Capability.FEED_DATA):
         token = getattr(acting_user, "api_token", None)
         feed = token.feed if token is not None else None
         if feed is None:
