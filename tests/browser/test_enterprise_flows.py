@@ -64,7 +64,7 @@ def firm(transactional_db):
     """An enterprise of 长安镇 and its user; 融资 › 贷款与贴息 handled by 市工信局 and its handler; the
     shipped policy pack, the firm a pilot and gazelle with verified R&D expense, and its 免申即享 offer.
     Built before the browser starts (no database work inside Playwright's event loop)."""
-    from zhuqi.policies import packs, services
+    from zhuqi.policies import grants, packs
 
     town = TownFactory(code="changan", name="长安镇")
     firm = EnterpriseFactory(name="东莞市手机测试电子有限公司", town=town)
@@ -82,7 +82,7 @@ def firm(transactional_db):
         username="miit", role=Role.HANDLER, department=miit, display_name="李科长", mobile="13900000001"
     )
     packs.install_shipped()
-    services.offers_run(period=date(2026, 6, 30))
+    grants.offers_run(period=date(2026, 6, 30))
     return firm
 
 

@@ -9,7 +9,7 @@ import pytest
 from zhuqi.accounts import services as account_services
 from zhuqi.core.scopes import HOTLINE, Scope
 from zhuqi.directory.models import IndicatorValue
-from zhuqi.policies import services
+from zhuqi.policies import grants
 from zhuqi.policies.models import GrantOffer
 
 from .conftest import tag
@@ -43,7 +43,7 @@ def test_the_hotline_token_cannot_write_verified_tax_data_and_no_offer_is_made(c
     response = forge(client, w, raw)
     assert response.status_code == 403 and response.json()["code"] == "token_scope_missing"
     assert not IndicatorValue.objects.filter(enterprise=w.b, source="tax").exists()
-    services.offers_run(period=PERIOD, acting_user=w.users["coordinator"])
+    grants.offers_run(period=PERIOD, acting_user=w.users["coordinator"])
     assert not GrantOffer.objects.filter(enterprise=w.b).exists()
 
 
@@ -57,5 +57,5 @@ def test_the_tax_feed_writes_tax_data_unverified_and_no_offer_is_made(client, po
     assert forge(client, w, raw, verified=False).status_code == 200
     value = IndicatorValue.objects.get(enterprise=w.b, source="tax")
     assert not value.verified
-    run = services.offers_run(period=PERIOD, acting_user=w.users["coordinator"])
+    run = grants.offers_run(period=PERIOD, acting_user=w.users["coordinator"])
     assert not GrantOffer.objects.filter(enterprise=w.b).exists() and run.unverified >= 1
