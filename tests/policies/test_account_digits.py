@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.policies import services
+from zhuqi.policies import grants
 from zhuqi.policies.models import GrantOffer, OfferState
 
 FULL_WIDTH = "６２２２０２１２３４５６７８９０"  # what a Chinese input method types in full-width mode
@@ -11,10 +11,10 @@ FULL_WIDTH = "６２２２０２１２３４５６７８９０"  # what a Chines
 
 @pytest.mark.parametrize("number", [FULL_WIDTH, "٦٢٢٢٠٢١٢٣٤٥٦", "62220212345²"])
 def test_a_receiving_account_in_non_ascii_digits_is_refused(policy_world, number):
-    services.offers_run(period=date(2026, 6, 30))
+    grants.offers_run(period=date(2026, 6, 30))
     offer = GrantOffer.objects.get()
     with pytest.raises(ZhuqiError) as exc:
-        services.offer_confirm(
+        grants.offer_confirm(
             offer=offer,
             bank_name="中国工商银行东莞分行",
             account_name=policy_world.a.name,
