@@ -53,6 +53,9 @@ class Step:
 
 
 _UNDER_REVIEW = frozenset({ApplicationState.SUBMITTED})
+# An application that still counts: the enterprise may not apply again for the same clause, year and
+# project, and one exclusive group funds the project once.
+LIVE_APPLICATION_STATES = frozenset({ApplicationState.SUBMITTED, ApplicationState.APPROVED})
 _DECIDES = _("Only the clause's department or the coordinating office decides.")
 _APPLICATION_SETTLED = _("Application %(number)s is %(state)s: it cannot be changed so.")
 

@@ -207,7 +207,7 @@ def application_submit(
                 clause=clause,
                 year=year,
                 project=project,
-                state__in=[ApplicationState.SUBMITTED, ApplicationState.APPROVED],
+                state__in=lifecycle.LIVE_APPLICATION_STATES,
             ).first()
             if duplicate is not None:
                 raise Conflict(
@@ -286,7 +286,7 @@ def _group_rivals(application: Application, clause: Clause):
             enterprise_id=application.enterprise_id,
             project=application.project,
             clause__exclusive_group=clause.exclusive_group,
-            state__in=[ApplicationState.SUBMITTED, ApplicationState.APPROVED],
+            state__in=lifecycle.LIVE_APPLICATION_STATES,
         )
         .exclude(pk=application.pk)
         .select_related("clause")

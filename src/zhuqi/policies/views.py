@@ -135,7 +135,7 @@ def my_policies(request):
             "estimated": estimated,
             "can_apply": permissions.has(request.user, Capability.APPLY_FOR_POLICIES),
             "applied": applied,
-            "open_states": (ApplicationState.SUBMITTED, ApplicationState.APPROVED),
+            "open_states": lifecycle.LIVE_APPLICATION_STATES,
             "offers": selectors.offer_list(request.user).filter(enterprise=enterprise)[:20],
         },
     )
