@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhuqi.appeals import deadlines, kpis, lifecycle, selectors, services, tracker
