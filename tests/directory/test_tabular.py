@@ -10,8 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import EnterpriseFactory
+from zhuqi.core import tabular
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.directory import importers, tabular
+from zhuqi.directory import importers
 from zhuqi.directory.models import Enterprise, ImportBatch, IndicatorValue
 
 HYPERLINK = '=HYPERLINK("http://x","y")'

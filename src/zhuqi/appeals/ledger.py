@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from zhuqi.directory import tabular
+from zhuqi.core import tabular
 
 HEADERS = [
     "编号",

@@ -15,10 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import audit, permissions
+from zhuqi.core import audit, permissions, tabular
 from zhuqi.core.errors import Message, ZhuqiError
 from zhuqi.core.models import AuditChainHead, AuditEvent
-from zhuqi.directory import tabular
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

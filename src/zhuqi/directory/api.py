@@ -6,11 +6,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
+from zhuqi.core import tabular
 from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.http import Page, xlsx_response
 from zhuqi.core.schemas import Id, Key, SearchText
 from zhuqi.core.scopes import Scope
-from zhuqi.directory import importers, indicators, selectors, services, tabular
+from zhuqi.directory import importers, indicators, selectors, services
 from zhuqi.directory.models import ImportBatch, Source
 from zhuqi.directory.schemas import (
     FEED_MAX_VALUES,

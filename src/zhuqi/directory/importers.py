@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
-from zhuqi.core import audit, permissions, validators
+from zhuqi.core import audit, permissions, tabular, validators
 from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
 from zhuqi.core.permissions import Capability
 from zhuqi.core.uscc import make as make_uscc

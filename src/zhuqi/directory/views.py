@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit, permissions
+from zhuqi.core import audit, permissions, tabular
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
-from zhuqi.directory import figures, importers, indicators, industries, selectors, services, tabular
+from zhuqi.directory import figures, importers, indicators, industries, selectors, services
 from zhuqi.directory.forms import EnterpriseForm, ImportForm
 from zhuqi.directory.models import Enterprise, ImportBatch, Tag
 

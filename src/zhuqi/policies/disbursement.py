@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
-from zhuqi.core import audit, outbox, permissions
+from zhuqi.core import audit, outbox, permissions, tabular
 from zhuqi.core.errors import Conflict, Message
 from zhuqi.core.permissions import Capability
-from zhuqi.directory import tabular
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
 from zhuqi.policies.models import DisbursementBatch, GrantOffer, OfferState
 

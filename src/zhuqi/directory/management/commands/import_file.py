@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zhuqi.accounts.models import Role, User
+from zhuqi.core import tabular
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.directory import importers, tabular
+from zhuqi.directory import importers
 from zhuqi.directory.models import ImportBatch
 
 
