@@ -77,7 +77,7 @@ def _page_offers(client, user, appeal) -> tuple[set[str], bool]:
     if response.status_code == 404:  # out of the user's scope: nothing offered
         return set(), False
     page = response.content.decode()
-    buttons = set(re.findall(r'<button formaction="[^"]*" name="do" value="([^"]+)"', page))
+    buttons = set(re.findall(r'<button type="submit" data-action="([^"]+)"', page))  # one form each
     return buttons, reverse("appeals:appeal_attach", args=[appeal.number]) in page
 
 
