@@ -23,7 +23,6 @@ from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.http import Page
 from zhuqi.core.schemas import Id, Key, Period, SearchText, column, idempotency_header
 from zhuqi.core.scopes import Scope
-from zhuqi.directory.api import Page
 from zhuqi.directory.models import ServiceCategory
 from zhuqi.directory.selectors import category_by_code, enterprise_get
 

@@ -20,7 +20,7 @@ from zhuqi.core import audit, permissions, tabular, validators
 from zhuqi.core.errors import Conflict, Message, ZhuqiError, bilingual
 from zhuqi.core.permissions import Capability
 from zhuqi.core.uscc import make as make_uscc
-from zhuqi.directory import indicators, services, tabular
+from zhuqi.directory import indicators, services
 from zhuqi.directory.models import Enterprise, ImportBatch, PeriodType, Tag, Town
 
 OWNERSHIP = {
