@@ -104,6 +104,8 @@ def per_row(pack, table: pl.DataFrame) -> list:
             env = row | constants[clause.code]
             eligible = single.evaluate(clause.condition, env) is True
             amount = to_yuan(single.evaluate(clause.amount, env)) if eligible else None
+            if amount is not None and amount <= 0:
+                amount = None  # nothing to grant is not eligible (engine.explain)
             out.append(None if amount is None else int(amount.scaleb(2)))
     return out
 

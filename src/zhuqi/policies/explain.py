@@ -127,10 +127,17 @@ def describe(explanation, labels: dict, parameters: dict | None = None) -> dict:
     inputs = set(explanation.clause.inputs)
     missing_facts = [f for f in explanation.missing if f.name not in inputs]
     missing_inputs = [f for f in explanation.missing if f.name in inputs]
+    rule = explanation.clause
+    places = None
+    if not rule.is_money and explanation.eligible and explanation.amount is not None:
+        places = int(explanation.amount)  # an entitlement: a number of places, never yuan
     return {
         "status": status(explanation),
-        "amount": explanation.amount_yuan,
-        "amount_needs_inputs": explanation.eligible and explanation.amount is None,
+        "kind": rule.kind,
+        "unit": rule.unit,
+        "places": places,
+        "amount": explanation.amount_yuan if rule.is_money else None,
+        "amount_needs_inputs": rule.is_money and explanation.eligible and explanation.amount is None,
         "nothing_to_grant": explanation.nothing_to_grant,
         "checks": checks,
         "missing_facts": [{"name": f.name, "label": f.label} for f in missing_facts],

@@ -143,7 +143,10 @@ def match_run(*, period: date, acting_user=None, enterprise_ids=None) -> MatchRu
                 "enterprise_id",
                 pl.lit(clause_row.pk, dtype=pl.Int64).alias("clause_id"),
                 pl.col(f"{code}:eligible").alias("eligible"),
-                pl.col(f"{code}:amount").alias("amount"),
+                # An entitlement's number of places is no amount of money: stored without one.
+                (pl.col(f"{code}:amount") if clause.is_money else pl.lit(None, dtype=pl.Int64)).alias(
+                    "amount"
+                ),
             )
         )
     schema = {"enterprise_id": pl.Int64, "clause_id": pl.Int64, "eligible": pl.Boolean, "amount": pl.Int64}

@@ -86,6 +86,9 @@ class StandingOut(Schema):
     amount: Decimal | None
     amount_needs_inputs: bool
     nothing_to_grant: bool = False  # every condition holds but the amount is 0 yuan: not eligible
+    kind: str = "money"  # or "entitlement": places or quotas (三(十九)(二十)), never paid
+    unit: str = "元"
+    places: int | None = None  # an entitlement's number of `unit` a year
     checks: list[dict]
     missing_facts: list[dict]
     inputs: list[dict]

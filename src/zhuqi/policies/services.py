@@ -178,6 +178,13 @@ def application_submit(
             Message(_("Clause %(code)s is not in force in %(year)d."), {"code": clause.code, "year": year}),
             status=422,
         )
+    if not clause_rule(clause)[1].is_money:
+        raise Conflict(
+            "entitlement",
+            _(
+                "Places and quotas are allocated by the department each year; there is nothing to apply for here."
+            ),
+        )
     if clause.auto_grant:
         raise Conflict(
             "auto_grant",

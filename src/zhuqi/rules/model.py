@@ -12,7 +12,9 @@ A pack file:
       - code, title, document_number, issuers: […], source, effective: {from, to}
         clauses:
           - code, title, source (the paragraph), department, auto_grant, exclusive_group,
-            budget, inputs: {name: {type, label, unit}}, condition: "…", amount: "…"
+            budget, inputs: {name: {type, label, unit}}, condition: "…", amount: "…",
+            kind: money (the default: amount in yuan) | entitlement (amount is a number of places,
+            quotas and the like, in `unit`: seen on 我的政策, allocated by the department, never paid)
     tests:
       - name, clause, period, facts: {…}, inputs: {…}, eligible: true, amount: 1000000
 
@@ -66,6 +68,7 @@ BUILTIN_FACTS = {
     "granted_this_year": {"type": NUMBER, "label": "本年度本条款已获资助", "unit": "元"},
 }
 TYPES = {NUMBER, BOOL, TEXT}
+MONEY, ENTITLEMENT = "money", "entitlement"
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,12 @@ class Clause:
     effective_from: date | None = None
     effective_to: date | None = None
     policy_code: str = ""
+    kind: str = MONEY  # MONEY: the amount is yuan; ENTITLEMENT: a number of `unit` (places, quotas)
+    unit: str = "元"
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind == MONEY
 
     def in_force(self, day: date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -297,7 +306,13 @@ def _clause(raw: dict, policy: Policy, pack: Pack) -> Clause:
         effective_from=_date(effective.get("from"), where) or policy.effective_from,
         effective_to=_date(effective.get("to"), where) or policy.effective_to,
         policy_code=policy.code,
+        kind=str(raw.get("kind") or MONEY),
+        unit=str(raw.get("unit") or "元"),
     )
+    if clause.kind not in (MONEY, ENTITLEMENT):
+        raise RuleError(f"kind must be {MONEY} or {ENTITLEMENT}, not {clause.kind!r}", where=where)
+    if clause.kind == ENTITLEMENT and (clause.auto_grant or clause.budget is not None or "unit" not in raw):
+        raise RuleError("an entitlement names its unit and has no budget and no auto_grant", where=where)
     types = pack.types_for(clause)
     for part, wanted in (("condition", BOOL), ("amount", NUMBER)):
         text = getattr(clause, f"{part}_text")
