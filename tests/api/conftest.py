@@ -10,7 +10,7 @@ from zhuqi.accounts.services import api_token_create
 from zhuqi.appeals import deadlines
 from zhuqi.appeals import services as appeals
 from zhuqi.core.scopes import HOTLINE
-from zhuqi.policies import matching
+from zhuqi.policies import grants, matching
 from zhuqi.policies import services as policies
 
 
@@ -56,7 +56,7 @@ def api_world(loop, policy_world):  # noqa: F811
 
     for period in (date(2021, 12, 31), date(2026, 6, 30)):
         matching.match_run(period=period, acting_user=users["coordinator"])
-    policies.offers_run(period=date(2026, 6, 30), acting_user=users["coordinator"])
+    grants.offers_run(period=date(2026, 6, 30), acting_user=users["coordinator"])
     pending, _ = policies.application_submit(
         enterprise=w.a,
         clause=w.clause("DB-3-2"),
