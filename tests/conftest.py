@@ -13,6 +13,13 @@ def fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    # Job files, the SMS log: each test writes in its own folder.
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
 def chinese():
     with translation.override("zh-hans"):
         yield

@@ -265,6 +265,9 @@ ZHUQI_NOTIFY_CHANNELS = [
     c.strip() for c in os.environ.get("ZHUQI_NOTIFY_CHANNELS", "inapp,sms").split(",") if c
 ]
 ZHUQI_SMS_GATEWAY = os.environ.get("ZHUQI_SMS_GATEWAY", "file")
+ZHUQI_JOB_KEEP_HOURS = float(os.environ.get("ZHUQI_JOB_KEEP_HOURS", "24"))  # a job's file, for download
+ZHUQI_IMPORT_JOB_ROWS = int(os.environ.get("ZHUQI_IMPORT_JOB_ROWS", "2000"))  # larger imports: a job
+ZHUQI_PORT = int(os.environ.get("ZHUQI_PORT", "8000"))  # `zhuqi run` and `./dev up`
 # Seconds the worker waits when it finds nothing to deliver: the delay of a notification at most.
 ZHUQI_WORKER_IDLE_SECONDS = float(os.environ.get("ZHUQI_WORKER_IDLE_SECONDS", "2"))
 EMAIL_BACKEND = os.environ.get("ZHUQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

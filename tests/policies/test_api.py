@@ -3,6 +3,7 @@
 import json
 from decimal import Decimal
 
+from tests.job_helpers import run_worker_once
 from zhuqi.policies.models import Application, GrantOffer
 
 
@@ -151,14 +152,19 @@ def test_match_offer_confirm_batch_and_export(client, policy_world):
         == 403
     )
     r = call(client, coordinator, "post", "/policy-matches/run", {"period": "2026-06-30"})
-    assert r.status_code == 201 and r.json()["eligible"] == 1
+    assert r.status_code == 202 and r.json()["state"] == "queued"  # the worker runs it
+    run_worker_once()
+    job = call(client, coordinator, "get", f"/jobs/{r.json()['id']}").json()
+    assert job["state"] == "done" and job["result"]["eligible"] == 1
     stats = call(client, coordinator, "get", "/policy-clause-stats?year=2026").json()
     rd = next(s for s in stats if s["code"] == "INNOV-RD")
     assert rd["eligible"] == 1 and Decimal(rd["potential_total"]) == 1_000_000
     own = call(client, policy_world.users["enterprise_b"], "get", "/policy-clause-stats?year=2026").json()
     assert next(s for s in own if s["code"] == "INNOV-RD")["eligible"] == 0  # its own enterprise only
     r = call(client, coordinator, "post", "/grant-offers/run", {"period": "2026-06-30"})
-    assert r.json()["created"] == 1
+    assert r.status_code == 202
+    run_worker_once()
+    assert call(client, coordinator, "get", f"/jobs/{r.json()['id']}").json()["result"]["created"] == 1
     number = GrantOffer.objects.get().number
     account = {
         "bank_name": "中国银行东莞分行",

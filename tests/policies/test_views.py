@@ -3,6 +3,8 @@ applying, reviewing, confirming a grant, the batch list; every object checked ag
 
 from datetime import date
 
+from tests.job_helpers import job_from_redirect, run_worker_once
+from zhuqi.core.models import Job
 from zhuqi.policies import grants, matching, services
 from zhuqi.policies.models import Application, ApplicationState, GrantOffer, OfferState
 
@@ -136,20 +138,32 @@ def test_pack_import_page_refuses_a_bad_pack_with_its_position(client, policy_wo
 
 
 def test_coordinator_runs_matching_from_the_page(client, policy_world):
+    from zhuqi.policies.models import MatchRun
+
+    before = MatchRun.objects.count()
     r = page(
         client,
         policy_world.users["coordinator"],
         "/policies/run/match/",
         {"period": "2026-06-30", "next": "https://evil.example/"},
     )
-    assert r.status_code == 302 and r["Location"] == "/policies/"  # never off-site
-    r = page(client, policy_world.users["coordinator"], "/policies/run/match/", {"period": "yesterday"})
-    assert r.status_code == 302  # refused with a message; nothing ran
-    from zhuqi.policies.models import MatchRun
-
-    assert MatchRun.objects.count() == 1
+    job = job_from_redirect(r)  # the job's page, with its progress bar
+    assert r["Location"] == f"/jobs/{job.pk}/" and job.kind == "policies.match"
+    assert MatchRun.objects.count() == before  # nothing ran in the request
+    run_worker_once()
+    job.refresh_from_db()
+    assert job.state == "done" and MatchRun.objects.count() == before + 1
+    done_page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "已完成" in done_page and "符合条件" in done_page
+    r = page(
+        client,
+        policy_world.users["coordinator"],
+        "/policies/run/match/",
+        {"period": "yesterday", "next": "https://evil.example/"},
+    )
+    assert r.status_code == 302 and r["Location"] == "/policies/"  # refused with a message; never off-site
     page(client, policy_world.users["enterprise_a"], "/policies/run/match/", {"period": "2026-06-30"})
-    assert MatchRun.objects.count() == 1
+    assert Job.objects.count() == 1
 
 
 def test_the_enterprise_finds_its_application_from_home_menu_and_my_policies(client, policy_world):

@@ -8,4 +8,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self):
-        from zhuqi.appeals import ledger_import  # noqa: F401  registers the 销号台账 import kind
+        from zhuqi.appeals import (
+            jobs,  # noqa: F401  registers the ledger export job
+            ledger_import,  # noqa: F401  registers the 销号台账 import kind
+        )

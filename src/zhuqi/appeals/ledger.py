@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from zhuqi.core import tabular
+from zhuqi.directory.importers import counted
 
 HEADERS = [
     "编号",
@@ -30,7 +31,7 @@ def _t(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def export_ledger(appeals) -> bytes:
+def export_ledger(appeals, progress=None) -> bytes:
     rows = (
         (
             a.number,
@@ -52,6 +53,6 @@ def export_ledger(appeals) -> bytes:
             a.reopen_count,
             a.reply,
         )
-        for a in appeals.select_related("category__parent").iterator(chunk_size=2000)
+        for a in counted(appeals.select_related("category__parent").iterator(chunk_size=2000), progress)
     )
     return tabular.write_xlsx("销号台账", HEADERS, rows)

@@ -15,13 +15,11 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.appeals import deadlines, kpis, lifecycle, selectors, services, tracker
 from zhuqi.appeals.forms import AppealForm
-from zhuqi.appeals.ledger import export_ledger
 from zhuqi.appeals.models import DeadlineRule, Rating, State, Urgency
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import permissions
+from zhuqi.core import jobs, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.http import xlsx_response
 from zhuqi.core.models import CalendarDay
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import BIGINT_MAX, parse_whole
@@ -106,9 +104,12 @@ def appeal_list(request):
 
 
 @login_required
+@require_POST
 def appeal_export(request):
+    """Queues the ledger export of the listed appeals and opens its job."""
     filters = _filters(request)
-    return xlsx_response(export_ledger(selectors.appeal_list(request.user, **filters)), "appeal-ledger.xlsx")
+    job = jobs.enqueue(kind="export.appeals", owner=request.user, parameters=filters)
+    return redirect("web:job_detail", job.pk)
 
 
 @login_required

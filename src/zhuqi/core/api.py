@@ -1,16 +1,16 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zhuqi.accounts.auth import token_or_session
-from zhuqi.core import audit_export, selectors, services
+from zhuqi.accounts.auth import ANY_SCOPE, token_or_session
+from zhuqi.core import audit_export, jobs, selectors, services
 from zhuqi.core.http import Page
 from zhuqi.core.models import CalendarDay
-from zhuqi.core.schemas import Id, Key, Period, Year, column
+from zhuqi.core.schemas import Id, JobOut, Key, Period, Year, column
 from zhuqi.core.scopes import Scope
 
 router = Router(tags=["notifications"])
@@ -91,3 +91,24 @@ def audit_events_export(
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# A token reads the jobs it started itself (an export with enterprises:read, say): any scope.
+@router.get("/jobs", response=list[JobOut], tags=["jobs"], auth=token_or_session(ANY_SCOPE))
+@paginate(Page)
+def job_list(request):
+    """The caller's own background jobs, newest first."""
+    return jobs.jobs_of(request.user)
+
+
+@router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"], auth=token_or_session(ANY_SCOPE))
+def job_detail(request, job_id: Id):
+    """A background job's state and progress (done of total); only its owner sees it (else 404)."""
+    return jobs.job_of(request.user, job_id)
+
+
+@router.get("/jobs/{job_id}/file", response={200: None}, tags=["jobs"], auth=token_or_session(ANY_SCOPE))
+def job_file(request, job_id: Id):
+    """The file a finished job produced, while it is kept (ZHUQI_JOB_KEEP_HOURS; then 410)."""
+    path, name = jobs.download(request.user, job_id)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)

@@ -31,6 +31,7 @@ VERBS = {
     "grant_offer_confirm": _("Receiving account confirmed"),
     "grant_offer_create": _("Grant offered (免申即享)"),
     "import_apply": _("Import applied"),
+    "job_enqueue": _("Background job queued"),
     "import_check": _("Import checked"),
     "import_discard": _("Import discarded"),
     "indicator_values_upsert": _("Indicator values recorded"),

@@ -139,3 +139,39 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class Job(models.Model):
+    """Long work (an export, a large import, a matching or offer run) done by `zhuqi worker` for its
+    owner, with progress; a file it produces is kept for download until `expires_at`."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=40)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    parameters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)  # 0 while unknown
+    message = models.CharField(max_length=500, blank=True)  # what it did, or why it failed (zh)
+    message_en = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # counts of what it did
+    result_path = models.CharField(max_length=300, blank=True)  # under $ZHUQI_DATA_DIR/jobs; "" once swept
+    result_name = models.CharField(max_length=100, blank=True)  # the file name offered on download
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # a running job whose worker died goes stale
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # the result file is deleted after this
+
+    class Meta:
+        verbose_name = _("job")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "created_at"]), models.Index(fields=["owner", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} {self.state}"

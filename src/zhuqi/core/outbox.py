@@ -17,11 +17,13 @@ class Pending:
     subject: str
     body: str
     link: str = ""
+    channels: list[str] | None = None  # None: every configured channel (ZHUQI_NOTIFY_CHANNELS)
 
 
-def enqueue(*, event_key: str, recipients, subject: str, body: str, link: str = "") -> int:
-    """One message per recipient and configured channel; a repeated event key adds nothing."""
-    return enqueue_many([Pending(event_key, recipients, subject, body, link)])
+def enqueue(*, event_key: str, recipients, subject: str, body: str, link: str = "", channels=None) -> int:
+    """One message per recipient and channel (those configured, or the given ones among them);
+    a repeated event key adds nothing."""
+    return enqueue_many([Pending(event_key, recipients, subject, body, link, channels)])
 
 
 def enqueue_many(events: list[Pending]) -> int:
@@ -34,6 +36,8 @@ def enqueue_many(events: list[Pending]) -> int:
                 continue
             seen.add(user.pk)
             for channel in settings.ZHUQI_NOTIFY_CHANNELS:
+                if event.channels is not None and channel not in event.channels:
+                    continue
                 address = {"sms": user.mobile, "email": user.email}.get(channel, "")
                 if channel in ("sms", "email") and not address:
                     continue

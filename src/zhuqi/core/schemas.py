@@ -128,3 +128,29 @@ class AttachmentOut(Schema):
     size: int
     sha256: str
     created_at: datetime
+
+
+class JobOut(Schema):
+    """A background job: poll `status_url` until `state` is done or failed, then fetch `download_url`."""
+
+    id: int
+    kind: str
+    state: str
+    done: int
+    total: int
+    message: str
+    message_en: str
+    result: dict
+    created_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime | None
+    status_url: str
+    download_url: str | None
+
+    @staticmethod
+    def resolve_status_url(job) -> str:
+        return f"/api/v1/jobs/{job.id}"
+
+    @staticmethod
+    def resolve_download_url(job) -> str | None:
+        return f"/api/v1/jobs/{job.id}/file" if job.result_path else None

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhuqi.core import jobs
 from zhuqi.core.channels import CHANNELS
 from zhuqi.core.models import OutboxMessage
 
@@ -92,6 +93,8 @@ def deliver_due(limit: int = 100, channels=None) -> int:
 
 def _lane(name: str, step: Callable[[], int], idle_sleep: float, stop: threading.Event, counts: dict) -> None:
     """Repeats `step` until stopped, sleeping `idle_sleep` whenever it found nothing to do."""
+    if name == "jobs":
+        jobs.lower_priority()
     try:
         while not stop.is_set():
             try:
@@ -107,9 +110,11 @@ def _lane(name: str, step: Callable[[], int], idle_sleep: float, stop: threading
 
 
 def lanes() -> dict[str, Callable[[], int]]:
-    return {
+    steps = {
         name: (lambda channels=channels: deliver_due(channels=channels)) for name, channels in LANES.items()
     }
+    steps["jobs"] = jobs.run_next
+    return steps
 
 
 def run(
@@ -125,10 +130,12 @@ def run(
     if once:
         for sweep in sweeps:
             sweep()
-        return deliver_due()
+        ran = jobs.run_pending()
+        return ran + deliver_due()
     idle_sleep = settings.ZHUQI_WORKER_IDLE_SECONDS if idle_sleep is None else idle_sleep
     stop = stop or threading.Event()
     counts: dict[str, int] = {}
+    jobs.stopping.clear()
     threads = [
         threading.Thread(target=_lane, args=(name, step, idle_sleep, stop, counts), name=f"worker-{name}")
         for name, step in lanes().items()
@@ -145,7 +152,9 @@ def run(
             stop.wait(sweep_every)
     finally:
         stop.set()
+        jobs.stopping.set()  # a running job goes back to the queue at its next progress step
         for thread in threads:
             thread.join()
+        jobs.stopping.clear()
         connection.close()
     return sum(counts.values())

@@ -6,12 +6,13 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
-from zhuqi.core import tabular
+from zhuqi.core import jobs, tabular
 from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.http import Page, xlsx_response
-from zhuqi.core.schemas import Id, Key, SearchText
+from zhuqi.core.schemas import Id, JobOut, Key, SearchText
 from zhuqi.core.scopes import Scope
 from zhuqi.directory import importers, indicators, selectors, services
+from zhuqi.directory import jobs as directory_jobs
 from zhuqi.directory.models import ImportBatch, Source
 from zhuqi.directory.schemas import (
     FEED_MAX_VALUES,
@@ -176,24 +177,23 @@ def _indicator_source(i: int, claimed: str | None, token) -> str:
     return claimed
 
 
-@router.get(
-    "/exports/enterprises.xlsx",
-    summary="The visible enterprises as .xlsx (the import layout)",
+@router.post(
+    "/exports/enterprises",
+    response={202: JobOut},
+    tags=["jobs"],
     auth=token_or_session(Scope.ENTERPRISES_READ),
 )
 def export_enterprises(request, filters: Query[EnterpriseFilters]):
-    content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters.dict()))
-    return xlsx_response(content, "enterprises.xlsx")
+    """Queues the visible enterprises' export (.xlsx, the import layout); answers the job at once."""
+    return Status(202, jobs.enqueue(kind="export.enterprises", owner=request.user, parameters=filters.dict()))
 
 
-@router.get(
-    "/exports/indicators.xlsx",
-    summary="Indicator values of the visible enterprises as .xlsx",
-    auth=token_or_session(Scope.INDICATORS_READ),
+@router.post(
+    "/exports/indicators", response={202: JobOut}, tags=["jobs"], auth=token_or_session(Scope.INDICATORS_READ)
 )
 def export_indicators(request):
-    content = importers.export_indicators(selectors.indicator_values_visible_to(request.user))
-    return xlsx_response(content, "indicators.xlsx")
+    """Queues the export of the visible enterprises' indicator values; answers the job at once."""
+    return Status(202, jobs.enqueue(kind="export.indicators", owner=request.user))
 
 
 def _batch(request, batch_id: Id) -> ImportBatch:
@@ -227,11 +227,15 @@ def import_detail(request, batch_id: Id):
     return _batch(request, batch_id)
 
 
-@router.post("/imports/{batch_id}/apply", response=ImportBatchOut)
+@router.post("/imports/{batch_id}/apply", response={200: ImportBatchOut, 202: JobOut})
 def import_apply(request, batch_id: Id, valid_only: bool = False):
-    return importers.import_apply(
-        batch=_batch(request, batch_id), acting_user=request.user, valid_only=valid_only
-    )
+    """Applies a checked import; one of more than ZHUQI_IMPORT_JOB_ROWS rows is applied by the worker
+    (202 with the job)."""
+    batch = _batch(request, batch_id)
+    if directory_jobs.needs_job(batch):
+        parameters = {"batch": batch.pk, "valid_only": valid_only}
+        return Status(202, jobs.enqueue(kind="import.apply", owner=request.user, parameters=parameters))
+    return importers.import_apply(batch=batch, acting_user=request.user, valid_only=valid_only)
 
 
 @router.post("/imports/{batch_id}/discard", response=ImportBatchOut)

@@ -6,3 +6,6 @@ class DirectoryConfig(AppConfig):
     name = "zhuqi.directory"
     label = "directory"
     verbose_name = _("Directory")
+
+    def ready(self):
+        from zhuqi.directory import jobs  # noqa: F401  registers the directory's kinds of background job

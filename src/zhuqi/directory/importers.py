@@ -567,7 +567,21 @@ def import_discard(*, batch: ImportBatch, acting_user: User) -> ImportBatch:
 # --- Export: the same columns, so an exported file imports back unchanged --------------------
 
 
-def export_enterprises(queryset) -> bytes:
+def counted(items, progress=None, every: int = 1000):
+    """Passes the items through, telling `progress(done)` every `every` items (a job's progress bar)."""
+    if progress is None:
+        yield from items
+        return
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if done % every == 0:
+            progress(done)
+    progress(done)
+
+
+def export_enterprises(queryset, progress=None) -> bytes:
     rows = (
         (
             e.uscc,
@@ -581,26 +595,41 @@ def export_enterprises(queryset) -> bytes:
             "、".join(t.name for t in e.tags.all()),
             e.address,
         )
-        for e in queryset.select_related("town").prefetch_related("tags").iterator(chunk_size=2000)
+        for e in counted(
+            queryset.select_related("town").prefetch_related("tags").iterator(chunk_size=2000), progress
+        )
     )
     return tabular.write_xlsx("企业名录", ENTERPRISE_HEADERS, rows)
 
 
-def export_indicators(values_queryset) -> bytes:
-    """Wide layout: one row per enterprise, period and source, one column per indicator."""
+def export_indicators(values_queryset, progress=None) -> bytes:
+    """Wide layout: one row per enterprise, period and source, one column per indicator.
+
+    `progress(done, total)` is told of both halves: the values read, then the rows written (the
+    total grows by the row count once the values are grouped)."""
     labels = [i.label_zh for i in indicators.INDICATORS]
     grouped: dict[tuple, dict] = {}
-    for uscc, indicator, period_type, year, period_no, source, verified, value in values_queryset.order_by(
+    values = values_queryset.order_by(
         "enterprise__uscc", "year", "period_type", "period_no", "source"
     ).values_list(
         "enterprise__uscc", "indicator", "period_type", "year", "period_no", "source", "verified", "value"
+    )
+    tell = progress or (lambda done, total=None: None)
+    read = 0
+    for uscc, indicator, period_type, year, period_no, source, verified, value in counted(
+        values.iterator(chunk_size=5000), tell, every=5000
     ):
+        read += 1
         key = (uscc, period_label(period_type, year, period_no), SOURCE_LABEL[source])
         row = grouped.setdefault(key, {"verified": True})
         row[indicators.BY_KEY[indicator].label_zh] = value
         row["verified"] = row["verified"] and verified
-    rows = (
-        [*key, "是" if row["verified"] else "否", *(row.get(label) for label in labels)]
-        for key, row in grouped.items()
+    total = read + len(grouped)
+    rows = counted(
+        (
+            [*key, "是" if row["verified"] else "否", *(row.get(label) for label in labels)]
+            for key, row in grouped.items()
+        ),
+        lambda done: tell(read + done, total),
     )
     return tabular.write_xlsx("企业指标", INDICATOR_KEY_HEADERS + labels, rows)

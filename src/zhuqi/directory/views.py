@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import audit, permissions, tabular
+from zhuqi.core import audit, jobs, permissions, tabular
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
 from zhuqi.directory import figures, importers, indicators, industries, selectors, services
+from zhuqi.directory import jobs as directory_jobs
 from zhuqi.directory.forms import EnterpriseForm, ImportForm
 from zhuqi.directory.models import Enterprise, ImportBatch, Tag
 
@@ -116,10 +117,15 @@ def enterprise_edit(request, uscc=None):
 
 
 @login_required
-def enterprise_export(request):
-    filters = {k: request.GET.get(k, "") for k in FILTERS}
-    content = importers.export_enterprises(selectors.enterprise_search(request.user, **filters))
-    return xlsx_response(content, "enterprises.xlsx")
+@require_POST
+def enterprise_export(request, what="enterprises"):
+    """Queues the export of the listed enterprises (or their indicator values) and opens its job."""
+    if what == "indicators":
+        job = jobs.enqueue(kind="export.indicators", owner=request.user)
+    else:
+        filters = {k: request.GET.get(k, "") for k in FILTERS}
+        job = jobs.enqueue(kind="export.enterprises", owner=request.user, parameters=filters)
+    return redirect("web:job_detail", job.pk)
 
 
 def _require_importer(request) -> list[tuple[str, str]]:
@@ -191,6 +197,10 @@ def import_decide(request, pk):
     batch = _batch(request, pk)
     action = request.POST.get("action")
     try:
+        if action in ("apply_all", "apply_valid") and directory_jobs.needs_job(batch):
+            parameters = {"batch": batch.pk, "valid_only": action == "apply_valid"}
+            job = jobs.enqueue(kind="import.apply", owner=request.user, parameters=parameters)
+            return redirect("web:job_detail", job.pk)
         if action == "apply_all":
             batch = importers.import_apply(batch=batch, acting_user=request.user)
         elif action == "apply_valid":

@@ -8,10 +8,10 @@ from ninja.pagination import paginate
 
 from zhuqi.accounts.auth import token_or_session
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import permissions
+from zhuqi.core import jobs, permissions
 from zhuqi.core.http import Page, xlsx_response
 from zhuqi.core.permissions import Capability
-from zhuqi.core.schemas import AttachmentOut, Id, Key, SearchText, Year, idempotency_header
+from zhuqi.core.schemas import AttachmentOut, Id, JobOut, Key, SearchText, Year, idempotency_header
 from zhuqi.core.scopes import Scope
 from zhuqi.directory.selectors import enterprise_get
 from zhuqi.policies import disbursement, explain, grants, matching, packs, selectors, services
@@ -27,9 +27,7 @@ from zhuqi.policies.schemas import (
     ClauseOut,
     ClauseStatsOut,
     ConfirmIn,
-    MatchRunOut,
     OfferOut,
-    OfferRunOut,
     PackIn,
     PackOut,
     PeriodIn,
@@ -100,9 +98,11 @@ def pack_export(request, code: Key):
     return response
 
 
-@router.post("/policy-matches/run", response={201: MatchRunOut})
+@router.post("/policy-matches/run", response={202: JobOut}, tags=["jobs"])
 def match_run(request, payload: PeriodIn):
-    return Status(201, matching.match_run(period=payload.period, acting_user=request.user))
+    """Queues a matching run for the period (the worker runs it); answers the job at once."""
+    parameters = {"period": payload.period.isoformat()}
+    return Status(202, jobs.enqueue(kind="policies.match", owner=request.user, parameters=parameters))
 
 
 @router.get("/policy-standing", response=list[StandingOut])
@@ -202,9 +202,11 @@ def application_withdraw(request, number: Key):
     return services.application_withdraw(application=application, acting_user=request.user)
 
 
-@router.post("/grant-offers/run", response={201: OfferRunOut})
+@router.post("/grant-offers/run", response={202: JobOut}, tags=["jobs"])
 def offers_run(request, payload: PeriodIn):
-    return Status(201, grants.offers_run(period=payload.period, acting_user=request.user))
+    """Queues a 免申即享 offer run for the period (the worker runs it); answers the job at once."""
+    parameters = {"period": payload.period.isoformat()}
+    return Status(202, jobs.enqueue(kind="policies.offers", owner=request.user, parameters=parameters))
 
 
 class OfferFilters(Schema):

@@ -6,3 +6,6 @@ class PoliciesConfig(AppConfig):
     name = "zhuqi.policies"
     label = "policies"
     verbose_name = _("Policies")
+
+    def ready(self):
+        from zhuqi.policies import jobs  # noqa: F401  registers the policies's kinds of background job

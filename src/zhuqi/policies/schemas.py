@@ -69,17 +69,6 @@ class PeriodIn(Schema):
     period: Period
 
 
-class MatchRunOut(Schema):
-    id: int
-    period: date
-    enterprises: int
-    clauses: int
-    eligible: int
-    unknown: int
-    newly_eligible: int
-    seconds: float
-
-
 class StandingOut(Schema):
     clause: ClauseOut
     status: str
@@ -138,14 +127,6 @@ class ApproveIn(Schema):
 
 class ReasonIn(Schema):
     reason: Comment = ""
-
-
-class OfferRunOut(Schema):
-    year: int
-    created: int
-    already_offered: int
-    unverified: int
-    over_budget: int
 
 
 class OfferOut(Schema):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import permissions
+from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
@@ -20,7 +20,7 @@ from zhuqi.core.permissions import Capability
 from zhuqi.policies import disbursement, grants, lifecycle, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
 from zhuqi.policies.explain import describe, shown, standing
-from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm, parse_period
+from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm
 from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState, PolicyPack
 
 
@@ -350,36 +350,19 @@ def batch_paid(request, number):
 @require_POST
 @login_required
 def run(request, what):
-    """The coordinating office runs matching or the 免申即享 offers for a period."""
+    """The coordinating office queues matching or the 免申即享 offers for a period; the job's page
+    shows its progress."""
+    kinds = {"match": "policies.match", "offers": "policies.offers"}
+    if what not in kinds:
+        raise Http404
     try:
-        period = parse_period(request.POST.get("period", ""))
-        if what == "match":
-            done = matching.match_run(period=period, acting_user=request.user)
-            messages.success(
-                request,
-                _(
-                    "Matched %(enterprises)d enterprises against %(clauses)d clauses: %(eligible)d eligible, %(new)d newly."
-                )
-                % {
-                    "enterprises": done.enterprises,
-                    "clauses": done.clauses,
-                    "eligible": done.eligible,
-                    "new": done.newly_eligible,
-                },
-            )
-        elif what == "offers":
-            done = grants.offers_run(period=period, acting_user=request.user)
-            messages.success(
-                request,
-                _(
-                    "%(created)d grant offers made; %(unverified)d wait for verified data, %(over)d for budget."
-                )
-                % {"created": done.created, "unverified": done.unverified, "over": done.over_budget},
-            )
-        else:
-            raise Http404
+        job = jobs.enqueue(
+            kind=kinds[what], owner=request.user, parameters={"period": request.POST.get("period", "")}
+        )
     except ZhuqiError as exc:
         messages.error(request, str(exc.message))
+    else:
+        return redirect("web:job_detail", job.pk)
     back = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
     return redirect(back if back and safe else "policies:catalogue")

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from zhuqi.appeals.services import sweep
-from zhuqi.core import audit_chain, worker
+from zhuqi.core import audit_chain, jobs, worker
 
 # Every sweep pass also seals audit events whose seal at commit was lost (a killed process).
-SWEEPS = [sweep, audit_chain.seal]
+SWEEPS = [sweep, audit_chain.seal, jobs.sweep]
 
 
 class Command(BaseCommand):
