@@ -267,6 +267,9 @@ ZHUQI_NOTIFY_CHANNELS = [
 ZHUQI_SMS_GATEWAY = os.environ.get("ZHUQI_SMS_GATEWAY", "file")
 ZHUQI_JOB_KEEP_HOURS = float(os.environ.get("ZHUQI_JOB_KEEP_HOURS", "24"))  # a job's file, for download
 ZHUQI_IMPORT_JOB_ROWS = int(os.environ.get("ZHUQI_IMPORT_JOB_ROWS", "2000"))  # larger imports: a job
+# Seconds an SMS or e-mail claimed by a worker stays claimed: longer than a send may take (the HTTP
+# gateway's timeout is 10 s); a worker killed mid-send leaves its message to be retried after this.
+ZHUQI_SEND_LEASE_SECONDS = float(os.environ.get("ZHUQI_SEND_LEASE_SECONDS", "60"))
 ZHUQI_PORT = int(os.environ.get("ZHUQI_PORT", "8000"))  # `zhuqi run` and `./dev up`
 # Seconds the worker waits when it finds nothing to deliver: the delay of a notification at most.
 ZHUQI_WORKER_IDLE_SECONDS = float(os.environ.get("ZHUQI_WORKER_IDLE_SECONDS", "2"))

@@ -23,7 +23,13 @@ def worker_env(tmp_path) -> dict:
         url = f"sqlite:///{db['NAME']}"
     else:
         url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "ZHUQI_DATA_DIR": str(tmp_path), "ZHUQI_SMS_GATEWAY": "file"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ZHUQI_DATA_DIR": str(tmp_path),
+        "ZHUQI_SMS_GATEWAY": "file",
+        "ZHUQI_SEND_LEASE_SECONDS": "1",  # a message claimed by the killed worker is retried soon
+    }
 
 
 def start_worker(env):
@@ -79,6 +85,7 @@ def test_killed_worker_loses_nothing_and_sends_no_duplicate(loop, tmp_path, sett
     for _ in range(10):
         if not OutboxMessage.objects.filter(status="pending").exists():
             break
+        time.sleep(1.1)  # past the lease of a message the killed worker had claimed
         subprocess.run(
             [sys.executable, "-m", "zhuqi.cli", "worker", "--once"],
             env=env,

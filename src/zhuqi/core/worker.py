@@ -27,7 +27,6 @@ from zhuqi.core.models import OutboxMessage
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 TRANSACTIONAL = {"inapp"}  # delivered in the transaction that marks the message sent
-LEASE = timedelta(minutes=5)  # an external message claimed by a worker that died is retried after this
 LANES: dict[str, tuple[str, ...]] = {"inapp": ("inapp",), "sms": ("sms",), "email": ("email",)}
 
 
@@ -77,7 +76,8 @@ def deliver_one(channels=None) -> bool:
         if message.channel in TRANSACTIONAL:
             _attempt(message)
             return True
-        message.next_attempt_at = timezone.now() + LEASE  # claimed: other workers skip it
+        # Claimed: other workers skip it; if this worker dies mid-send, it is retried after the lease.
+        message.next_attempt_at = timezone.now() + timedelta(seconds=settings.ZHUQI_SEND_LEASE_SECONDS)
         message.save(update_fields=["next_attempt_at"])
     _attempt(message)
     return True
