@@ -74,6 +74,9 @@ class Appeal(models.Model):
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     close_reason = models.CharField(_("close reason"), max_length=10, choices=CloseReason.choices, blank=True)
     on_time = models.BooleanField(null=True)  # replied by resolve_due; set on reply
+    # Working days from submission to closing, stored when the appeal closes so the KPIs aggregate it
+    # in SQL; `zhuqi appeals recompute-handling` rewrites it after a change of the calendar's past.
+    handling_days = models.IntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("appeal")

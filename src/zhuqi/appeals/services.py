@@ -404,6 +404,7 @@ def appeal_rate(*, appeal, acting_user, rating: str, comment: str = "", expected
     appeal.rating = rating
     if rating != Rating.UNSATISFIED:
         appeal.closed_at, appeal.close_reason = timezone.now(), CloseReason.RATED
+        appeal.handling_days = workdays.working_days_between(appeal.created_at, appeal.closed_at)
         event = _move(appeal, acting_user, "rate", to=State.CLOSED, comment=comment, rating=rating)
         _notify(appeal, event, _department_people(appeal.department), _("Appeal %(number)s rated and closed"))
         return appeal
@@ -562,6 +563,7 @@ def sweep(now=None) -> dict[str, int]:
             except Conflict:
                 continue
             current.closed_at, current.close_reason = now, CloseReason.UNRATED
+            current.handling_days = workdays.working_days_between(current.created_at, now, calendar)
             _move(current, None, "close_unrated")
             counts["closed_unrated"] += 1
     return counts

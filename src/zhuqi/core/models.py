@@ -66,6 +66,18 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.kind} {self.name}"
 
 
+class WorkdayOrdinal(models.Model):
+    """The number of working days from workdays.FIRST_DAY up to and including `date`, for every date to
+    workdays.LAST_DAY: a duration in working days is then a subtraction in SQL (KPIs, handling time).
+    Derived from CalendarDay and the weekday rule; shifted by the calendar services when a day changes."""
+
+    date = models.DateField(primary_key=True)
+    ordinal = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.date} {self.ordinal}"
+
+
 class OutboxMessage(models.Model):
     """A side effect (a notification to one recipient on one channel), written in the same transaction
     as the change that causes it and delivered by `zhuqi worker`, at least once, deduplicated by key."""

@@ -57,10 +57,14 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", acting_user) -> Ca
             status=422,
             field="name",
         )
+    was_working = workdays.is_working_day(
+        day, dict(CalendarDay.objects.filter(date=day).values_list("date", "kind"))
+    )
     entry, _created = CalendarDay.objects.update_or_create(
         date=day, defaults={"kind": kind, "name": name[:40]}
     )
     audit.record(actor=acting_user, verb="calendar_day_set", obj=entry, data={"date": str(day), "kind": kind})
+    workdays.shift_ordinals(day, was_working, kind == CalendarDay.Kind.WORKDAY)
     workdays.forget()
     transaction.on_commit(workdays.forget)  # again: another request may have cached the old one meanwhile
     return entry
@@ -77,5 +81,6 @@ def calendar_day_remove(*, day: date, acting_user) -> None:
         actor=acting_user, verb="calendar_day_remove", obj=entry, data={"date": str(day), "kind": entry.kind}
     )
     entry.delete()
+    workdays.shift_ordinals(day, entry.kind == CalendarDay.Kind.WORKDAY, day.weekday() < 5)
     workdays.forget()
     transaction.on_commit(workdays.forget)  # again: another request may have cached the old one meanwhile

@@ -67,3 +67,63 @@ def working_days_between(start: datetime, end: datetime, calendar: dict[date, st
         if is_working_day(day, calendar):
             count += 1
     return sign * count
+
+
+# Working-day ordinals (core.WorkdayOrdinal): ordinal(d) counts the working days from FIRST_DAY through d,
+# so working_days_between(a, b) == ordinal(b's day) - ordinal(a's day) for days inside the range.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+ORDINAL_DAYS = (LAST_DAY - FIRST_DAY).days + 1
+
+
+def ordinal_rows(calendar: dict[date, str]):
+    """(date, ordinal) for every day of the range."""
+    day, ordinal = FIRST_DAY, 0
+    while day <= LAST_DAY:
+        if is_working_day(day, calendar):
+            ordinal += 1
+        yield day, ordinal
+        day += timedelta(days=1)
+
+
+def rebuild_ordinals(ordinal_model=None, calendar_model=None) -> None:
+    """Writes the whole table from the calendar (migrations pass their historical models)."""
+    if ordinal_model is None:
+        from zhuqi.core.models import CalendarDay, WorkdayOrdinal
+
+        ordinal_model, calendar_model = WorkdayOrdinal, CalendarDay
+    calendar = dict(calendar_model.objects.values_list("date", "kind"))
+    ordinal_model.objects.all().delete()
+    ordinal_model.objects.bulk_create(
+        (ordinal_model(date=d, ordinal=n) for d, n in ordinal_rows(calendar)), batch_size=5000
+    )
+
+
+def ensure_ordinals() -> None:
+    """Rebuilds the table if it does not cover the range (a flushed database, a failed migration)."""
+    from zhuqi.core.models import WorkdayOrdinal
+
+    if WorkdayOrdinal.objects.count() != ORDINAL_DAYS:
+        rebuild_ordinals()
+
+
+def shift_ordinals(day: date, was_working: bool, now_working: bool) -> None:
+    """A day turned working (or not): every ordinal from it on moves by one, in one UPDATE."""
+    from django.db.models import F
+
+    from zhuqi.core.models import WorkdayOrdinal
+
+    if was_working != now_working:
+        WorkdayOrdinal.objects.filter(date__gte=day).update(ordinal=F("ordinal") + (1 if now_working else -1))
+
+
+def ordinal_of(field: str, ordinal_model=None):
+    """A subquery: the working-day ordinal of the outer row's `field` (a datetime), by its Shanghai day."""
+    from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Subquery
+    from django.db.models.functions import TruncDate
+
+    if ordinal_model is None:
+        from zhuqi.core.models import WorkdayOrdinal as ordinal_model
+    moment = ExpressionWrapper(OuterRef(field), output_field=DateTimeField())
+    day = TruncDate(moment, tzinfo=SHANGHAI)
+    return Subquery(ordinal_model.objects.filter(date=day).values("ordinal")[:1])
