@@ -117,18 +117,7 @@ def appeal_action(request, number: Key, action: Key, payload: ActionIn):
 @router.get("/appeal-warnings", response=list[WarningOut])
 @paginate(Page)
 def appeal_warnings(request):
-    return [
-        WarningOut(
-            number=a.number,
-            title=a.title,
-            enterprise_name=a.enterprise.name,
-            department_code=a.department.code if a.department_id else None,
-            state=a.state,
-            level=level,
-            due=deadlines.active_due(a),
-        )
-        for a, level in selectors.warning_list(request.user)
-    ]
+    return selectors.warning_list(request.user)
 
 
 @router.get("/appeal-kpis", response=list[KpiOut])

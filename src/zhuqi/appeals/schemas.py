@@ -132,6 +132,8 @@ class ActionIn(Schema):
 
 
 class WarningOut(Schema):
+    """Read from selectors.warning_list's rows: `level` and `active_due` are computed in SQL."""
+
     number: str
     title: str
     enterprise_name: str
@@ -139,6 +141,18 @@ class WarningOut(Schema):
     state: str
     level: str
     due: datetime | None
+
+    @staticmethod
+    def resolve_enterprise_name(appeal):
+        return appeal.enterprise.name
+
+    @staticmethod
+    def resolve_department_code(appeal):
+        return appeal.department.code if appeal.department_id else None
+
+    @staticmethod
+    def resolve_due(appeal):
+        return appeal.active_due
 
 
 class KpiOut(Schema):

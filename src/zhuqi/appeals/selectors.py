@@ -8,10 +8,23 @@ leader                       appeals of the enterprises it is assigned to
 expert                       none
 """
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,16 +153,59 @@ def appeal_get(user: User, number: str) -> Appeal:
 
 
 def with_warnings(appeals, now=None) -> list[tuple[Appeal, str]]:
+    """A page of appeals with each one's warning colour (deadlines.warning, the definition)."""
     now = now or timezone.now()
     calendar = workdays.exceptions()
     return [(a, deadlines.warning(a, now, calendar)) for a in appeals]
 
 
-def warning_list(user: User, now=None) -> list[tuple[Appeal, str]]:
-    """Every open appeal in the user's scope that is blue, yellow or red, the worst first."""
-    order = {"red": 0, "yellow": 1, "blue": 2}
-    rows = [(a, level) for a, level in with_warnings(appeal_list(user, state="open"), now) if level]
-    return sorted(rows, key=lambda r: (order[r[1]], r[0].created_at))
+def _red_limit(now) -> datetime:
+    """The first moment whose deadline is not yet "long overdue": a deadline before it is more than
+    ZHUQI_RED_AFTER_DAYS working days late today (deadlines.warning counts the working days after the
+    deadline's day up to today), so red is `due < _red_limit(now)`, decided in the database."""
+    calendar = workdays.exceptions()
+    day, late = timezone.localtime(now, workdays.SHANGHAI).date(), 0
+    while late <= settings.ZHUQI_RED_AFTER_DAYS:
+        if workdays.is_working_day(day, calendar):
+            late += 1
+        day -= timedelta(days=1)
+    # `day` is the latest day whose deadlines are red; they end before the next day starts.
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=workdays.SHANGHAI)
+
+
+ACTIVE_DUE = Case(
+    When(state=State.SUBMITTED, then=F("dispatch_due")),
+    When(state__in=[State.DISPATCHED, State.ACCEPTED, State.ESCALATED], then=F("resolve_due")),
+    default=None,
+    output_field=DateTimeField(),
+)
+LEVEL_RANK = {"red": 0, "yellow": 1, "blue": 2}
+
+
+def warning_list(user: User, now=None) -> QuerySet[Appeal]:
+    """Every open appeal in the user's scope that is blue, yellow or red, the worst first, then the
+    oldest: filtered, coloured (`level`, `due`), ordered and paged in SQL. The two working-day limits
+    are computed once per request, so the colour is a comparison of the deadline with two moments."""
+    now = now or timezone.now()
+    red_limit, near_limit = _red_limit(now), _near_limit(now)
+    level = Case(
+        When(active_due__lt=red_limit, then=Value("red")),
+        When(active_due__lt=now, then=Value("yellow")),
+        default=Value("blue"),
+        output_field=CharField(),
+    )
+    rank = Case(
+        *(When(level=name, then=Value(n)) for name, n in LEVEL_RANK.items()), output_field=IntegerField()
+    )
+    return (
+        appeals_visible_to(user)
+        .filter(_active_due_before(near_limit))  # every open appeal with a deadline before "near" ends
+        .select_related("enterprise", "department")
+        .annotate(active_due=ACTIVE_DUE)
+        .annotate(level=level)
+        .annotate(level_rank=rank)
+        .order_by("level_rank", "created_at", "-id")
+    )
 
 
 def coordination_list(user: User) -> QuerySet[CoordinationItem]:
