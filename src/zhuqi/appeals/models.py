@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,19 @@ class Rating(models.TextChoices):
 class CloseReason(models.TextChoices):
     RATED = "rated", _("Rated by the enterprise")
     UNRATED = "unrated", _("Closed unrated after the rating period")
+
+
+SUPERVISED_STATES = (State.DISPATCHED, State.ACCEPTED, State.ESCALATED)  # the resolution deadline runs
+
+
+def first_sweep_at(appeal) -> datetime | None:
+    """The sweep looks at a handled appeal from its resolution deadline on, and at a replied one from
+    its reply on (the sweep then moves it to the end of the rating period); at nothing else."""
+    if appeal.state in SUPERVISED_STATES and appeal.department_id and appeal.resolve_due:
+        return appeal.resolve_due
+    if appeal.state == State.REPLIED and appeal.replied_at:
+        return appeal.replied_at
+    return None
 
 
 class Appeal(models.Model):
@@ -77,6 +92,10 @@ class Appeal(models.Model):
     # Working days from submission to closing, stored when the appeal closes so the KPIs aggregate it
     # in SQL; `zhuqi appeals recompute-handling` rewrites it after a change of the calendar's past.
     handling_days = models.IntegerField(null=True, blank=True)
+    # When the periodic sweep must next look at this appeal (a deadline or the end of the rating period
+    # may pass); NULL: never. Reset on every save, moved on by the sweep, so a sweep reads only the
+    # appeals whose moment came (services.sweep).
+    sweep_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("appeal")
@@ -92,6 +111,12 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sweep_at = first_sweep_at(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sweep_at"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

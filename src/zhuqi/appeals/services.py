@@ -6,6 +6,7 @@ the notifications in the outbox."""
 import difflib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.accounts.models import Role, User
 from zhuqi.appeals import deadlines, lifecycle, routing
 from zhuqi.appeals.models import (
+    SUPERVISED_STATES,
     Appeal,
     AppealEvent,
     Channel,
@@ -528,45 +530,144 @@ def appeal_attach(*, appeal, acting_user, upload):
     return attachment
 
 
+SWEEP_BATCH = 2000  # appeals read per query; a sweep's queries grow by one set per batch, not per appeal
+
+
+def _start_of_day(moment: datetime) -> datetime:
+    return datetime.combine(
+        timezone.localtime(moment, workdays.SHANGHAI).date(), time.min, tzinfo=workdays.SHANGHAI
+    )
+
+
 def sweep(now=None) -> dict[str, int]:
     """Periodic: raise supervision orders (督办) for yellow and red appeals, notify the department head,
-    and close replies left unrated for the rating period (counted as unrated, not satisfied)."""
+    and close replies left unrated for the rating period (counted as unrated, not satisfied).
+
+    Reads only the appeals whose `sweep_at` has come (an index range), writes orders, events, messages
+    and closings in bulk, looks up each department's people once, and moves `sweep_at` on to the next
+    moment that matters (red after yellow; the end of the rating period), so a sweep with nothing new to
+    do is a few queries whatever the number of appeals."""
     now = now or timezone.now()
     calendar = workdays.exceptions()
     counts = {"supervised": 0, "closed_unrated": 0}
-    for appeal in Appeal.objects.filter(
-        state__in=[State.DISPATCHED, State.ACCEPTED, State.ESCALATED], department__isnull=False
-    ).select_related("department"):
-        level = deadlines.warning(appeal, now, calendar)
-        if level not in ("yellow", "red"):
-            continue
+    while True:
         with transaction.atomic():
-            supervision, created = Supervision.objects.get_or_create(
-                appeal=appeal, department=appeal.department, level=level
+            due = list(
+                Appeal.objects.select_for_update(of=("self",))
+                .filter(sweep_at__lte=now)
+                .select_related("department")
+                .order_by("sweep_at", "pk")[:SWEEP_BATCH]
             )
-            if created:
-                event = _event(appeal, None, "supervise", appeal.state, level=level)
-                heads = (
-                    [appeal.department.head]
-                    if appeal.department.head_id
-                    else _department_people(appeal.department)
-                )
-                _notify(appeal, event, heads, _("Supervision order (督办) on appeal %(number)s"))
-                counts["supervised"] += 1
-    period = settings.ZHUQI_RATING_PERIOD_DAYS
-    for appeal in Appeal.objects.filter(state=State.REPLIED, replied_at__isnull=False):
-        if workdays.working_days_between(appeal.replied_at, now, calendar) < period:
+            if not due:
+                return counts
+            counts["supervised"] += _supervise(
+                [a for a in due if a.state in SUPERVISED_STATES], now, calendar
+            )
+            counts["closed_unrated"] += _close_unrated(
+                [a for a in due if a.state == State.REPLIED], now, calendar
+            )
+            stale = [a for a in due if a.state not in SUPERVISED_STATES and a.state != State.REPLIED]
+            for appeal in stale:
+                appeal.sweep_at = None
+            Appeal.objects.bulk_update(due, ["sweep_at"], batch_size=SWEEP_BATCH)
+            if len(due) < SWEEP_BATCH:
+                return counts
+
+
+def _supervise(appeals: list[Appeal], now, calendar) -> int:
+    red_after = settings.ZHUQI_RED_AFTER_DAYS
+    raised = set(
+        Supervision.objects.filter(appeal__in=appeals).values_list("appeal_id", "department_id", "level")
+    )
+    orders, events, pending = [], [], []
+    for appeal in appeals:
+        level = deadlines.warning(appeal, now, calendar)
+        if level == "yellow":  # look again when it turns red
+            appeal.sweep_at = _start_of_day(
+                workdays.add_working_days(appeal.resolve_due, red_after + 1, calendar)
+            )
+        elif level == "red":
+            appeal.sweep_at = None
+        else:  # not overdue (the deadline or the calendar moved): look again at the deadline
+            appeal.sweep_at = (
+                max(appeal.resolve_due, now + timedelta(seconds=1)) if appeal.resolve_due else None
+            )
             continue
-        with transaction.atomic():
-            try:
-                current = _locked(appeal, "close_unrated")
-            except Conflict:
-                continue
-            current.closed_at, current.close_reason = now, CloseReason.UNRATED
-            current.handling_days = workdays.working_days_between(current.created_at, now, calendar)
-            _move(current, None, "close_unrated")
-            counts["closed_unrated"] += 1
-    return counts
+        if appeal.department_id is None or (appeal.pk, appeal.department_id, level) in raised:
+            continue
+        orders.append(Supervision(appeal=appeal, department=appeal.department, level=level))
+        events.append(
+            AppealEvent(
+                appeal=appeal,
+                action="supervise",
+                from_state=appeal.state,
+                to_state=appeal.state,
+                department=appeal.department,
+                data={"level": level},
+            )
+        )
+    if not orders:
+        return 0
+    Supervision.objects.bulk_create(orders, ignore_conflicts=True)
+    AppealEvent.objects.bulk_create(events)
+    people: dict[int, list[User]] = {}  # who is told, looked up once per department
+    departments = {e.department_id: e.department for e in events}
+    head_ids = {d.head_id for d in departments.values() if d.head_id}
+    heads = User.objects.in_bulk(head_ids)
+    for department_id, department in departments.items():
+        if department.head_id:
+            people[department_id] = [heads.get(department.head_id)]
+    without_head = [d for d in departments.values() if not d.head_id]
+    if without_head:
+        members = User.objects.filter(department__in=without_head, is_active=True)
+        for user in members:
+            people.setdefault(user.department_id, []).append(user)
+    subject = _("Supervision order (督办) on appeal %(number)s")
+    for event in events:
+        appeal = event.appeal
+        pending.append(
+            outbox.Pending(
+                event_key=f"appeal-event-{event.pk}",
+                recipients=people.get(event.department_id, []),
+                subject=str(Message(subject, {"number": appeal.number, "title": appeal.title[:40]})),
+                body=appeal.title,
+                link=_link(appeal),
+            )
+        )
+    outbox.enqueue_many(pending)
+    return len(orders)
+
+
+def _close_unrated(appeals: list[Appeal], now, calendar) -> int:
+    period = settings.ZHUQI_RATING_PERIOD_DAYS
+    closing = []
+    for appeal in appeals:
+        if workdays.working_days_between(appeal.replied_at, now, calendar) < period:
+            appeal.sweep_at = _start_of_day(workdays.add_working_days(appeal.replied_at, period, calendar))
+            continue
+        appeal.state, appeal.closed_at, appeal.close_reason = State.CLOSED, now, CloseReason.UNRATED
+        appeal.handling_days = workdays.working_days_between(appeal.created_at, now, calendar)
+        appeal.version += 1
+        appeal.sweep_at = None
+        closing.append(appeal)
+    if closing:  # locked above (select_for_update), so the version check of _locked is not needed
+        Appeal.objects.bulk_update(
+            closing,
+            ["state", "closed_at", "close_reason", "handling_days", "version"],
+            batch_size=SWEEP_BATCH,
+        )
+        AppealEvent.objects.bulk_create(
+            AppealEvent(
+                appeal=a,
+                action="close_unrated",
+                from_state=State.REPLIED,
+                to_state=State.CLOSED,
+                department_id=a.department_id,
+                data={},
+            )
+            for a in closing
+        )
+    return len(closing)
 
 
 def get_department(code: str) -> Department:
