@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("appeals", "0001_initial"), ("core", "0008_workday_ordinal")]
+    dependencies = [("appeals", "0001_initial"), ("core", "0009_workday_ordinal")]
 
     operations = [
         migrations.AddField(model_name="appeal", name="handling_days", field=models.IntegerField(blank=True, null=True)),

@@ -8,7 +8,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0007_audit_chain")]
+    dependencies = [("core", "0008_job")]
 
     operations = [
         migrations.CreateModel(
