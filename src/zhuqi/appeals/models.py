@@ -107,7 +107,12 @@ class Appeal(models.Model):
                 condition=models.Q(idempotency_key__isnull=False),
             )
         ]
-        indexes = [models.Index(fields=["department", "state"]), models.Index(fields=["enterprise", "state"])]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            models.Index(fields=["enterprise", "state"]),
+            # The ledger's order: its pages walk this index for their ids (core.pagination).
+            models.Index(fields=["-created_at", "-id"], name="appeal_ledger_order"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"

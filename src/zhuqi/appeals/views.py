@@ -21,6 +21,7 @@ from zhuqi.core import jobs, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
+from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import BIGINT_MAX, parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -86,7 +87,8 @@ def _may_submit_on_page(user) -> bool:
 @login_required
 def appeal_list(request):
     filters = _filters(request)
-    page = Paginator(selectors.appeal_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    ledger = selectors.appeal_list(request.user, **filters)
+    page = DeferredJoinPaginator(ledger, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "appeals/appeal_list.html",
