@@ -10,6 +10,8 @@ from zhuqi.accounts.models import Role
 from zhuqi.core.models import OutboxMessage
 from zhuqi.policies import facts, matching, packs
 from zhuqi.policies.models import Match, MatchRun
+from zhuqi.rules import packs as shipped
+from zhuqi.rules.model import load_pack
 
 
 def test_facts_come_from_tags_fields_and_the_best_indicator_value(policy_world):
@@ -42,8 +44,15 @@ def test_seed_001_rd_subsidy_is_matched_at_5_percent(policy_world):
     run = matching.match_run(period=date(2026, 6, 30))
     a = Match.objects.get(enterprise=policy_world.a, clause__code="INNOV-RD", year=2026)
     assert a.eligible and a.amount == Decimal("1000000.00")  # 20,000,000 × 5 %
-    assert not Match.objects.filter(enterprise=policy_world.b).exists()  # not an innovative enterprise
-    assert run.clauses == 1  # the doubling measures ended with 2021
+    # not an innovative enterprise
+    assert not Match.objects.filter(enterprise=policy_world.b, clause__code="INNOV-RD").exists()
+    in_force = {
+        c.code for path in shipped.shipped() for c in load_pack(path).clauses if c.in_force(date(2026, 6, 30))
+    }
+    assert "INNOV-RD" in in_force and not any(
+        code.startswith("DB-") for code in in_force
+    )  # doubling ended 2021
+    assert run.clauses == len(in_force)
     assert run.newly_eligible == 1
 
 
@@ -61,20 +70,23 @@ def test_the_2021_run_marks_undecided_clauses_whose_fact_is_missing(policy_world
 def test_newly_eligible_enterprises_are_notified_once(policy_world):
     user = UserFactory(role=Role.ENTERPRISE, enterprise=policy_world.a, username="a2", mobile="13800000001")
     matching.match_run(period=date(2026, 6, 30))
+    stored = Match.objects.filter(year=2026).count()
     sent = OutboxMessage.objects.filter(key__startswith="policy-eligible-", recipient=user)
     assert sent.count() == 2  # in-app and SMS
     assert "INNOV-RD" in sent.first().body
     matching.match_run(period=date(2026, 6, 30))  # nothing new: nothing more
     assert OutboxMessage.objects.filter(key__startswith="policy-eligible-", recipient=user).count() == 2
     assert MatchRun.objects.count() == 2
-    assert Match.objects.filter(year=2026).count() == 1  # replaced, not added
+    assert Match.objects.filter(year=2026).count() == stored  # replaced, not added
+    assert Match.objects.filter(year=2026, eligible=True).count() == 1
 
 
 def test_an_enterprise_that_no_longer_qualifies_loses_its_match(policy_world):
     matching.match_run(period=date(2026, 6, 30))
+    assert Match.objects.filter(enterprise=policy_world.a, year=2026, eligible=True).exists()
     policy_world.a.tags.clear()
     matching.match_run(period=date(2026, 6, 30))
-    assert not Match.objects.filter(enterprise=policy_world.a, year=2026).exists()
+    assert not Match.objects.filter(enterprise=policy_world.a, year=2026, eligible=True).exists()
 
 
 @pytest.mark.parametrize(
