@@ -69,11 +69,14 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
 
 
 def head_for_update() -> AuditChainHead:
-    # The row exists from the migration; created again if a test flushed the tables.
-    try:
-        return AuditChainHead.objects.select_for_update().get(pk=1)
-    except AuditChainHead.DoesNotExist:
-        return AuditChainHead.objects.create(pk=1)
+    # The row exists from the migration; it is missing only after the tables were flushed (tests),
+    # and then two processes may both get here: insert-if-absent, so the second one waits for the
+    # first instead of failing on the duplicate key.
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def seal() -> int:
