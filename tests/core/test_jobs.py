@@ -185,3 +185,19 @@ def test_a_large_import_is_applied_by_the_worker_a_small_one_at_once(client, wor
     run_worker_once()
     assert client.get(f"/api/v1/imports/{batch['id']}").json()["result"]["created"] == 1
     assert api(client, coordinator, "get", f"/jobs/{queued.json()['id']}").json()["result"]["created"] == 1
+
+
+@pytest.mark.parametrize("kind", ["export.enterprises", "export.appeals"])
+@pytest.mark.parametrize("bad", ["a\x00b", "x" * 201, ["list"]])
+def test_a_list_export_refuses_a_bad_filter_and_queues_nothing(world, kind, bad):
+    with pytest.raises(ZhuqiError) as refused:
+        jobs.enqueue(kind=kind, owner=world.users["coordinator"], parameters={"q": bad})
+    assert (refused.value.code, refused.value.status, refused.value.field) == ("invalid_filter", 422, "q")
+    assert not Job.objects.exists()
+
+
+def test_a_list_export_keeps_only_the_lists_filters(world):
+    job = jobs.enqueue(
+        kind="export.enterprises", owner=world.users["coordinator"], parameters={"town": "changan", "x": "y"}
+    )
+    assert job.parameters == {"q": "", "town": "changan", "industry": "", "doubling_class": "", "tag": ""}

@@ -5,19 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.appeals import selectors
 from zhuqi.appeals.ledger import export_ledger
 from zhuqi.core import jobs
-from zhuqi.core.errors import ZhuqiError
 
 LEDGER_FILTERS = ("state", "department", "town", "category", "q", "enterprise", "due", "supervised")
-
-
-def check_filters(owner, parameters: dict) -> dict:
-    filters = {}
-    for name in LEDGER_FILTERS:
-        value = parameters.get(name) or ""
-        if not isinstance(value, str) or len(value) > 200 or "\x00" in value:
-            raise ZhuqiError("invalid_filter", _("A filter is not valid."), status=422, field=name)
-        filters[name] = value
-    return filters
 
 
 def run_ledger(job, progress) -> jobs.Outcome:
@@ -28,4 +17,9 @@ def run_ledger(job, progress) -> jobs.Outcome:
     return jobs.Outcome({"rows": total}, content, "appeal-ledger.xlsx")
 
 
-jobs.register("export.appeals", label=_("Appeal ledger export (.xlsx)"), run=run_ledger, check=check_filters)
+jobs.register(
+    "export.appeals",
+    label=_("Appeal ledger export (.xlsx)"),
+    run=run_ledger,
+    check=jobs.text_filters(*LEDGER_FILTERS),
+)

@@ -63,6 +63,22 @@ def register(kind: str, *, label, run: Callable, check: Callable) -> None:
     KINDS[kind] = Kind(label, run, check)
 
 
+def text_filters(*names: str) -> Callable:
+    """The check of a list export's parameters: the list's filters, each a short text without NUL
+    (anything else is dropped), so the job re-runs the same scoped list the page showed."""
+
+    def check(owner, parameters: dict) -> dict:
+        filters = {}
+        for name in names:
+            value = parameters.get(name) or ""
+            if not isinstance(value, str) or len(value) > 200 or "\x00" in value:
+                raise ZhuqiError("invalid_filter", _("A filter is not valid."), status=422, field=name)
+            filters[name] = value
+        return filters
+
+    return check
+
+
 def _dir() -> Path:
     return Path(settings.DATA_DIR) / "jobs"
 

@@ -4,22 +4,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import jobs
-from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.errors import NotFound
 from zhuqi.directory import importers, selectors
 from zhuqi.directory.models import ImportBatch
 
 ENTERPRISE_FILTERS = ("q", "town", "industry", "doubling_class", "tag")
-
-
-def check_filters(owner, parameters: dict) -> dict:
-    """The enterprise list's filters, each a short text (anything else is dropped)."""
-    filters = {}
-    for name in ENTERPRISE_FILTERS:
-        value = parameters.get(name) or ""
-        if not isinstance(value, str) or len(value) > 200 or "\x00" in value:
-            raise ZhuqiError("invalid_filter", _("A filter is not valid."), status=422, field=name)
-        filters[name] = value
-    return filters
 
 
 def run_enterprises(job, progress) -> jobs.Outcome:
@@ -61,7 +50,10 @@ def needs_job(batch: ImportBatch) -> bool:
 
 
 jobs.register(
-    "export.enterprises", label=_("Enterprise export (.xlsx)"), run=run_enterprises, check=check_filters
+    "export.enterprises",
+    label=_("Enterprise export (.xlsx)"),
+    run=run_enterprises,
+    check=jobs.text_filters(*ENTERPRISE_FILTERS),
 )
 jobs.register(
     "export.indicators", label=_("Indicator export (.xlsx)"), run=run_indicators, check=lambda owner, p: {}
