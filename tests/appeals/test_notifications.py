@@ -74,3 +74,5 @@ def test_warning_list_is_paginated(client, loop):
     assert api["count"] == 30 and len(api["items"]) == 25
     page = client.get(reverse("appeals:warnings")).content.decode()
     assert "第 1 / 2 页" in page
+    # The colour is said in words, never as the English name of the colour.
+    assert 'data-warning="red"' in page and "严重超期" in page and ">red<" not in page
