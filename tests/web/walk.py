@@ -169,6 +169,14 @@ def demo_world():
             appeal=open_appeal, acting_user=users["coordinator"], comment="需多部门协调"
         )
     appeal_services.sweep(now=timezone.now() + timedelta(days=30))
+    # Deadlines already passed today, so the warning list shows its levels now (not only in the
+    # sweep's future): the walk then reads the level as the page shows it.
+    overdue = Appeal.objects.filter(state__in=["dispatched", "accepted"]).order_by("id")[:2]
+    Appeal.objects.filter(pk__in=[a.pk for a in overdue]).update(
+        dispatch_due=timezone.now() - timedelta(days=20),
+        progress_due=timezone.now() - timedelta(days=20),
+        resolve_due=timezone.now() - timedelta(days=20),
+    )
     # The sweep closed the unrated replies: one more reply waits for the enterprise's rating.
     accepted = Appeal.objects.filter(enterprise=enterprise_user.enterprise, state="accepted").first()
     if accepted is not None:
