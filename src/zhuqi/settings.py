@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhuqi.directory",
     "zhuqi.appeals",
     "zhuqi.policies",
+    "zhuqi.programs",
     "zhuqi.web",
     "zhuqi.demo",
 ]
