@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -88,3 +90,26 @@ class LiaisonFactory(DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     tier = LiaisonAssignment.Tier.CITY_LEADER
     since = factory.Faker("date_this_decade")
+
+
+class RecognitionFactory(DjangoModelFactory):
+    class Meta:
+        model = "tiers.Recognition"
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    tier = "specialised"
+    level = "provincial"
+    document = "粤工信融资函〔2024〕1号"
+    recognised_on = datetime.date(2024, 12, 1)
+    expires_on = datetime.date(2027, 11, 30)
+
+
+class TierFactFactory(DjangoModelFactory):
+    class Meta:
+        model = "tiers.TierFact"
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    key = "sei_field"
+    value = 1
+    as_of = datetime.date(2025, 1, 1)
+    source = "市工业和信息化局"

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zhuqi.appeals",
     "zhuqi.policies",
     "zhuqi.programs",
+    "zhuqi.tiers",
     "zhuqi.web",
     "zhuqi.demo",
 ]

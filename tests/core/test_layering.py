@@ -5,7 +5,15 @@ from pathlib import Path
 
 import zhuqi.core
 
-APPS = ("zhuqi.directory", "zhuqi.appeals", "zhuqi.policies", "zhuqi.programs", "zhuqi.web", "zhuqi.demo")
+APPS = (
+    "zhuqi.directory",
+    "zhuqi.appeals",
+    "zhuqi.policies",
+    "zhuqi.programs",
+    "zhuqi.tiers",
+    "zhuqi.web",
+    "zhuqi.demo",
+)
 
 
 def test_core_imports_no_app():

@@ -37,6 +37,10 @@ VERBS = {
     "indicator_values_upsert": _("Indicator values recorded"),
     "policy_clause_update": _("Clause edited"),
     "policy_match_run": _("Policies matched"),
+    "tier_assessment_run": _("Tiers assessed"),
+    "tier_fact_upsert": _("Tier facts recorded"),
+    "tier_recognition_record": _("Tier recognition recorded"),
+    "tier_recognition_revoke": _("Tier recognition revoked"),
     "signin_locked": _("Sign-in locked after wrong passwords"),
     "user_create": _("User created"),
 }

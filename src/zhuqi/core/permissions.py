@@ -56,6 +56,9 @@ class Capability(StrEnum):
     DISBURSE_GRANTS = "disburse_grants"
     # Programs
     SCORE_APPLICATIONS = "score_applications"
+    # Tiers (创新型 → 专精特新 → 小巨人)
+    READ_TIERS = "read_tiers"
+    MANAGE_TIERS = "manage_tiers"
 
 
 C = Capability
@@ -122,6 +125,11 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     ),
     C.DISBURSE_GRANTS: (_COORDINATING, "cancel grant offers, make, export and pay disbursement batches"),
     C.SCORE_APPLICATIONS: (frozenset({Role.EXPERT}), "score the program applications drawn for it"),
+    C.READ_TIERS: (_STAFF, "read tier recognitions, assessments and candidates (scoped)"),
+    C.MANAGE_TIERS: (
+        _COORDINATING,
+        "record and revoke tier recognitions, import tier facts, run the yearly tier assessment",
+    ),
 }
 
 FORBIDDEN = _("You may not do this.")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TiersConfig(AppConfig):
+    name = "zhuqi.tiers"
+    label = "tiers"
+    verbose_name = _("Tiered cultivation")
+
+    def ready(self):
+        from zhuqi.tiers import jobs, warnings  # noqa: F401  registers the job kinds and the tier_expiry provider

@@ -1,0 +1,1 @@
+"""The tiers' background jobs (filled in by the assessment run)."""
