@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
+from zhuqi.core.pagination import page_rows
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -18,6 +20,15 @@ class Page(PageNumberPagination):
 
     def __init__(self, **kwargs):
         super().__init__(page_size=25, max_page_size=200, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        # The page's ids first, then its rows (core/pagination.py): deep pages of long lists stay fast.
+        size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * size
+        return {
+            self.items_attribute: page_rows(queryset, offset, offset + size),
+            "count": self._items_count(queryset),
+        }
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
