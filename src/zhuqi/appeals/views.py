@@ -5,7 +5,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -288,14 +287,16 @@ def _require_oversight(request) -> None:
 @login_required
 def warning_list(request):
     _require_oversight(request)
-    page = Paginator(selectors.warning_list(request.user), 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(selectors.warning_list(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "appeals/warnings.html", {"rows": page, "page": page})
 
 
 @login_required
 def coordination_list(request):
     _require_oversight(request)
-    page = Paginator(selectors.coordination_list(request.user), 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(selectors.coordination_list(request.user), 25).get_page(
+        request.GET.get("page")
+    )
     return render(request, "appeals/coordination.html", {"items": page, "page": page})
 
 

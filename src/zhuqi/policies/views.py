@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
+from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.core.permissions import Capability
 from zhuqi.policies import disbursement, grants, lifecycle, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
@@ -173,7 +173,7 @@ def application_new(request, code):
 def application_list(request):
     filters = {k: request.GET.get(k, "") for k in ("state", "clause", "q")}
     qs = selectors.application_list(request.user, **filters)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "policies/application_list.html",
@@ -257,7 +257,9 @@ def application_action(request, number, action):
 @login_required
 def offer_list(request):
     filters = {k: request.GET.get(k, "") for k in ("state", "q")}
-    page = Paginator(selectors.offer_list(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(selectors.offer_list(request.user, **filters), 25).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "policies/offer_list.html",

@@ -3,12 +3,12 @@ until it turns into the download link, and the download. Only the owner sees a j
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from zhuqi.core import jobs
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.pagination import DeferredJoinPaginator
 
 
 def _job(request, job_id):
@@ -20,7 +20,7 @@ def _job(request, job_id):
 
 @login_required
 def job_list(request):
-    page = Paginator(jobs.jobs_of(request.user), 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(jobs.jobs_of(request.user), 25).get_page(request.GET.get("page"))
     kind_labels = {kind: spec.label for kind, spec in jobs.KINDS.items()}
     return render(request, "web/jobs.html", {"page": page, "kind_labels": kind_labels})
 

@@ -3,7 +3,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from zhuqi.core import selectors as core_selectors
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.models import AuditChainHead, AuditEvent
+from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
 from zhuqi.policies import selectors as policy_selectors
@@ -59,7 +59,9 @@ def home(request):
 
 @login_required
 def notification_list(request):
-    page = Paginator(core_selectors.notifications_of(request.user), 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(core_selectors.notifications_of(request.user), 25).get_page(
+        request.GET.get("page")
+    )
     return render(request, "web/notifications.html", {"page": page})
 
 
