@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhuqi.policies",
     "zhuqi.programs",
     "zhuqi.tiers",
+    "zhuqi.projects",
     "zhuqi.web",
     "zhuqi.demo",
 ]
@@ -286,3 +287,14 @@ ZHUQI_RATING_PERIOD_DAYS = int(os.environ.get("ZHUQI_RATING_PERIOD_DAYS", "5"))
 # back to its department once (the first 不满意); the second 不满意 is the second 发还重办 and takes it to
 # the meeting (1). The other reading — two reopenings done, the third 不满意 escalates — is 2.
 ZHUQI_APPEAL_REOPENINGS = int(os.environ.get("ZHUQI_APPEAL_REOPENINGS", "1"))
+# Key projects (issue #11): the colour of a project from the gap between planned and actual. Yellow
+# when its next stage is more than ZHUQI_PROJECT_YELLOW_DAYS days past its planned date, red past
+# ZHUQI_PROJECT_RED_DAYS; yellow when the investment reported to date falls short of the planned by
+# at least ZHUQI_PROJECT_AMOUNT_YELLOW (a fraction), red by ZHUQI_PROJECT_AMOUNT_RED. A month's
+# report is due by day ZHUQI_PROJECT_REPORT_DAY of the next month; amounts are compared up to the
+# last month whose report is due.
+ZHUQI_PROJECT_YELLOW_DAYS = int(os.environ.get("ZHUQI_PROJECT_YELLOW_DAYS", "0"))
+ZHUQI_PROJECT_RED_DAYS = int(os.environ.get("ZHUQI_PROJECT_RED_DAYS", "30"))
+ZHUQI_PROJECT_AMOUNT_YELLOW = os.environ.get("ZHUQI_PROJECT_AMOUNT_YELLOW", "0.10")
+ZHUQI_PROJECT_AMOUNT_RED = os.environ.get("ZHUQI_PROJECT_AMOUNT_RED", "0.30")
+ZHUQI_PROJECT_REPORT_DAY = int(os.environ.get("ZHUQI_PROJECT_REPORT_DAY", "10"))

@@ -11,6 +11,8 @@ APPS = (
     "zhuqi.policies",
     "zhuqi.programs",
     "zhuqi.tiers",
+    "zhuqi.projects",
+    "zhuqi.chains",
     "zhuqi.web",
     "zhuqi.demo",
 )

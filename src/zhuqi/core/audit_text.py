@@ -41,6 +41,14 @@ VERBS = {
     "tier_fact_upsert": _("Tier facts recorded"),
     "tier_recognition_record": _("Tier recognition recorded"),
     "tier_recognition_revoke": _("Tier recognition revoked"),
+    "project_advance": _("Project reached its next stage"),
+    "project_create": _("Key project created"),
+    "project_edit": _("Key project edited"),
+    "project_plan": _("Project plan set"),
+    "project_problem": _("Problem raised on the project"),
+    "project_report": _("Monthly progress reported"),
+    "project_resume": _("Key project resumed"),
+    "project_stop": _("Key project stopped"),
     "signin_locked": _("Sign-in locked after wrong passwords"),
     "user_create": _("User created"),
 }
@@ -59,6 +67,8 @@ DETAILS = {
     "account": (_("Account"), "text"),
     "pay_due": (_("Payment due"), "day"),
     "offers": (_("Grants"), "number"),
+    "on": (_("Date"), "day"),
+    "appeal": (_("Appeal"), "text"),
 }
 
 

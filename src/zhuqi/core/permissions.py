@@ -59,6 +59,17 @@ class Capability(StrEnum):
     # Tiers (创新型 → 专精特新 → 小巨人)
     READ_TIERS = "read_tiers"
     MANAGE_TIERS = "manage_tiers"
+    # Key projects
+    BROWSE_PROJECTS = "browse_projects"
+    MANAGE_ANY_PROJECT = "manage_any_project"
+    MANAGE_PROJECTS = "manage_projects"
+    REPORT_PROJECTS = "report_projects"
+    # Industry chains and matchmaking events
+    BROWSE_CHAINS = "browse_chains"
+    MANAGE_CHAINS = "manage_chains"
+    EDIT_OWN_CHAINS = "edit_own_chains"
+    MANAGE_EVENTS = "manage_events"
+    ORGANISE_EVENTS = "organise_events"
 
 
 C = Capability
@@ -129,6 +140,27 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.MANAGE_TIERS: (
         _COORDINATING,
         "record and revoke tier recognitions, import tier facts, run the yearly tier assessment",
+    ),
+    C.BROWSE_PROJECTS: (_EVERYONE_BUT_EXPERTS, "open the key project list (scoped)"),
+    C.MANAGE_ANY_PROJECT: (_COORDINATING, "create, plan, advance, stop and resume any key project"),
+    C.MANAGE_PROJECTS: (
+        frozenset({Role.HANDLER, Role.TOWN_OFFICER}),
+        "create, plan and advance key projects of its department or town",
+    ),
+    C.REPORT_PROJECTS: (
+        frozenset({Role.ENTERPRISE, Role.LEADER}),
+        "report monthly progress and raise problems on its enterprise's or its liaison projects",
+    ),
+    C.BROWSE_CHAINS: (_STAFF, "open industry chains, matchmaking events and their quotas (scoped)"),
+    C.MANAGE_CHAINS: (_COORDINATING, "create chains, name their 链长, 链主 and 专班, edit any chain"),
+    C.EDIT_OWN_CHAINS: (
+        frozenset({Role.LEADER, Role.HANDLER}),
+        "edit members, weak links and tasks of the chains it leads (链长) or its department's 专班 leads",
+    ),
+    C.MANAGE_EVENTS: (_COORDINATING, "record any matchmaking event and its outcomes; set yearly quotas"),
+    C.ORGANISE_EVENTS: (
+        frozenset({Role.HANDLER, Role.TOWN_OFFICER}),
+        "record the matchmaking events its department or town organises, and their outcomes",
     ),
 }
 

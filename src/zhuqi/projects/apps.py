@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "zhuqi.projects"
+    label = "projects"
+    verbose_name = _("Key projects")
+
+    def ready(self):
+        from zhuqi.projects import warnings  # noqa: F401  registers the project_delay warning provider

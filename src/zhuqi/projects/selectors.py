@@ -1,0 +1,99 @@
+"""Reads of key projects that depend on who asks; pages, API, exports and the CLI go through these.
+
+Scope: the coordinating office, administrators and system clients every project; anyone else the
+projects it has a part in — a leader those it is liaison leader of and those of its liaison
+enterprises, a department those it is responsible for or the liaison unit of (a town-level
+department also its town's), a town officer its town's, an enterprise its own. Outside scope: 404.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core import permissions
+from zhuqi.core.errors import NotFound
+from zhuqi.core.permissions import Capability
+from zhuqi.projects import status as project_status
+from zhuqi.projects.lifecycle import STAGES, STOPPED
+from zhuqi.projects.models import Project
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    qs = Project.objects.all()
+    if not permissions.has(user, Capability.BROWSE_PROJECTS):
+        return qs.none()
+    if permissions.has(user, Capability.SEE_EVERYTHING):
+        return qs
+    mine = Q(liaison_leader_id=user.pk) | Q(enterprise__liaisons__leader_id=user.pk)
+    if user.town_id:
+        mine |= Q(town_id=user.town_id)
+    if user.department_id:
+        mine |= Q(department_id=user.department_id) | Q(liaison_unit_id=user.department_id)
+        if user.department.town_id:
+            mine |= Q(town_id=user.department.town_id)
+    if user.enterprise_id:
+        mine |= Q(enterprise_id=user.enterprise_id)
+    return qs.filter(pk__in=Project.objects.filter(mine).values("pk"))
+
+
+def project_search(
+    user, *, q: str = "", stage: str = "", town: str = "", department: str = "", min_investment=None
+) -> QuerySet[Project]:
+    qs = projects_visible_to(user).select_related("enterprise", "town", "department", "liaison_leader")
+    if q := (q or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(number__istartswith=q) | Q(enterprise__name__icontains=q))
+    if stage == STOPPED:
+        qs = qs.filter(stopped_on__isnull=False)
+    elif stage in STAGES:
+        qs = qs.filter(stage=stage, stopped_on__isnull=True)
+    if town:
+        qs = qs.filter(town__code=town)
+    if department:
+        qs = qs.filter(department__code=department)
+    if min_investment is not None:
+        qs = qs.filter(investment__gte=min_investment)
+    return qs.order_by("-investment", "number")
+
+
+def project_get(user, number: str) -> Project:
+    found = (
+        projects_visible_to(user)
+        .select_related("enterprise", "town", "department", "liaison_leader", "liaison_unit")
+        .filter(number=(number or "").strip())
+        .first()
+    )
+    if found is None:
+        raise NotFound("project_not_found", _("No such project."))
+    return found
+
+
+def stage_counts(user) -> dict[str, int]:
+    """Projects in scope per stage (stopped apart), in one query."""
+    rows = (
+        projects_visible_to(user)
+        .values("stage", "stopped_on__isnull")
+        .annotate(n=Count("id"))
+        .values_list("stage", "stopped_on__isnull", "n")
+    )
+    counts = dict.fromkeys([*STAGES, STOPPED], 0)
+    for stage, active, n in rows:
+        counts[stage if active else STOPPED] += n
+    return counts
+
+
+KEY_PROJECT_AMOUNT = Decimal(100_000_000)  # seed 003 三(一)5: 每年评选出100个超亿元项目作为重点项目
+
+
+def key_projects(user=None, *, minimum: Decimal = KEY_PROJECT_AMOUNT) -> QuerySet[Project]:
+    """Active projects of at least 100,000,000 yuan of investment (超亿元), the largest first: the
+    register from which the 100 key projects of the year are chosen. `user` None: every project."""
+    qs = Project.objects.all() if user is None else projects_visible_to(user)
+    return qs.filter(stopped_on__isnull=True, investment__gte=minimum).order_by("-investment", "number")
+
+
+def with_status(projects, today: date) -> list[tuple[Project, project_status.Status]]:
+    projects = list(projects)
+    found = project_status.statuses(projects, today)
+    return [(p, found[p.pk]) for p in projects]
