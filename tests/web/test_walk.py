@@ -80,3 +80,18 @@ def test_every_url_name_in_a_template_exists():
                 if "not a valid view function or pattern name" in str(exc):
                     missing.append(f"{template.relative_to(TEMPLATES)}: {name}")
     assert not missing, "\n".join(missing)
+
+
+# Every page the walk reaches, as every role: at most this many queries. The demo pages need at most
+# 13 today; a list of 25 rows that reads a relation per row (N+1) needs more than 30.
+QUERY_BUDGET = 30
+
+
+def test_no_page_runs_more_queries_than_the_budget(walks):
+    heavy = [
+        f"{name}: {page.url} ran {page.queries} queries"
+        for name, w in walks.items()
+        for page in w.pages.values()
+        if page.queries > QUERY_BUDGET
+    ]
+    assert not heavy, "\n".join(heavy)
