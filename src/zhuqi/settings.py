@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zhuqi.programs",
     "zhuqi.tiers",
     "zhuqi.projects",
+    "zhuqi.cultivation",
     "zhuqi.web",
     "zhuqi.demo",
 ]

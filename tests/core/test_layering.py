@@ -13,6 +13,7 @@ APPS = (
     "zhuqi.tiers",
     "zhuqi.projects",
     "zhuqi.chains",
+    "zhuqi.cultivation",
     "zhuqi.web",
     "zhuqi.demo",
 )

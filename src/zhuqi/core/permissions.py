@@ -70,6 +70,10 @@ class Capability(StrEnum):
     EDIT_OWN_CHAINS = "edit_own_chains"
     MANAGE_EVENTS = "manage_events"
     ORGANISE_EVENTS = "organise_events"
+    # Cultivation (pools, key lists, tier ladder)
+    READ_CULTIVATION = "read_cultivation"
+    MANAGE_CULTIVATION = "manage_cultivation"
+    HELP_MEMBERS = "help_members"
 
 
 C = Capability
@@ -161,6 +165,19 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.ORGANISE_EVENTS: (
         frozenset({Role.HANDLER, Role.TOWN_OFFICER}),
         "record the matchmaking events its department or town organises, and their outcomes",
+    ),
+    C.READ_CULTIVATION: (
+        _STAFF,
+        "read the cultivation pools, the 小升规 lists, the key lists and the tier ladder (scoped)",
+    ),
+    C.MANAGE_CULTIVATION: (
+        _COORDINATING,
+        "set pool and tier targets; propose, admit, decline and remove pool members; assign helpers; "
+        "propose, edit and publish the key lists",
+    ),
+    C.HELP_MEMBERS: (
+        _STAFF - {Role.SYSTEM},
+        "be a pool member's helper (服务专员) and record help given to members in scope",
     ),
 }
 
