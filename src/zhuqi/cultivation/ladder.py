@@ -22,7 +22,6 @@ from zhuqi.cultivation import proposals
 from zhuqi.cultivation.models import LadderTarget, Tier
 from zhuqi.directory.models import Enterprise, Town
 from zhuqi.tiers.models import Recognition
-from zhuqi.tiers.models import Tier as RecognitionTier
 
 # What tiers.Recognition calls each tier of the ladder (stream C's model).
 RECOGNITION_TIERS = {
