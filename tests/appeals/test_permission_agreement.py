@@ -10,6 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests.appeals.test_lifecycle import submit
+from tests.factories import UserFactory
+from zhuqi.accounts.models import Role
 from zhuqi.appeals import lifecycle, services
 from zhuqi.appeals.models import Appeal, State
 from zhuqi.core import permissions
@@ -82,8 +84,12 @@ def _page_offers(client, user, appeal) -> tuple[set[str], bool]:
 
 
 @pytest.mark.parametrize("state", list(State))
-def test_buttons_offered_are_what_the_services_allow(client, loop, state):
+def test_buttons_offered_are_what_the_services_allow(client, loop, state, settings):
     w = loop
+    # The principal leader (市主要领导, seed 000 四(五)6) is a leader named in the configuration: it
+    # may instruct on an appeal of an enterprise it is not liaison for; another leader may not.
+    settings.ZHUQI_PRINCIPAL_LEADER = "mayor"
+    principal = UserFactory(username="mayor", role=Role.LEADER)
     appeal = submit(w)
     other = submit(w, title="另一件诉求：用电报装")
     # Recorded on a visit by the town officer: whoever submitted an appeal may add files to it.
@@ -97,7 +103,7 @@ def test_buttons_offered_are_what_the_services_allow(client, loop, state):
     assert set(calls) == {
         a.name for a in lifecycle.ACTIONS.values() if a.permission is not permissions.NOBODY
     }
-    users = w.users | {"department_head": w.head}
+    users = w.users | {"department_head": w.head, "principal_leader": principal}
     for who, user in users.items():
         allowed = {name for name, call in calls.items() if _service_allows(call, user)}
         offered = set(lifecycle.offered(user, appeal))
@@ -106,6 +112,8 @@ def test_buttons_offered_are_what_the_services_allow(client, loop, state):
         assert lifecycle.ATTACH.allows(user, appeal) == ("attach" in allowed), (who, state)
         assert on_page == offered, (who, state)
         assert attach_form == ("attach" in allowed), (who, state)
+        if state in lifecycle.OPEN_STATES and who == "principal_leader":
+            assert offered == {"instruct"}, offered
 
 
 def test_the_platform_alone_closes_unrated_replies(loop):

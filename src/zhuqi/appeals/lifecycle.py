@@ -35,11 +35,13 @@ VOID_STATES = frozenset({S.WITHDRAWN, S.MERGED})
 BEFORE_REPLY = frozenset({S.SUBMITTED, S.DISPATCHED, S.ACCEPTED})
 
 # Who: the coordinating office on any appeal; the handler on its department's; the enterprise on
-# its own; a leader on its liaison enterprises'; whoever recorded the appeal for the enterprise.
+# its own; a leader on its liaison enterprises'; the principal leader (市主要领导) on any (seed 000
+# 四(五)6: 「可根据工作实际在平台上追加批示」); whoever recorded the appeal for the enterprise.
 COORDINATING = permissions.anyone_with(Capability.COORDINATE_APPEALS)
 HANDLER = permissions.own_department(Capability.HANDLE_APPEALS)
 ENTERPRISE = permissions.own_enterprise(Capability.RATE_APPEALS)
 LIAISON_LEADER = permissions.liaison_of(Capability.INSTRUCT_APPEALS)
+PRINCIPAL_LEADER = permissions.principal_leader(Capability.INSTRUCT_APPEALS)
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ ACTS = _actions(
         "instruct",
         OPEN_STATES,
         None,
-        LIAISON_LEADER | COORDINATING,
+        LIAISON_LEADER | PRINCIPAL_LEADER | COORDINATING,
         _("given an instruction"),
         _("Instruction (批示)"),
         _("Add an instruction (批示)"),

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from operator import attrgetter
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role
@@ -126,7 +127,10 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
         frozenset({Role.ENTERPRISE}),
         "rate, withdraw and attach files to its enterprise's appeals",
     ),
-    C.INSTRUCT_APPEALS: (frozenset({Role.LEADER}), "instruct (批示) on appeals of its liaison enterprises"),
+    C.INSTRUCT_APPEALS: (
+        frozenset({Role.LEADER}),
+        "instruct (批示) on appeals of its liaison enterprises; the principal leader on every appeal",
+    ),
     C.CONFIGURE_POLICIES: (_COORDINATING, "import policy packs and edit their clauses"),
     C.RUN_MATCHING: (_COORDINATING, "run matching and the 免申即享 offers"),
     C.REVIEW_ANY_APPLICATION: (_COORDINATING, "approve or reject any application"),
@@ -262,6 +266,22 @@ def liaison_of(capability: Capability, enterprise_id=attrgetter("enterprise_id")
     return Rule(
         lambda u, o: has(u, capability) and u.liaisons.filter(enterprise_id=enterprise_id(o)).exists(),
         f"{capability.value} (its liaison enterprises)",
+    )
+
+
+def is_principal_leader(user) -> bool:
+    """The city's principal leader (市主要领导, `ZHUQI_PRINCIPAL_LEADER`): a leader named in the
+    configuration, not a role. Seed 000 三(四), 四(五)6: told of every appeal, it follows every one
+    (sees every appeal and the enterprises they concern) and may add instructions (批示) on any."""
+    name = settings.ZHUQI_PRINCIPAL_LEADER
+    return bool(name) and has(user, Capability.INSTRUCT_APPEALS) and user.get_username() == name
+
+
+def principal_leader(capability: Capability) -> Rule:
+    """The capability, held by the configured principal leader, on any object."""
+    return Rule(
+        lambda u, o: has(u, capability) and is_principal_leader(u),
+        f"{capability.value} (the principal leader, on any)",
     )
 
 

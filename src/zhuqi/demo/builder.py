@@ -461,6 +461,8 @@ def build_users(towns: dict[str, Town], demo_enterprise: Enterprise) -> dict[str
         ("handler", Role.HANDLER, "市工信局 李经办", {"department": miit}),
         ("town", Role.TOWN_OFFICER, "长安镇 王专员", {"town": changan}),
         ("leader", Role.LEADER, "市领导 张副市长", {}),
+        # The principal leader when ZHUQI_PRINCIPAL_LEADER=mayor (`./dev up` sets it): seed 000 三(四).
+        ("mayor", Role.LEADER, "市主要领导 李市长", {}),
         ("expert", Role.EXPERT, "专家 刘教授", {}),
         ("enterprise", Role.ENTERPRISE, f"{demo_enterprise.name} 联络人", {"enterprise": demo_enterprise}),
         ("hotline", Role.SYSTEM, "12345 热线接口", {}),

@@ -5,7 +5,8 @@ Scope of enterprises by role (DESIGN.md, "Who uses it"):
   town officer                 enterprises of its town
   handler                      a town-level department: its town's enterprises; a city-level
                                department serves the whole city, so every enterprise
-  leader                       enterprises it is assigned to (挂点)
+  leader                       enterprises it is assigned to (挂点); the principal leader
+                               (ZHUQI_PRINCIPAL_LEADER) every enterprise, as it follows every appeal
   enterprise user              its own enterprise
   expert                       none (experts see only the applications drawn for them)
 """
@@ -24,7 +25,7 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if permissions.has(user, Capability.SEE_EVERYTHING):
+    if permissions.has(user, Capability.SEE_EVERYTHING) or permissions.is_principal_leader(user):
         return qs
     # What each other role sees is the definition of its scope (README, "Scope of enterprises by role").
     role = user.role

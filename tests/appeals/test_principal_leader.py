@@ -1,0 +1,91 @@
+"""Seed 000 三(四) and 四(五)6: the principal leader (市主要领导, ZHUQI_PRINCIPAL_LEADER) is told of every
+appeal, follows every one (sees it, and the enterprise it concerns) and may add instructions (批示) on
+any; another leader only on its liaison enterprises' appeals."""
+
+import pytest
+from django.urls import reverse
+
+from tests.appeals.test_lifecycle import submit
+from tests.factories import UserFactory
+from zhuqi.accounts.models import Role
+from zhuqi.appeals import lifecycle, services
+from zhuqi.appeals.selectors import appeals_visible_to
+from zhuqi.core import permissions
+from zhuqi.core.errors import Forbidden
+from zhuqi.core.models import OutboxMessage
+from zhuqi.directory.selectors import enterprises_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mayor(loop, settings):
+    settings.ZHUQI_PRINCIPAL_LEADER = "mayor"
+    return UserFactory(username="mayor", role=Role.LEADER, mobile="13900000009")
+
+
+def _recipients(event):
+    return set(
+        OutboxMessage.objects.filter(key__startswith=f"appeal-event-{event.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    )
+
+
+def test_the_principal_leader_reads_and_instructs_on_any_appeal(client, loop, mayor):
+    w = loop
+    appeal = submit(w)  # w.a: mayor is not its liaison leader
+    assert not mayor.liaisons.exists()
+    assert mayor.username in _recipients(appeal.events.get(action="submit"))
+    assert OutboxMessage.objects.filter(recipient=mayor, channel="sms", address="13900000009").exists()
+    assert appeals_visible_to(mayor).filter(pk=appeal.pk).exists()
+    assert enterprises_visible_to(mayor).filter(pk=w.b.pk).exists()
+    client.force_login(mayor)
+    page = client.get(reverse("appeals:appeal_detail", args=[appeal.number]))
+    assert page.status_code == 200
+    assert 'data-action="instruct"' in page.content.decode()
+    assert lifecycle.offered(mayor, appeal) == ["instruct"]
+    services.appeal_instruct(appeal=appeal, acting_user=mayor, instruction="请市工信局三日内办结并报告")
+    event = appeal.events.get(action="instruct")
+    assert event.actor == mayor and {"city_handler", "miit_head"} <= _recipients(event)
+    # Nothing else: it neither handles nor coordinates.
+    with pytest.raises(Forbidden):
+        services.appeal_escalate(appeal=appeal, acting_user=mayor, comment="上会")
+
+
+def test_another_leader_neither_reads_nor_instructs(client, loop, mayor):
+    w = loop
+    appeal = submit(w)
+    other = UserFactory(username="vice_mayor", role=Role.LEADER)
+    assert not permissions.is_principal_leader(other)
+    assert not appeals_visible_to(other).filter(pk=appeal.pk).exists()
+    with pytest.raises(Forbidden):
+        services.appeal_instruct(appeal=appeal, acting_user=other, instruction="x")
+    client.force_login(other)
+    assert client.get(reverse("appeals:appeal_detail", args=[appeal.number])).status_code == 404
+
+
+def test_the_name_alone_is_not_enough_nor_is_the_role(loop, settings):
+    """The configured name must be a leader's (a capability, not a role test); unset, nobody is."""
+    w = loop
+    settings.ZHUQI_PRINCIPAL_LEADER = "coordinator"
+    assert not permissions.is_principal_leader(w.users["coordinator"])  # holds no instruct_appeals
+    settings.ZHUQI_PRINCIPAL_LEADER = ""
+    assert not permissions.is_principal_leader(w.users["leader_a"])
+    mayor = UserFactory(username="mayor", role=Role.LEADER, is_active=False)
+    settings.ZHUQI_PRINCIPAL_LEADER = "mayor"
+    assert not permissions.is_principal_leader(mayor)
+
+
+def test_the_api_answers_the_principal_leader_too(client, loop, mayor):
+    w = loop
+    appeal = submit(w)
+    client.force_login(mayor)
+    assert client.get(f"/api/v1/appeals/{appeal.number}").status_code == 200
+    answer = client.post(
+        f"/api/v1/appeals/{appeal.number}/instruct",
+        {"comment": "请加快办理"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert appeal.events.filter(action="instruct", actor=mayor).exists()
