@@ -89,3 +89,68 @@ def test_the_api_answers_the_principal_leader_too(client, loop, mayor):
     )
     assert answer.status_code == 200, answer.content
     assert appeal.events.filter(action="instruct", actor=mayor).exists()
+
+
+def _pilot_of(enterprise, department):
+    from datetime import date
+
+    from zhuqi.programs.models import Pilot, Programme
+
+    programme = Programme.objects.create(code="dg-doubling", name="东莞市重点企业规模与效益倍增计划")
+    return Pilot.objects.create(
+        programme=programme,
+        enterprise=enterprise,
+        enterprise_class="foreign",
+        department=department,
+        commitment_years=3,
+        start_year=2017,
+        since=date(2017, 3, 1),
+    )
+
+
+def test_an_appeal_of_a_pilot_reaches_the_principal_leader_liaisons_and_both_departments_heads(
+    client, loop, mayor
+):
+    """Seed 000 三(四): the pilot's appeal goes by SMS to 市主要领导, its 挂点 leaders and the heads of
+    the responsible departments: the department handling it (市工信局, by routing) and the pilot's
+    own responsible department (商务局 for a foreign-invested pilot). The principal leader reads and
+    instructs on it; the responsible department follows it without handling it."""
+    from tests.factories import DepartmentFactory
+    from zhuqi.directory.models import Department
+
+    w = loop
+    commerce = DepartmentFactory(code="commerce", name="东莞市商务局", level=Department.Level.CITY)
+    commerce_head = UserFactory(
+        username="commerce_head", role=Role.HANDLER, department=commerce, mobile="13900000002"
+    )
+    commerce_clerk = UserFactory(username="commerce_clerk", role=Role.HANDLER, department=commerce)
+    commerce.head = commerce_head
+    commerce.save()
+    w.users["leader_a"].mobile = "13900000003"
+    w.users["leader_a"].save()
+    pilot = _pilot_of(w.a, commerce)
+    appeal = submit(w)
+    assert appeal.department == w.city_dept  # handled by 市工信局, routed by its category
+    recipients = _recipients(appeal.events.get(action="submit"))
+    assert {"mayor", "leader_a", "miit_head", "commerce_head"} <= recipients
+    assert "commerce_clerk" not in recipients  # the responsible department's head, not its staff
+    texted = set(
+        OutboxMessage.objects.filter(channel="sms", key__startswith="appeal-event-").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert {"mayor", "leader_a", "miit_head", "commerce_head"} <= texted
+    # The responsible department follows its pilot's appeal (reads it) but handles nothing.
+    assert appeals_visible_to(commerce_clerk).filter(pk=appeal.pk).exists()
+    assert lifecycle.offered(commerce_head, appeal) == []
+    # The principal leader reads it and instructs.
+    client.force_login(mayor)
+    assert client.get(reverse("appeals:appeal_detail", args=[appeal.number])).status_code == 200
+    services.appeal_instruct(appeal=appeal, acting_user=mayor, instruction="请商务局跟进")
+    assert appeal.events.filter(action="instruct", actor=mayor).exists()
+    # A pilot no longer current: its former department is not told of the next appeal.
+    pilot.state = "replaced"
+    pilot.save()
+    later = submit(w, title="用电报装迟迟未办")
+    assert "commerce_head" not in _recipients(later.events.get(action="submit"))
+    assert not appeals_visible_to(commerce_clerk).filter(pk=later.pk).exists()

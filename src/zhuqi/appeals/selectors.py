@@ -2,7 +2,8 @@
 
 coordinator, admin, system   every appeal
 enterprise user              its enterprise's appeals
-handler                      appeals routed to its department now or at any hop before
+handler                      appeals routed to its department now or at any hop before, and the
+                             appeals of the pilots its department is responsible for
 town officer                 appeals of its town's enterprises
 leader                       appeals of the enterprises it is assigned to; the principal leader
                              (ZHUQI_PRINCIPAL_LEADER) every appeal (seed 000 四(五)6)
@@ -38,6 +39,7 @@ from zhuqi.core.errors import NotFound
 from zhuqi.core.models import Attachment
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.selectors import enterprises_visible_to
+from zhuqi.programs.models import Pilot
 
 
 def appeals_visible_to(user: User) -> QuerySet[Appeal]:
@@ -48,7 +50,13 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
         return qs
     if permissions.has(user, Capability.HANDLE_APPEALS):
         routed_before = AppealEvent.objects.filter(appeal=OuterRef("pk"), department_id=user.department_id)
-        return qs.filter(Q(department_id=user.department_id) | Exists(routed_before))
+        # Seed 000 四(五)5: a responsible department follows its pilots' appeals wherever they are.
+        its_pilot = Pilot.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"),
+            department_id=user.department_id,
+            state__in=Pilot.CURRENT_STATES,
+        )
+        return qs.filter(Q(department_id=user.department_id) | Exists(routed_before) | Exists(its_pilot))
     if permissions.has(user, Capability.BROWSE_APPEALS):
         # The enterprises one may see decide the appeals one may see: one source of that scope.
         return qs.filter(enterprise__in=enterprises_visible_to(user))

@@ -33,6 +33,7 @@ from zhuqi.core import outbox, permissions, validators, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory
+from zhuqi.programs.models import Pilot
 
 STAFF_CHANNELS = {Channel.VISIT, Channel.PHONE, Channel.IMPORT}
 
@@ -70,11 +71,18 @@ def _department_people(department: Department | None) -> list[User]:
 
 
 def _submission_recipients(enterprise: Enterprise, department: Department | None) -> list[User]:
-    """Seed 000, 三(四): the principal leader when configured, the enterprise's liaison leaders and
-    the people of the responsible department (the coordinating office when nobody is). One query:
-    submission is the hot path."""
+    """Seed 000, 三(四): 「系统自动将企业问题以短信形式发送至市主要领导、挂点领导和四个责任部门主要领导」 —
+    the principal leader when configured, the enterprise's liaison leaders, the people of the
+    department handling it (its head among them; the coordinating office when nobody handles it)
+    and, for a pilot, the head of its own responsible department (programs.Pilot.department). The
+    reading: 「四个责任部门主要领导」 is the head of the responsible department that follows this
+    pilot (四(五)1: each follows its own), not all four heads for every pilot. One query: submission
+    is the hot path."""
     liaison_leaders = LiaisonAssignment.objects.filter(enterprise=enterprise).values("leader_id")
-    who = Q(pk__in=liaison_leaders) | _people_of(department)
+    responsible_heads = Department.objects.filter(
+        pilots__enterprise=enterprise, pilots__state__in=Pilot.CURRENT_STATES, head__isnull=False
+    ).values("head_id")
+    who = Q(pk__in=liaison_leaders) | Q(pk__in=responsible_heads) | _people_of(department)
     if settings.ZHUQI_PRINCIPAL_LEADER:
         who |= Q(username=settings.ZHUQI_PRINCIPAL_LEADER)
     return list(User.objects.filter(who, is_active=True))
