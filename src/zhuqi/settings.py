@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "zhuqi.tiers",
     "zhuqi.projects",
     "zhuqi.cultivation",
+    "zhuqi.engagement",
     "zhuqi.web",
     "zhuqi.demo",
 ]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("zhuqi.directory.urls")),
     path("", include("zhuqi.appeals.urls")),
     path("", include("zhuqi.policies.urls")),
+    path("", include("zhuqi.engagement.urls")),
 ]

@@ -11,6 +11,7 @@ APPS = (
     "zhuqi.policies",
     "zhuqi.programs",
     "zhuqi.tiers",
+    "zhuqi.engagement",
     "zhuqi.projects",
     "zhuqi.chains",
     "zhuqi.cultivation",

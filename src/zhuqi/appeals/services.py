@@ -78,7 +78,7 @@ def _submission_recipients(enterprise: Enterprise, department: Department | None
     reading: 「四个责任部门主要领导」 is the head of the responsible department that follows this
     pilot (四(五)1: each follows its own), not all four heads for every pilot. One query: submission
     is the hot path."""
-    liaison_leaders = LiaisonAssignment.objects.filter(enterprise=enterprise).values("leader_id")
+    liaison_leaders = LiaisonAssignment.objects.active().filter(enterprise=enterprise).values("leader_id")
     responsible_heads = Department.objects.filter(
         pilots__enterprise=enterprise, pilots__state__in=Pilot.CURRENT_STATES, head__isnull=False
     ).values("head_id")

@@ -65,6 +65,17 @@ VERBS = {
     "project_stop": _("Key project stopped"),
     "signin_locked": _("Sign-in locked after wrong passwords"),
     "user_create": _("User created"),
+    "task_create": _("Tracked task created"),
+    "task_close": _("Tracked task closed out (销号)"),
+    "task_cancel": _("Tracked task cancelled"),
+    "task_reassign": _("Tracked task handed over"),
+    "liaison_assign": _("Liaison assigned"),
+    "liaison_end": _("Liaison ended"),
+    "liaison_hand_over": _("Liaison handed over"),
+    "liaison_retier": _("Liaison tier changed"),
+    "liaison_tier_run": _("Liaison tiers checked by main revenue"),
+    "tier_proposal_accept": _("Liaison proposal accepted"),
+    "tier_proposal_reject": _("Liaison proposal rejected"),
 }
 
 # key: (label, how the value reads)
@@ -89,6 +100,10 @@ DETAILS = {
     "department": (_("Department"), "text"),
     "day": (_("Date"), "day"),
     "entries": (_("Entries"), "number"),
+    "title": (_("Title"), "text"),
+    "due_on": (_("Due date"), "day"),
+    "since": (_("Since"), "day"),
+    "proposed": (_("Proposed"), "number"),
 }
 
 

@@ -75,6 +75,12 @@ class Capability(StrEnum):
     READ_CULTIVATION = "read_cultivation"
     MANAGE_CULTIVATION = "manage_cultivation"
     HELP_MEMBERS = "help_members"
+    # Engagement (包联服务)
+    FOLLOW_ENGAGEMENT = "follow_engagement"
+    RECORD_VISITS = "record_visits"
+    ASSIGN_TASKS = "assign_tasks"
+    COORDINATE_ENGAGEMENT = "coordinate_engagement"
+    REPORT_MAJOR_EVENTS = "report_major_events"
 
 
 C = Capability
@@ -183,6 +189,28 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
         _STAFF - {Role.SYSTEM},
         "be a pool member's helper (服务专员) and record help given to members in scope",
     ),
+    C.FOLLOW_ENGAGEMENT: (
+        _STAFF - {Role.SYSTEM},
+        "read liaisons, visits, cadence compliance, meetings, tracked tasks and major events (scoped); "
+        "close out (销号) the tasks it or its department owns; follow its enterprises' major events",
+    ),
+    C.RECORD_VISITS: (
+        _STAFF - {Role.SYSTEM},
+        "record visits and contacts (走访/联系) for enterprises in scope, with the problems found",
+    ),
+    C.ASSIGN_TASKS: (
+        _COORDINATING | {Role.TOWN_OFFICER, Role.LEADER},
+        "create tracked tasks (督办事项) and cancel those it created",
+    ),
+    C.COORDINATE_ENGAGEMENT: (
+        _COORDINATING,
+        "assign, end and hand over liaisons; decide tier proposals; record meetings; "
+        "close or cancel any tracked task and major event",
+    ),
+    C.REPORT_MAJOR_EVENTS: (
+        frozenset({Role.ENTERPRISE}),
+        "report a major event (重大事项) of its own enterprise",
+    ),
 }
 
 FORBIDDEN = _("You may not do this.")
@@ -264,7 +292,9 @@ def own_department(capability: Capability, department_id=attrgetter("department_
 def liaison_of(capability: Capability, enterprise_id=attrgetter("enterprise_id")) -> Rule:
     """The capability, on an object of an enterprise the user is liaison (挂点) for."""
     return Rule(
-        lambda u, o: has(u, capability) and u.liaisons.filter(enterprise_id=enterprise_id(o)).exists(),
+        lambda u, o: (
+            has(u, capability) and u.liaisons.active().filter(enterprise_id=enterprise_id(o)).exists()
+        ),
         f"{capability.value} (its liaison enterprises)",
     )
 

@@ -134,3 +134,18 @@ def overview(enterprises) -> dict:
         by_year=rows,
     )
     return result
+
+
+def latest_verified(indicator: str, enterprise_ids=None) -> dict[int, tuple[int, Decimal]]:
+    """{enterprise: (year, value)}: the latest year with a verified annual value of the indicator,
+    the best source of that year (verified values only; an unverified figure moves nothing)."""
+    qs = IndicatorValue.objects.filter(period_type=PeriodType.YEAR, indicator=indicator, verified=True)
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=enterprise_ids)
+    best: dict[int, tuple[int, int, Decimal]] = {}
+    for enterprise_id, year, value, source in qs.values_list("enterprise_id", "year", "value", "source"):
+        rank = SOURCE_RANK.get(source, 9)
+        held = best.get(enterprise_id)
+        if held is None or (year, -rank) > (held[0], -held[1]):
+            best[enterprise_id] = (year, rank, value)
+    return {e: (year, value) for e, (year, _rank, value) in best.items()}

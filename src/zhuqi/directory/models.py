@@ -223,8 +223,18 @@ class IndicatorValue(models.Model):
         return f"{self.enterprise_id} {self.indicator} {self.year}/{self.period_type}{self.period_no}={self.value}"
 
 
+class LiaisonQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Assignments in force (on a day: begun by then and not ended before it)."""
+        if on is None:
+            return self.filter(ended_on__isnull=True)
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on), since__lte=on)
+
+
 class LiaisonAssignment(models.Model):
-    """挂点: a leader assigned to an enterprise (seed 000, 三(四): tier by main-business revenue)."""
+    """挂点/包联: a leader (and its 包联责任单位) assigned to an enterprise, or to one of its projects,
+    from `since` until `ended_on` (seed 000, 三(四): tier by main-business revenue; seed 004 二).
+    Changed only through `engagement.liaison` (assign, end, hand over)."""
 
     class Tier(models.TextChoices):
         CITY_LEADER = "city", _("City government leader (市政府领导, ≥ 10亿元)")
@@ -235,10 +245,38 @@ class LiaisonAssignment(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="liaisons")
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
     since = models.DateField(_("since"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    unit = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaison_units",
+        verbose_name=_("responsible unit (包联责任单位)"),
+    )
+    # A project of the enterprise the assignment is for (projects.Project, issue 11 item 6), as a
+    # nullable generic reference so that the directory does not depend on the projects app.
+    project_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    project_id = models.PositiveBigIntegerField(null=True, blank=True)
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    )
+    end_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = LiaisonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("liaison assignment")
-        constraints = [models.UniqueConstraint(fields=["leader", "enterprise"], name="one_liaison_per_pair")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leader", "enterprise"],
+                name="one_active_liaison_per_pair",
+                condition=Q(ended_on__isnull=True),
+            )
+        ]
+        indexes = [models.Index(fields=["enterprise", "leader"])]
 
     def __str__(self):
         return f"{self.leader} → {self.enterprise}"

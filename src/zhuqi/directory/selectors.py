@@ -39,7 +39,7 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
             return qs.filter(town_id=department.town_id)
         return qs
     if role == Role.LEADER:
-        return qs.filter(liaisons__leader=user).distinct()
+        return qs.filter(liaisons__leader=user, liaisons__ended_on__isnull=True).distinct()
     return qs.none()
 
 

@@ -50,7 +50,8 @@ def home(request):
         )
     if user.role == Role.LEADER:
         context["liaisons"] = (
-            LiaisonAssignment.objects.filter(leader=user)
+            LiaisonAssignment.objects.active()
+            .filter(leader=user)
             .select_related("enterprise", "enterprise__town")
             .order_by("enterprise__name")[:50]
         )
