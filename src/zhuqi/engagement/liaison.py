@@ -79,7 +79,7 @@ def assign_liaison(
     _require_office(acting_user)
     _check_leader(leader)
     if tier not in Tier.values:
-        raise ZhuqiError("bad_tier", _("Unknown tier."), status=422, field="tier")
+        raise ZhuqiError("bad_tier", _("Unknown liaison tier."), status=422, field="tier")
     if LiaisonAssignment.objects.active().filter(leader=leader, enterprise=enterprise).exists():
         raise Conflict("already_assigned", _("This leader is already liaison for this enterprise."))
     project_type = None
