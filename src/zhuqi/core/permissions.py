@@ -57,6 +57,12 @@ class Capability(StrEnum):
     DISBURSE_GRANTS = "disburse_grants"
     # Programs
     SCORE_APPLICATIONS = "score_applications"
+    # Pilots after selection (monitoring, evaluation)
+    FOLLOW_PILOTS = "follow_pilots"
+    REPORT_GROWTH = "report_growth"
+    MANAGE_GROWTH_REPORTS = "manage_growth_reports"
+    KEEP_POLICY_LISTS = "keep_policy_lists"
+    EVALUATE_PILOTS = "evaluate_pilots"
     # Tiers (创新型 → 专精特新 → 小巨人)
     READ_TIERS = "read_tiers"
     MANAGE_TIERS = "manage_tiers"
@@ -150,6 +156,24 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     ),
     C.DISBURSE_GRANTS: (_COORDINATING, "cancel grant offers, make, export and pay disbursement batches"),
     C.SCORE_APPLICATIONS: (frozenset({Role.EXPERT}), "score the program applications drawn for it"),
+    C.FOLLOW_PILOTS: (
+        _EVERYONE_BUT_EXPERTS,
+        "read pilots' growth against their doubling path, reporting tasks, policy lists and evaluations (scoped)",
+    ),
+    C.REPORT_GROWTH: (frozenset({Role.ENTERPRISE}), "submit its pilot's half-yearly growth report"),
+    C.MANAGE_GROWTH_REPORTS: (
+        _COORDINATING,
+        "issue the half-yearly reporting tasks to every pilot, remind, cancel; remind unregistered pilots",
+    ),
+    C.KEEP_POLICY_LISTS: (
+        _COORDINATING | {Role.HANDLER},
+        "keep the policy list of a pilot (a handler: of its department's pilots)",
+    ),
+    C.EVALUATE_PILOTS: (
+        _COORDINATING,
+        "run the annual evaluation, record assessments, the committee's proposal and the city "
+        "government's approval",
+    ),
     C.READ_TIERS: (_STAFF, "read tier recognitions, assessments and candidates (scoped)"),
     C.MANAGE_TIERS: (
         _COORDINATING,

@@ -533,3 +533,12 @@ class EnterpriseFact(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id} {self.key}={self.value} ({self.as_of})"
+
+
+# Stream B's models (annual evaluation, growth reports, policy lists) live in their own module.
+from zhuqi.programs.evaluation_models import (  # noqa: E402, F401
+    Evaluation,
+    EvaluationItem,
+    PolicyListEntry,
+    ReportingTask,
+)
