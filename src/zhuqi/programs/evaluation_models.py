@@ -134,7 +134,7 @@ class ReportingTask(models.Model):
     due_on = models.DateField(_("due on"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     reminded_on = models.DateField(_("reminded on"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("time reported"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
