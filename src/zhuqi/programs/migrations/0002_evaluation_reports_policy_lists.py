@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
                 ('due_on', models.DateField(verbose_name='due on')),
                 ('state', models.CharField(choices=[('open', 'Waiting for the report'), ('submitted', 'Reported'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='state')),
                 ('reminded_on', models.DateField(blank=True, null=True, verbose_name='reminded on')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='reported at')),
+                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='time reported')),
                 ('figures', models.JSONField(blank=True, default=dict, verbose_name='figures')),
                 ('operating_status', models.TextField(blank=True, max_length=2000, verbose_name='operating status')),
                 ('flags', models.JSONField(blank=True, default=list, verbose_name='cross-check')),
