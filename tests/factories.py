@@ -113,3 +113,32 @@ class TierFactFactory(DjangoModelFactory):
     value = 1
     as_of = datetime.date(2025, 1, 1)
     source = "市工业和信息化局"
+
+
+def make_pilot(
+    enterprise, *, commitment_years: int = 3, department=None, honorary: bool = False, state="active"
+):
+    """A current pilot (programs.Pilot) of the city's doubling programme, which is what the policy packs
+    read as `is_pilot` (formerly the free tag 倍增试点)."""
+    from datetime import date
+
+    from zhuqi.programs.models import Pilot, Programme
+
+    programme, _created = Programme.objects.get_or_create(
+        code="test-doubling", defaults={"name": "倍增计划（测试）", "level": Programme.Level.CITY}
+    )
+    if department is None:
+        department = Department.objects.filter(level=Department.Level.CITY).first() or DepartmentFactory(
+            level=Department.Level.CITY
+        )
+    return Pilot.objects.create(
+        programme=programme,
+        enterprise=enterprise,
+        enterprise_class=enterprise.doubling_class or Enterprise.DoublingClass.PRIVATE_MANUFACTURING,
+        department=department,
+        commitment_years=commitment_years,
+        start_year=2017,
+        honorary=honorary,
+        state=state,
+        since=date(2017, 3, 1),
+    )

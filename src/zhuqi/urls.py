@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("zhuqi.appeals.urls")),
     path("", include("zhuqi.policies.urls")),
     path("", include("zhuqi.engagement.urls")),
+    path("", include("zhuqi.programs.urls")),
 ]

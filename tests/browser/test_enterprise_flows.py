@@ -17,6 +17,7 @@ from tests.factories import (
     IndicatorValueFactory,
     TownFactory,
     UserFactory,
+    make_pilot,
 )
 from zhuqi.accounts.models import Role
 from zhuqi.directory.models import Department, ServiceCategory, Tag
@@ -68,8 +69,8 @@ def firm(transactional_db):
 
     town = TownFactory(code="changan", name="长安镇")
     firm = EnterpriseFactory(name="东莞市手机测试电子有限公司", town=town)
-    for tag in ("倍增试点", "瞪羚企业"):
-        firm.tags.add(Tag.objects.get_or_create(name=tag)[0])
+    firm.tags.add(Tag.objects.get_or_create(name="瞪羚企业")[0])
+    make_pilot(firm)
     IndicatorValueFactory(
         enterprise=firm, indicator="rd_expense_deductible", year=2025, value=6_000_000, source="tax"
     )

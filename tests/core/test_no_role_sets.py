@@ -12,6 +12,7 @@ SRC = Path(zhuqi.__file__).parent
 WHERE_ROLES_ARE_THE_SUBJECT = {
     "core/permissions.py",
     "directory/selectors.py",  # what each role sees of the directory (README, "Scope of enterprises by role")
+    "programs/selectors.py",  # what each role sees of programme applications and pilots (README, doubling programme)
     "web/views.py",  # one home page per role
 }
 SKIPPED_DIRS = ("accounts/", "demo/", "migrations/")

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import IndicatorValueFactory, UserFactory
+from tests.factories import IndicatorValueFactory, UserFactory, make_pilot
 from zhuqi.accounts.models import Role
 from zhuqi.directory.models import Tag
 from zhuqi.policies import packs
@@ -19,7 +19,7 @@ def policy_world(world):
     world.city_dept.name = "东莞市工业和信息化局"
     world.city_dept.save()
     packs.install_shipped()
-    tag(world.a, "倍增试点")
+    make_pilot(world.a)
     tag(world.a, "瞪羚企业")
     IndicatorValueFactory(
         enterprise=world.a,

@@ -4,12 +4,11 @@ from decimal import Decimal
 
 import pytest
 
+from tests.factories import make_pilot
 from zhuqi.core.errors import Conflict, Forbidden, ZhuqiError
 from zhuqi.core.models import AuditEvent, OutboxMessage
 from zhuqi.policies import budgets, packs, services
 from zhuqi.policies.models import ApplicationState
-
-from .conftest import tag
 
 
 def apply(w, code, inputs, project="", key=None):
@@ -127,7 +126,7 @@ def test_exclusive_group_grants_only_the_higher_clause_for_one_project(policy_wo
 
 def test_budget_is_never_overspent(policy_world):
     w = policy_world
-    tag(w.b, "倍增试点")
+    make_pilot(w.b)
     packs.clause_update(
         clause=w.clause("DB-3-6"), changes={"budget": 450000}, acting_user=w.users["coordinator"]
     )

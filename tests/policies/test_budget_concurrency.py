@@ -6,13 +6,11 @@ import threading
 import pytest
 from django.db import connections
 
-from tests.factories import EnterpriseFactory, UserFactory
+from tests.factories import EnterpriseFactory, UserFactory, make_pilot
 from zhuqi.accounts.models import Role
 from zhuqi.core.errors import Conflict
 from zhuqi.policies import budgets, packs, services
 from zhuqi.policies.models import Application, ApplicationState
-
-from .conftest import tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +23,7 @@ def test_concurrent_approvals_never_overspend_the_budget(policy_world):
     applications = []
     for i in range(4):  # four pilots each asking 300,000: the budget takes one
         enterprise = EnterpriseFactory(town=w.towns[0])
-        tag(enterprise, "倍增试点")
+        make_pilot(enterprise)
         user = UserFactory(username=f"pilot{i}", role=Role.ENTERPRISE, enterprise=enterprise)
         applications.append(
             services.application_submit(

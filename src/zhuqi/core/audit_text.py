@@ -88,6 +88,31 @@ VERBS = {
     "liaison_tier_run": _("Liaison tiers checked by main revenue"),
     "tier_proposal_accept": _("Liaison proposal accepted"),
     "tier_proposal_reject": _("Liaison proposal rejected"),
+    "programme_create": _("Programme set up"),
+    "programme_round_open": _("Application round opened"),
+    "programme_round_settings": _("Round settings changed"),
+    "programme_round_close": _("Application round closed"),
+    "programme_application_submit": _("Programme application submitted"),
+    "programme_application_withdraw": _("Programme application withdrawn"),
+    "programme_application_attach": _("File added to the programme application"),
+    "programme_formal_check": _("Formal check run"),
+    "programme_application_refuse": _("Programme application refused"),
+    "programme_application_readmit": _("Programme application admitted to review"),
+    "programme_cross_check": _("Cross-check run"),
+    "programme_cross_check_settle": _("Cross-check difference settled"),
+    "programme_expert_create": _("Expert added to the pool"),
+    "programme_expert_update": _("Expert updated"),
+    "programme_group_draw": _("Review group drawn"),
+    "programme_score_submit": _("Score submitted"),
+    "programme_shortlist": _("Site-check shortlist set"),
+    "programme_proposal": _("Selection proposal made"),
+    "programme_proposal_set": _("Selection proposal changed"),
+    "programme_department_assign": _("Responsible department assigned"),
+    "programme_notice_start": _("Public notice started"),
+    "programme_objection_record": _("Objection recorded"),
+    "programme_objection_decide": _("Objection decided"),
+    "programme_publish": _("Pilot list published"),
+    "programme_facts_record": _("Enterprise facts recorded"),
 }
 
 # key: (label, how the value reads)
@@ -124,6 +149,7 @@ DETAILS = {
     "replace": (_("Replaced"), "number"),
     "doubled": (_("Doubled"), "number"),
     "tasks": (_("Tasks"), "number"),
+    "notice_until": (_("Notice until"), "day"),
 }
 
 

@@ -87,6 +87,9 @@ class Capability(StrEnum):
     ASSIGN_TASKS = "assign_tasks"
     COORDINATE_ENGAGEMENT = "coordinate_engagement"
     REPORT_MAJOR_EVENTS = "report_major_events"
+    RUN_PROGRAMMES = "run_programmes"
+    APPLY_TO_PROGRAMMES = "apply_to_programmes"
+    RECOMMEND_TO_PROGRAMMES = "recommend_to_programmes"
 
 
 C = Capability
@@ -234,6 +237,19 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.REPORT_MAJOR_EVENTS: (
         frozenset({Role.ENTERPRISE}),
         "report a major event (重大事项) of its own enterprise",
+    ),
+    C.RUN_PROGRAMMES: (
+        _COORDINATING,
+        "set up programmes and rounds, run the formal check and cross-check, draw experts, propose, "
+        "assign departments, run the public notice and publish pilots",
+    ),
+    C.APPLY_TO_PROGRAMMES: (
+        frozenset({Role.ENTERPRISE}),
+        "apply to a programme for its enterprise, add files, withdraw before review",
+    ),
+    C.RECOMMEND_TO_PROGRAMMES: (
+        frozenset({Role.TOWN_OFFICER, Role.HANDLER}),
+        "recommend an enterprise in scope to a programme round (二(四)2)",
     ),
 }
 

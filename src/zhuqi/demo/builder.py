@@ -18,6 +18,7 @@ from zhuqi.accounts import services as account_services
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import uscc
 from zhuqi.core.scopes import HOTLINE
+from zhuqi.demo import programs as programs_demo
 from zhuqi.demo import reference
 from zhuqi.directory.models import (
     Contact,
@@ -165,6 +166,8 @@ class Summary:
     grant_offers: int = 0
     applications: int = 0
     hotline_token: str = ""  # the raw token of the hotline (appeal scopes), shown once
+    pilots: int = 0
+    programme_applications: int = 0
 
 
 def person_name(rng: random.Random) -> str:
@@ -306,8 +309,10 @@ def build_enterprises(count: int, towns: dict[str, Town], rng: random.Random, pr
             chosen.add("专精特新")
         if rng.random() < 0.05:
             chosen.add("瞪羚企业")
-        if doubling and revenue > 1e8 and rng.random() < 0.25:
-            chosen.add("倍增试点")
+        if doubling and revenue > 1e8:
+            # Pilots are no longer a tag but the published selection (demo/programs.py); the draw that
+            # tagged them stays so that the rest of the demo city is the same as before.
+            rng.random()
         tag_rows += [through(enterprise_id=enterprise.pk, tag_id=tags[name].pk) for name in sorted(chosen)]
         contacts.append(
             Contact(
@@ -548,6 +553,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     )
     liaisons = build_liaisons(built, towns)
     appeals = build_appeals(max(20, enterprises // 10), rng)
+    programme = programs_demo.build(built, demo)
     matches, offers, applications = build_policies(demo)
     return Summary(
         towns=len(towns),
@@ -562,6 +568,8 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         grant_offers=offers,
         applications=applications,
         hotline_token=hotline_token,
+        pilots=programme["pilots"],
+        programme_applications=programme["applications"],
     )
 
 
@@ -629,14 +637,13 @@ def build_appeals(count: int, rng: random.Random) -> int:
 def build_policies(demo: Enterprise) -> tuple[int, int, int]:
     """The shipped policy pack, matched for the doubling programme's last year (2021) and for the
     current year, 免申即享 offers for the current year, and the demo enterprise's applications, all
-    through the real services. The demo enterprise is made a pilot (倍增试点) and a gazelle (瞪羚企业)
-    so that its 我的政策 page shows every kind of answer."""
+    through the real services. The demo enterprise is a pilot (selected in demo/programs.py) and is
+    made a gazelle (瞪羚企业) so that its 我的政策 page shows every kind of answer."""
     from zhuqi.policies import grants, matching, packs
     from zhuqi.policies import services as policy_services
 
     packs.install_shipped()
-    for name in ("倍增试点", "瞪羚企业"):
-        demo.tags.add(Tag.objects.get(name=name))
+    demo.tags.add(Tag.objects.get(name="瞪羚企业"))
     matched = matching.match_run(period=date(2021, 12, 31)).eligible
     matched += matching.match_run(period=date(CURRENT_YEAR, 6, 30)).eligible
     offers = grants.offers_run(period=date(CURRENT_YEAR, 6, 30)).created

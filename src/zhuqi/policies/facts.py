@@ -1,6 +1,10 @@
 """The facts table: every enterprise's facts for a year, as the packs' `from` says, in one frame.
 
-    tag:倍增试点                       true when the enterprise has the tag (several: tag:A|B, any of them)
+    tag:瞪羚企业                       true when the enterprise has the tag (several: tag:A|B, any of them)
+    pilot:current                      true when the enterprise is a current pilot (试点 or 名誉试点, on
+                                       probation too) of a city programme (programs.Pilot)
+    pilot:honorary                     … and an honorary pilot (名誉试点)
+    pilot:commitment_years             its commitment (3 or 5 years); pilot:start_year its first year
     enterprise:listing                 a field of the enterprise (text)
     indicator:city_retained_tax        the indicator's value for the year matched
     indicator:rd_expense@-1            … for the year before (@-2 two years before, and so on)
@@ -30,8 +34,9 @@ from zhuqi.rules.polars_eval import DTYPES
 MONEY = pl.Decimal(38, 2)  # indicator values, exactly as stored (the engine reads them in fen)
 FEN = Decimal("0.01")
 ENTERPRISE_FIELDS = ("listing", "ownership", "size", "doubling_class", "industry_code")
+PILOT_FIELDS = {"current": BOOL, "honorary": BOOL, "commitment_years": NUMBER, "start_year": NUMBER}
 ORIGIN = re.compile(
-    r"^(?P<kind>tag|enterprise|indicator):(?P<what>[^@]+?)(?:@(?:(?P<offset>-\d+)|(?P<year>(?:19|20)\d\d)))?$"
+    r"^(?P<kind>tag|enterprise|indicator|pilot):(?P<what>[^@]+?)(?:@(?:(?P<offset>-\d+)|(?P<year>(?:19|20)\d\d)))?$"
 )
 
 
@@ -50,11 +55,14 @@ def parse_origin(fact: Fact) -> tuple[str, str, int, int | None] | None:
     where = f"fact {fact.name} from"
     if m is None:
         raise RuleError(
-            f"{fact.origin!r} is not tag:NAME, enterprise:FIELD or indicator:KEY[@-N|@YYYY]", where=where
+            f"{fact.origin!r} is not tag:NAME, enterprise:FIELD, pilot:FIELD or indicator:KEY[@-N|@YYYY]",
+            where=where,
         )
     kind, what, offset = m["kind"], m["what"].strip(), int(m["offset"] or 0)
     fixed = int(m["year"]) if m["year"] else None
-    wanted = {"tag": BOOL, "enterprise": TEXT, "indicator": NUMBER}[kind]
+    if kind == "pilot" and what not in PILOT_FIELDS:
+        raise RuleError(f"a pilot has no field {what!r}; one of {', '.join(PILOT_FIELDS)}", where=where)
+    wanted = {"tag": BOOL, "enterprise": TEXT, "indicator": NUMBER}.get(kind) or PILOT_FIELDS[what]
     if fact.type != wanted:
         raise RuleError(f"a fact read from {kind}: is a {wanted}, not a {fact.type}", where=where)
     if kind == "enterprise" and what not in ENTERPRISE_FIELDS:
@@ -119,10 +127,21 @@ def build(packs: Iterable[Pack], year: int, enterprise_ids=None) -> pl.DataFrame
     tags = _tags(tag_names, enterprise_ids)
     needed = {(o[1], indicator_year(o, year)) for _f, o in wanted.values() if o[0] == "indicator"}
     values = _indicators(needed, enterprise_ids)
+    pilots = None
     for name, (fact, origin) in wanted.items():
         kind, what = origin[:2]
         if kind == "enterprise":
             columns.append(pl.col(what).alias(name))
+        elif kind == "pilot":
+            if pilots is None:
+                pilots = _pilots(enterprise_ids)
+            frame = frame.join(
+                pilots.select("enterprise_id", pl.col(what).alias(name)), on="enterprise_id", how="left"
+            )
+            if PILOT_FIELDS[what] == BOOL:
+                columns.append(pl.col(name).fill_null(False))
+            else:
+                columns.append(pl.col(name).cast(pl.Int64))
         elif kind == "tag":
             having = tags.filter(pl.col("tag").is_in(what.split("|")))["enterprise_id"].unique()
             columns.append(pl.col("enterprise_id").is_in(having.implode()).alias(name))
@@ -150,6 +169,28 @@ def _tags(names: set[str], enterprise_ids) -> pl.DataFrame:
         names + params,
     )
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _pilots(enterprise_ids) -> pl.DataFrame:
+    """Current pilots of city programmes, one row per enterprise (the latest if several)."""
+    from zhuqi.programs.models import Pilot, Programme
+
+    schema = {
+        "enterprise_id": pl.Int64,
+        "current": pl.Boolean,
+        "honorary": pl.Boolean,
+        "commitment_years": pl.Int64,
+        "start_year": pl.Int64,
+    }
+    rows = Pilot.objects.filter(state__in=Pilot.CURRENT_STATES, programme__level=Programme.Level.CITY)
+    if enterprise_ids is not None:
+        rows = rows.filter(enterprise_id__in=[int(i) for i in enterprise_ids])
+    found = {}
+    for e, honorary, years, start in rows.order_by("since", "id").values_list(
+        "enterprise_id", "honorary", "commitment_years", "start_year"
+    ):
+        found[e] = (e, True, honorary, years, start)
+    return pl.DataFrame(list(found.values()), schema=schema, orient="row")
 
 
 def _indicators(needed: set[tuple[str, int]], enterprise_ids) -> pl.DataFrame:

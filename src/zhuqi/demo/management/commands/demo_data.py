@@ -29,7 +29,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Policies: {summary.policy_matches} eligible matches (2021 and this year), "
-            f"{summary.grant_offers} 免申即享 offers, {summary.applications} applications of the demo enterprise."
+            f"{summary.grant_offers} 免申即享 offers, {summary.applications} applications of the demo enterprise. "
+            f"Doubling programme 2017: {summary.programme_applications} applications, {summary.pilots} pilots."
         )
         self.stdout.write(f"Demo users (password: {builder.DEMO_PASSWORD}):")
         for username, description in summary.users.items():

@@ -1,6 +1,6 @@
 """`zhuqi rules test [PACK.yaml …]` runs the scenario tests of policy packs through both evaluators;
 `zhuqi rules check PACK.yaml` only loads a pack and reports the first problem with its position.
-Without files, the packs shipped in zhuqi/rules/packs. Exit status 1 when anything fails."""
+Without files, the packs shipped in zhuqi/rules/packs (policies and eligibility/). Exit status 1 when anything fails."""
 
 from pathlib import Path
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, files, verbose_tests, **options):
         failed = 0
-        for path in files or packs.shipped():
+        for path in files or packs.tested():
             try:
                 pack = load_pack(path)
             except (OSError, RuleError) as exc:
