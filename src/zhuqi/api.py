@@ -121,12 +121,14 @@ def _register_routers() -> None:
     from zhuqi.core.api import router as core_router
     from zhuqi.directory.api import router as directory_router
     from zhuqi.policies.api import router as policies_router
+    from zhuqi.programs.api import router as programs_router
     from zhuqi.web.api import router as web_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", directory_router)
     api.add_router("/", appeals_router)
     api.add_router("/", policies_router)
+    api.add_router("/", programs_router)
     api.add_router("/", core_router)
     api.add_router("/", web_router)
 

@@ -166,6 +166,7 @@ def round_settings(
     """The office sets the cross-check tolerance, the desk-review weights and the site check's share.
     Weights are fixed once any desk score is in (a score must not change under the expert's feet)."""
     _office(acting_user)
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
     changes = {}
     if tolerance_percent is not None:
         if not (Decimal(0) <= tolerance_percent <= Decimal(100)):
@@ -196,7 +197,7 @@ def round_settings(
             )
         round_.site_weight_percent = site_weight_percent
         changes["site_weight"] = site_weight_percent
-    round_.save()
+    round_.save(update_fields=["tolerance_percent", "weights", "site_weight_percent"])
     audit.record(actor=acting_user, verb="programme_round_settings", obj=round_, data=changes)
     return round_
 
@@ -528,6 +529,9 @@ def application_readmit(*, application: Application, reason: str, acting_user) -
 # Cross-check (二(四)3)
 
 BUREAUS = (Source.TAX, Source.STATS)
+# Reading taken: a bureau's missing value is flagged only for the figures it keeps — 税务局 the tax
+# paid and the revenue declared for tax, 统计局 the revenue, main revenue and profit.
+KEPT_BY = {Source.TAX: ("tax_paid", "revenue"), Source.STATS: ("revenue", "main_revenue", "total_profit")}
 
 
 @transaction.atomic
@@ -584,9 +588,8 @@ def compute_flags(application_ids: list[int], tolerance_percent: Decimal) -> lis
             for source in BUREAUS:
                 found = bureau.get((enterprise_id, indicator, year, source))
                 if found is None:
-                    # Only the figures a bureau feeds: tax for 税务局, every figure for 统计局.
-                    if source == Source.TAX and indicator not in ("tax_paid", "revenue"):
-                        continue
+                    if indicator not in KEPT_BY[source]:
+                        continue  # not a figure this bureau keeps: nothing to miss
                     flags.append(
                         CrossCheck(
                             application_id=application_id,

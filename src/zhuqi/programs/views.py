@@ -19,6 +19,7 @@ from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
+from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import indicators
 from zhuqi.directory.models import Department
 from zhuqi.directory.selectors import enterprises_visible_to
@@ -173,16 +174,14 @@ def round_action(request, pk, action):
         elif action == "settings":
             weights = {}
             for key in scoring.DESK_CRITERIA:
-                try:
-                    weights[key] = int(post.get(f"weight_{key}", ""))
-                except ValueError:
-                    weights[key] = -1
+                found = parse_whole(post.get(f"weight_{key}"), 0, 100)
+                weights[key] = -1 if found is None else found
             site = post.get("site_weight_percent", "")
             services.round_settings(
                 round_=round_,
                 tolerance_percent=_decimal(post.get("tolerance_percent", "")),
                 weights=weights if any(post.get(f"weight_{k}") for k in scoring.DESK_CRITERIA) else None,
-                site_weight_percent=int(site) if site.isdigit() else None,
+                site_weight_percent=parse_whole(site, 0, 100),
                 acting_user=user,
             )
         elif action == "draw":
@@ -202,7 +201,7 @@ def round_action(request, pk, action):
                 round_=round_,
                 name=post.get("name", "")[:100] or _("Review group"),
                 stage=stage,
-                size=int(size) if size.isdigit() else 0,
+                size=parse_whole(size, 0, 100) or 0,
                 applications=list(qs.select_related("enterprise")[:2000]),
                 seed=post.get("seed", "")[:64] or None,
                 acting_user=user,
@@ -211,7 +210,7 @@ def round_action(request, pk, action):
             count = post.get("count", "")
             top = Application.objects.filter(
                 round=round_, state=Application.State.IN_REVIEW, desk_score__isnull=False
-            ).order_by("-desk_score", "number")[: int(count) if count.isdigit() else 0]
+            ).order_by("-desk_score", "number")[: parse_whole(count, 0, 100_000) or 0]
             services.shortlist_set(round_=round_, applications=list(top), acting_user=user)
         else:
             raise Http404
@@ -301,7 +300,7 @@ def application_new(request, pk):
                 enterprise=enterprise,
                 enterprise_class=request.POST.get("enterprise_class", ""),
                 drivers=request.POST.getlist("drivers")[:7],
-                commitment_years=int(years) if years.isdigit() else 0,
+                commitment_years=parse_whole(years, 0, 10) or 0,
                 figures={name: request.POST.get(name, "") for name, _l, _y in fields},
                 key_introduced_project=request.POST.get("key_introduced_project") == "on",
                 summary=request.POST.get("summary", "")[:2000],
@@ -431,7 +430,7 @@ def application_action(request, number, action):
             services.application_attach(application=application, upload=upload, acting_user=user)
         elif action == "assign":
             department = Department.objects.filter(
-                pk=post.get("department", "0") if post.get("department", "").isdigit() else 0
+                pk=parse_whole(post.get("department"), 1, 2**62) or 0
             ).first()
             if department is None:
                 raise ZhuqiError("department", _("Choose a department."), status=422)
@@ -457,9 +456,7 @@ def application_action(request, number, action):
                 acting_user=user,
             )
         elif action == "score":
-            group = ReviewGroup.objects.filter(
-                pk=post.get("group", "0") if post.get("group", "").isdigit() else 0
-            ).first()
+            group = ReviewGroup.objects.filter(pk=parse_whole(post.get("group"), 1, 2**62) or 0).first()
             if group is None:
                 raise ZhuqiError("group", _("No such review group."), status=422)
             marks = {k: post.get(f"mark_{k}", "")[:10] for k in scoring.criteria(group.stage)}

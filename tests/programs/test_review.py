@@ -1,0 +1,186 @@
+"""The draw (seed 000 二(四)4): reproducible from its stored seed and candidates, never a conflicted
+expert, spread over fields; experts see only the applications drawn for them (page and API: 404);
+scores lock on submission; combined score and spread."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import EnterpriseFactory
+from tests.programs.selection_world import experts
+from zhuqi.core.errors import Conflict, Forbidden
+from zhuqi.programs import draw, scoring, services
+from zhuqi.programs.models import Application, Expert, ReviewGroup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def review(sel):
+    w = sel
+    w.c = EnterpriseFactory(town=w.towns[0], name="东莞市丙科技有限公司")
+    w.apps = [w.apply(e) for e in (w.a, w.b, w.c)]
+    services.round_close(round_=w.round, acting_user=w.coordinator)
+    services.formal_check_run(round_=w.round, acting_user=w.coordinator)
+    w.apps = [Application.objects.select_related("enterprise").get(pk=a.pk) for a in w.apps]
+    w.pool = experts(10, users={0: w.users["expert"]})
+    return w
+
+
+def test_the_draw_is_reproducible_from_its_stored_seed(review):
+    w = review
+    group = services.group_draw(
+        round_=w.round,
+        name="第一组",
+        stage="desk",
+        size=5,
+        applications=w.apps[:2],
+        seed="abc123",
+        acting_user=w.coordinator,
+    )
+    drawn = sorted(group.experts.values_list("pk", flat=True))
+    stored = ReviewGroup.objects.get(pk=group.pk)
+    assert stored.seed == "abc123" and len(stored.candidates) == 10
+    assert sorted(services.redraw(stored)) == drawn
+    assert sorted(draw.draw(stored.candidates, stored.seed, stored.size)) == drawn
+    again = services.group_draw(
+        round_=w.round,
+        name="复核",
+        stage="desk",
+        size=5,
+        applications=w.apps[:2],
+        seed="abc123",
+        acting_user=w.coordinator,
+    )
+    assert sorted(again.experts.values_list("pk", flat=True)) == drawn
+    # five fields in the pool, five drawn: one of each
+    assert len({e.field for e in group.experts.all()}) == 5
+    # the page shows the seed and the same people drawn again
+    from django.test import Client
+
+    client = Client()
+    client.force_login(w.coordinator)
+    page = client.get(reverse("programs:group_detail", args=[group.pk])).content.decode()
+    assert 'id="seed">abc123<' in page
+
+
+def test_the_draw_never_picks_a_conflicted_expert(review):
+    w = review
+    same_org = Expert.objects.create(name="同单位专家", field="finance", organisation=w.a.name)
+    declared = Expert.objects.create(name="申报回避专家", field="law", organisation="某律所")
+    declared.conflicts.add(w.b)
+    for n in range(60):
+        group = services.group_draw(
+            round_=w.round,
+            name=f"组{n}",
+            stage="desk",
+            size=8,
+            applications=w.apps[:2],
+            seed=f"s{n}",
+            acting_user=w.coordinator,
+        )
+        ids = set(group.experts.values_list("pk", flat=True))
+        assert same_org.pk not in ids and declared.pk not in ids
+        assert {x["expert"] for x in group.excluded} == {same_org.pk, declared.pk}
+        assert same_org.pk not in {c[0] for c in group.candidates}
+    # for an application neither conflicts with, both are candidates
+    group = services.group_draw(
+        round_=w.round,
+        name="丙",
+        stage="desk",
+        size=12,
+        applications=[w.apps[2]],
+        seed="x",
+        acting_user=w.coordinator,
+    )
+    assert {same_org.pk, declared.pk} <= set(group.experts.values_list("pk", flat=True))
+
+
+def test_an_expert_reads_only_what_it_was_drawn_for(review, client):
+    w = review
+    me = w.pool[0]
+    group = services.group_draw(
+        round_=w.round,
+        name="组",
+        stage="desk",
+        size=10,
+        applications=[w.apps[0]],
+        seed="1",
+        acting_user=w.coordinator,
+    )
+    assert group.experts.filter(pk=me.pk).exists()
+    client.force_login(w.users["expert"])
+    drawn, other = w.apps[0].number, w.apps[1].number
+    assert client.get(reverse("programs:application_detail", args=[drawn])).status_code == 200
+    assert client.get(reverse("programs:application_detail", args=[other])).status_code == 404
+    assert client.get(f"/api/v1/programme-applications/{drawn}").status_code == 200
+    assert client.get(f"/api/v1/programme-applications/{other}").status_code == 404
+    marks = {k: 80 for k in scoring.DESK_CRITERIA}
+    answer = client.post(
+        f"/api/v1/programme-applications/{other}/scores",
+        {"group": group.pk, "marks": marks},
+        content_type="application/json",
+    )
+    assert answer.status_code == 404
+    assert client.get(reverse("programs:my_reviews")).content.decode().count("/programmes/applications/") == 1
+    with pytest.raises(Forbidden):  # the service refuses too
+        services.score_submit(group=group, application=w.apps[1], marks=marks, acting_user=w.users["expert"])
+
+
+def test_scores_lock_and_combine(review):
+    w = review
+    services.round_settings(
+        round_=w.round,
+        weights={k: 1 for k in scoring.DESK_CRITERIA},
+        site_weight_percent=40,
+        acting_user=w.coordinator,
+    )
+    group = services.group_draw(
+        round_=w.round,
+        name="组",
+        stage="desk",
+        size=3,
+        applications=[w.apps[0]],
+        seed="7",
+        acting_user=w.coordinator,
+    )
+    drawn = list(group.experts.select_related("user"))
+    for expert, mark in zip(drawn, (70, 80, 90), strict=True):
+        services.score_submit(
+            group=group,
+            application=w.apps[0],
+            marks={k: mark for k in scoring.DESK_CRITERIA},
+            acting_user=expert.user,
+        )
+    with pytest.raises(Conflict) as exc:
+        services.score_submit(
+            group=group,
+            application=w.apps[0],
+            marks={k: 10 for k in scoring.DESK_CRITERIA},
+            acting_user=drawn[0].user,
+        )
+    assert exc.value.code == "score_locked"
+    with pytest.raises(Conflict):  # weights are fixed once a desk score is in
+        services.round_settings(
+            round_=w.round, weights={k: 2 for k in scoring.DESK_CRITERIA}, acting_user=w.coordinator
+        )
+    a = Application.objects.get(pk=w.apps[0].pk)
+    assert (a.desk_score, a.spread, a.score) == (Decimal("80.00"), Decimal("20.00"), Decimal("80.00"))
+    services.shortlist_set(round_=w.round, applications=[a], acting_user=w.coordinator)
+    a.refresh_from_db()
+    site = services.group_draw(
+        round_=w.round,
+        name="现场",
+        stage="site",
+        size=1,
+        applications=[a],
+        seed="9",
+        acting_user=w.coordinator,
+    )
+    expert = site.experts.select_related("user").get()
+    services.score_submit(
+        group=site, application=a, marks={"verification": 100, "diagnosis": 90}, acting_user=expert.user
+    )
+    a.refresh_from_db()
+    assert a.site_score == Decimal("95.00") and a.score == Decimal("86.00")  # 80 × 0.6 + 95 × 0.4
