@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zhuqi.projects",
     "zhuqi.cultivation",
     "zhuqi.engagement",
+    "zhuqi.chains",
     "zhuqi.web",
     "zhuqi.demo",
 ]

@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("zhuqi.policies.urls")),
     path("", include("zhuqi.engagement.urls")),
     path("", include("zhuqi.programs.urls")),
+    path("", include("zhuqi.projects.urls")),
+    path("", include("zhuqi.chains.urls")),
 ]

@@ -16,7 +16,7 @@ from zhuqi.appeals import deadlines, kpis, lifecycle, selectors, services, track
 from zhuqi.appeals.forms import AppealForm
 from zhuqi.appeals.models import DeadlineRule, Rating, State, Urgency
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import jobs, permissions
+from zhuqi.core import backlinks, jobs, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
@@ -192,6 +192,7 @@ def appeal_detail(request, number, failed=None):
             "coordination": appeal.coordination_items.select_related("owner"),
             "attachments": stored_files.for_object("appeal", appeal.pk),
             "may_attach": lifecycle.ATTACH.allows(request.user, appeal),
+            "backlinks": backlinks.for_object(request.user, "appeals.appeal", appeal.pk),
         },
         status=422 if failed else 200,
     )

@@ -73,13 +73,16 @@ def stage_counts(user) -> dict[str, int]:
     """Projects in scope per stage (stopped apart), in one query."""
     rows = (
         projects_visible_to(user)
-        .values("stage", "stopped_on__isnull")
-        .annotate(n=Count("id"))
-        .values_list("stage", "stopped_on__isnull", "n")
+        .values("stage")
+        .annotate(
+            active=Count("id", filter=Q(stopped_on__isnull=True)),
+            stopped=Count("id", filter=Q(stopped_on__isnull=False)),
+        )
     )
     counts = dict.fromkeys([*STAGES, STOPPED], 0)
-    for stage, active, n in rows:
-        counts[stage if active else STOPPED] += n
+    for row in rows:
+        counts[row["stage"]] += row["active"]
+        counts[STOPPED] += row["stopped"]
     return counts
 
 
@@ -97,3 +100,16 @@ def with_status(projects, today: date) -> list[tuple[Project, project_status.Sta
     projects = list(projects)
     found = project_status.statuses(projects, today)
     return [(p, found[p.pk]) for p in projects]
+
+
+def appeal_backlinks(user, appeal_id) -> list[tuple[str, str]]:
+    """The key project an appeal was raised on, if this user may open it (core/backlinks.py)."""
+    from zhuqi.core.errors import Message
+
+    found = (
+        projects_visible_to(user).filter(problems__appeal_id=appeal_id).values_list("number", "name").first()
+    )
+    if found is None:
+        return []
+    number, name = found
+    return [(str(Message(_("Raised on key project %(name)s"), {"name": name})), f"/projects/{number}/")]

@@ -1,0 +1,359 @@
+"""Pages of industry chains, matchmaking events and their quotas. Thin: parse, call, render."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhuqi.chains import lifecycle, selectors, services
+from zhuqi.chains.models import Candidate, ChainTask, EventKind, Gap, Outcome, Partner, Position
+from zhuqi.core import jobs, permissions
+from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
+from zhuqi.core.schemas import parse_whole
+from zhuqi.directory import selectors as directory_selectors
+from zhuqi.directory.models import Department, Enterprise
+
+EVENT_FILTERS = ("year", "kind", "chain", "state")
+
+
+def _browse(request):
+    if not permissions.has(request.user, Capability.BROWSE_CHAINS):
+        raise Http404
+
+
+def _date(value: str, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ZhuqiError("bad_date", _("A date such as 2026-03-31."), status=422, field=field) from None
+
+
+def _enterprise(uscc: str) -> Enterprise | None:
+    """An enterprise named by its code in a chain or event form (any in the directory: a chain's
+    members and an event's participants are not limited to the editor's scope)."""
+    uscc = (uscc or "").strip().upper()
+    if not uscc:
+        return None
+    found = Enterprise.objects.filter(uscc=uscc).first()
+    if found is None:
+        raise ZhuqiError(
+            "enterprise_not_found", _("No such enterprise."), status=422, field="enterprise_uscc"
+        )
+    return found
+
+
+@login_required
+def chain_list(request):
+    _browse(request)
+    return render(request, "chains/chain_list.html", {"chains": selectors.chain_list(request.user)})
+
+
+def _chain_context(request, chain, error=None):
+    return {
+        "chain": chain,
+        "figures": selectors.member_figures(chain),
+        "gaps": list(chain.gaps.select_related("filled_by").prefetch_related("candidates")),
+        "tasks": list(chain.tasks.select_related("owner")),
+        "events": list(
+            chain.events.select_related("organiser_department", "organiser_town").order_by("-held_on")[:20]
+        ),
+        "may_edit": lifecycle.CHAIN_EDITOR(request.user, chain),
+        "positions": Position.choices,
+        "gap_kinds": Gap.Kind.choices,
+        "candidate_statuses": Candidate.Status.choices,
+        "departments": Department.objects.all(),
+        "error": error,
+    }
+
+
+@login_required
+def chain_detail(request, code):
+    _browse(request)
+    try:
+        chain = selectors.chain_get(request.user, code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    return render(request, "chains/chain_detail.html", _chain_context(request, chain))
+
+
+@login_required
+@require_POST
+def chain_action(request, code, action):
+    _browse(request)
+    try:
+        chain = selectors.chain_get(request.user, code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    post, user = request.POST, request.user
+    try:
+        if action == "member":
+            services.chain_member_set(
+                chain=chain,
+                acting_user=user,
+                enterprise=_enterprise(post.get("enterprise_uscc")) or _missing("enterprise_uscc"),
+                position=post.get("position", ""),
+                product=post.get("product", ""),
+            )
+        elif action == "gap":
+            services.chain_gap_add(
+                chain=chain,
+                acting_user=user,
+                kind=post.get("kind", ""),
+                position=post.get("position", ""),
+                title=post.get("title", ""),
+                note=post.get("note", ""),
+            )
+        elif action == "candidate":
+            gap = _gap(chain, post.get("gap"))
+            services.chain_candidate_add(
+                gap=gap,
+                acting_user=user,
+                name=post.get("name", ""),
+                enterprise=_enterprise(post.get("enterprise_uscc")),
+                note=post.get("note", ""),
+            )
+        elif action == "fill":
+            services.chain_gap_fill(
+                gap=_gap(chain, post.get("gap")),
+                acting_user=user,
+                enterprise=_enterprise(post.get("enterprise_uscc")) or _missing("enterprise_uscc"),
+            )
+        elif action == "task":
+            services.chain_task_add(
+                chain=chain,
+                acting_user=user,
+                title=post.get("title", ""),
+                owner=Department.objects.filter(code=post.get("owner", "")).first(),
+                due_on=_date(post.get("due_on", ""), "due_on"),
+            )
+        elif action == "task_done":
+            task = ChainTask.objects.filter(chain=chain, pk=parse_whole(post.get("task"), 1, 2**62)).first()
+            if task is None:
+                raise Http404
+            services.chain_task_done(task=task, acting_user=user, note=post.get("note", ""))
+        elif action == "plan":
+            services.chain_update(chain=chain, acting_user=user, plan=post.get("plan", ""))
+        else:
+            raise Http404
+    except ZhuqiError as exc:
+        if exc.status == 403:
+            raise Http404 from exc
+        return render(
+            request, "chains/chain_detail.html", _chain_context(request, chain, exc), status=exc.status
+        )
+    return redirect("chains:chain_detail", chain.code)
+
+
+def _missing(field):
+    raise ZhuqiError(f"{field}_missing", _("Fill in this field."), status=422, field=field)
+
+
+def _gap(chain, value) -> Gap:
+    gap = Gap.objects.filter(chain=chain, pk=parse_whole(value, 1, 2**62)).first()
+    if gap is None:
+        raise Http404
+    return gap
+
+
+def _event_filters(request) -> dict:
+    filters = {k: request.GET.get(k, "")[:100] for k in EVENT_FILTERS}
+    if not filters["year"]:
+        filters["year"] = str(timezone.localdate().year)
+    return filters
+
+
+def _search_args(filters: dict) -> dict:
+    return filters | {"year": parse_whole(filters.get("year"), 2000, 2100)}
+
+
+@login_required
+def event_list(request):
+    _browse(request)
+    filters = _event_filters(request)
+    events = selectors.event_search(request.user, **_search_args(filters))
+    page = Paginator(events, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "chains/event_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": EventKind.choices,
+            "totals": selectors.outcome_totals(events),
+            "may_record": permissions.has(request.user, Capability.MANAGE_EVENTS)
+            or permissions.has(request.user, Capability.ORGANISE_EVENTS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_export(request):
+    _browse(request)
+    job = jobs.enqueue(kind="export.events", owner=request.user, parameters=_event_filters(request))
+    return redirect("web:job_detail", job.pk)
+
+
+@login_required
+def event_new(request):
+    _browse(request)
+    user = request.user
+    if not (
+        permissions.has(user, Capability.MANAGE_EVENTS) or permissions.has(user, Capability.ORGANISE_EVENTS)
+    ):
+        raise Http404
+    error = None
+    if request.method == "POST":
+        post = request.POST
+        try:
+            department = Department.objects.filter(code=post.get("department", "")).first()
+            town = directory_selectors.towns().filter(code=post.get("town", "")).first()
+            enterprises = [
+                e
+                for e in (
+                    _enterprise(c) for c in post.get("enterprises", "").replace("，", ",").split(",")[:200]
+                )
+                if e
+            ]
+            partners = [
+                (post.get("partner_kind", "other"), name.strip())
+                for name in post.get("partners", "").replace("，", ",").split(",")[:50]
+                if name.strip()
+            ]
+            held_on = _date(post.get("held_on", ""), "held_on") or _missing("held_on")
+            event = services.event_create(
+                acting_user=user,
+                kind=post.get("kind", ""),
+                title=post.get("title", ""),
+                held_on=held_on,
+                organiser_department=department,
+                organiser_town=town,
+                place=post.get("place", ""),
+                chain=selectors.chains_visible_to(user).filter(code=post.get("chain", "")).first(),
+                enterprises=enterprises,
+                partners=partners,
+                held=post.get("held") == "1",
+            )
+        except ZhuqiError as exc:
+            if exc.status == 403:
+                exc = ZhuqiError(exc.code, exc.message, status=422)
+            error = exc
+        else:
+            messages.success(request, _("Event %(number)s recorded.") % {"number": event.number})
+            return redirect("chains:event_detail", event.number)
+    return render(
+        request,
+        "chains/event_new.html",
+        {
+            "error": error,
+            "post": request.POST,
+            "kinds": EventKind.choices,
+            "partner_kinds": Partner.Kind.choices,
+            "departments": Department.objects.all(),
+            "towns": directory_selectors.towns(),
+            "chains": selectors.chains_visible_to(user),
+        },
+        status=422 if error else 200,
+    )
+
+
+def _event_context(request, event, error=None):
+    offered = lifecycle.offered(request.user, event)
+    return {
+        "event": event,
+        "state_label": lifecycle.STATE_LABELS[event.state],
+        "enterprises": list(event.enterprises.select_related("town")),
+        "partners": list(event.partners.all()),
+        "outcomes": list(event.outcomes.select_related("enterprise")),
+        "offered": offered,
+        "actions": {name: lifecycle.EVENT_ACTIONS[name].label for name in offered},
+        "outcome_kinds": Outcome.Kind.choices,
+        "error": error,
+        "today": timezone.localdate(),
+    }
+
+
+def _event(request, number):
+    try:
+        return selectors.event_get(request.user, number)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@login_required
+def event_detail(request, number):
+    _browse(request)
+    return render(request, "chains/event_detail.html", _event_context(request, _event(request, number)))
+
+
+@login_required
+@require_POST
+def event_action(request, number, action):
+    _browse(request)
+    event = _event(request, number)
+    post, user = request.POST, request.user
+    try:
+        if action == "hold":
+            services.event_hold(
+                event=event, acting_user=user, held_on=_date(post.get("held_on", ""), "held_on")
+            )
+        elif action == "cancel":
+            services.event_cancel(event=event, acting_user=user, reason=post.get("reason", ""))
+        elif action == "outcome":
+            services.event_add_outcome(
+                event=event,
+                acting_user=user,
+                kind=post.get("kind", ""),
+                enterprise=_enterprise(post.get("enterprise_uscc")),
+                partner=post.get("partner", ""),
+                value=post.get("value", "").strip() or None,
+                people=parse_whole(post.get("people"), 0, 1_000_000),
+                follow_up_on=_date(post.get("follow_up_on", ""), "follow_up_on"),
+            )
+        elif action == "follow_up":
+            outcome = Outcome.objects.filter(
+                event=event, pk=parse_whole(post.get("outcome"), 1, 2**62)
+            ).first()
+            if outcome is None:
+                raise Http404
+            services.outcome_follow_up(outcome=outcome, acting_user=user, note=post.get("note", ""))
+        else:
+            raise Http404
+    except ZhuqiError as exc:
+        if exc.status == 403:
+            raise Http404 from exc
+        return render(
+            request,
+            "chains/event_detail.html",
+            _event_context(request, _event(request, number), exc),
+            status=exc.status,
+        )
+    return redirect("chains:event_detail", event.number)
+
+
+@login_required
+def quota_progress(request):
+    _browse(request)
+    today = timezone.localdate()
+    year = parse_whole(request.GET.get("year"), 2000, 2100) or today.year
+    rows = selectors.quota_progress(request.user, year, today)
+    return render(
+        request,
+        "chains/quota_progress.html",
+        {
+            "rows": rows,
+            "year": year,
+            "as_of": min(today, date(year, 12, 31)),
+            "years": [today.year - 1, today.year],
+        },
+    )

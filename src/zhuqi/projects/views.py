@@ -1,0 +1,267 @@
+"""Key project pages. Thin: parse, call a selector or a service, render."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhuqi.accounts.models import User
+from zhuqi.core import audit, jobs, permissions
+from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.permissions import Capability
+from zhuqi.core.schemas import parse_whole
+from zhuqi.directory import selectors as directory_selectors
+from zhuqi.directory.models import Department, ServiceCategory
+from zhuqi.projects import lifecycle, selectors, services
+from zhuqi.projects import status as project_status
+from zhuqi.projects.lifecycle import STAGES, STATE_LABELS, STOPPED
+
+FILTERS = ("q", "stage", "town", "department")
+
+
+def _filters(request) -> dict[str, str]:
+    return {k: request.GET.get(k, "")[:100] for k in FILTERS}
+
+
+def _project(request, number):
+    try:
+        return selectors.project_get(request.user, number)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _may_create(user) -> bool:
+    return permissions.has(user, Capability.MANAGE_ANY_PROJECT) or permissions.has(
+        user, Capability.MANAGE_PROJECTS
+    )
+
+
+@login_required
+def project_list(request):
+    if not permissions.has(request.user, Capability.BROWSE_PROJECTS):
+        raise Http404
+    filters = _filters(request)
+    projects = selectors.project_search(request.user, **filters)
+    page = Paginator(projects, 25).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "page": page,
+            "rows": selectors.with_status(page, today),
+            "filters": filters,
+            "stages": [(s, STATE_LABELS[s]) for s in [*STAGES, STOPPED]],
+            "counts": [(STATE_LABELS[s], n, s) for s, n in selectors.stage_counts(request.user).items()],
+            "towns": directory_selectors.towns(),
+            "departments": Department.objects.filter(level=Department.Level.CITY),
+            "may_create": _may_create(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_export(request):
+    if not permissions.has(request.user, Capability.BROWSE_PROJECTS):
+        raise Http404
+    job = jobs.enqueue(kind="export.projects", owner=request.user, parameters=_filters(request))
+    return redirect("web:job_detail", job.pk)
+
+
+def _date(value: str, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ZhuqiError("bad_date", _("A date such as 2026-03-31."), status=422, field=field) from None
+
+
+def _planned_dates(post) -> dict[str, date | None]:
+    return {
+        s: _date(post.get(f"planned_{s}", ""), f"planned_{s}") for s in STAGES[1:] if post.get(f"planned_{s}")
+    }
+
+
+def _leaders():
+    return [
+        u
+        for u in User.objects.filter(is_active=True).order_by("username")
+        if permissions.has(u, Capability.REPORT_PROJECTS) and not u.enterprise_id
+    ]
+
+
+@login_required
+def project_new(request):
+    if not _may_create(request.user):
+        raise Http404
+    error = None
+    if request.method == "POST":
+        post = request.POST
+        try:
+            town = directory_selectors.town_by_code(post.get("town", ""), field="town")
+            enterprise = None
+            if post.get("enterprise_uscc", "").strip():
+                enterprise = directory_selectors.enterprise_get(request.user, post.get("enterprise_uscc", ""))
+            department = Department.objects.filter(code=post.get("department", "")).first()
+            leader = User.objects.filter(username=post.get("liaison_leader", ""), is_active=True).first()
+            project = services.project_create(
+                acting_user=request.user,
+                name=post.get("name", ""),
+                town=town,
+                investment=post.get("investment", "") or "x",
+                enterprise=enterprise,
+                department=department,
+                liaison_leader=leader,
+                description=post.get("description", ""),
+                planned_dates=_planned_dates(post),
+            )
+        except ZhuqiError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Project %(number)s created.") % {"number": project.number})
+            return redirect("projects:project_detail", project.number)
+    return render(
+        request,
+        "projects/project_new.html",
+        {
+            "error": error,
+            "post": request.POST,
+            "towns": directory_selectors.towns(),
+            "departments": Department.objects.all(),
+            "leaders": _leaders(),
+            "later_stages": [(s, STATE_LABELS[s]) for s in STAGES[1:]],
+        },
+        status=422 if error else 200,
+    )
+
+
+def _detail_context(request, project, error=None, action=None):
+    today = timezone.localdate()
+    milestones = {m.stage: m for m in project.milestones.all()}
+    rows = []
+    for stage in STAGES:
+        m = milestones.get(stage)
+        late = None
+        if m and m.planned_on and m.actual_on and m.actual_on > m.planned_on:
+            late = (m.actual_on - m.planned_on).days
+        rows.append(
+            {
+                "stage": STATE_LABELS[stage],
+                "code": stage,
+                "m": m,
+                "late": late,
+                "current": stage == project.stage,
+            }
+        )
+    offered = lifecycle.offered(request.user, project)
+    return {
+        "project": project,
+        "state_label": STATE_LABELS[project.state],
+        "status": project_status.status_of(project, today),
+        "milestones": rows,
+        "months": list(project.months.all()),
+        "problems": list(project.problems.select_related("appeal")),
+        "offered": offered,
+        "actions": {name: lifecycle.ACTIONS[name].label for name in offered},
+        "next_stage": STATE_LABELS.get(lifecycle.next_stage(project.stage) or "", ""),
+        "categories": ServiceCategory.objects.select_related("parent").order_by("sort", "code"),
+        "trail": audit.trail(project).order_by("-created_at", "-id")[:50],
+        "error": error,
+        "failed_action": action,
+        "today": today,
+        "later_stages": [(s, STATE_LABELS[s], milestones[s]) for s in STAGES[1:] if s in milestones],
+        "this_year": today.year,
+        "this_month": today.month,
+    }
+
+
+@login_required
+def project_detail(request, number):
+    project = _project(request, number)
+    return render(request, "projects/project_detail.html", _detail_context(request, project))
+
+
+@login_required
+@require_POST
+def project_action(request, number, action):
+    project = _project(request, number)
+    if action not in lifecycle.ACTIONS:
+        raise Http404
+    post = request.POST
+    try:
+        if action == "advance":
+            services.project_advance(
+                project=project,
+                acting_user=request.user,
+                on=_date(post.get("on", ""), "on"),
+                comment=post.get("comment", ""),
+            )
+        elif action == "plan":
+            months = []
+            year, month = parse_whole(post.get("year"), 2000, 2100), parse_whole(post.get("month"), 1, 12)
+            if post.get("planned", "").strip():
+                if year is None or month is None:
+                    raise ZhuqiError(
+                        "bad_month", _("A month is a year from 2000 to 2100 and a month 1–12."), status=422
+                    )
+                months.append((year, month, post.get("planned", "")))
+            services.project_plan(
+                project=project, acting_user=request.user, planned_dates=_planned_dates(post), months=months
+            )
+        elif action == "report":
+            year, month = parse_whole(post.get("year"), 2000, 2100), parse_whole(post.get("month"), 1, 12)
+            if year is None or month is None:
+                raise ZhuqiError(
+                    "bad_month", _("A month is a year from 2000 to 2100 and a month 1–12."), status=422
+                )
+            services.project_report(
+                project=project,
+                acting_user=request.user,
+                year=year,
+                month=month,
+                actual=post.get("actual", "") or "x",
+                progress=post.get("progress", ""),
+            )
+        elif action == "problem":
+            category = directory_selectors.category_by_code(post.get("category", ""), field="category")
+            problem = services.project_raise_problem(
+                project=project,
+                acting_user=request.user,
+                title=post.get("title", ""),
+                description=post.get("description", ""),
+                category=category,
+            )
+            messages.success(request, _("Appeal %(number)s submitted.") % {"number": problem.appeal.number})
+        elif action == "stop":
+            services.project_stop(project=project, acting_user=request.user, reason=post.get("reason", ""))
+        elif action == "resume":
+            services.project_resume(
+                project=project, acting_user=request.user, comment=post.get("comment", "")
+            )
+        elif action == "edit":
+            changes = {}
+            if post.get("investment", "").strip():
+                changes["investment"] = post["investment"]
+            if "description" in post:
+                changes["description"] = post.get("description", "")
+            services.project_edit(project=project, acting_user=request.user, **changes)
+    except ZhuqiError as exc:
+        if exc.status == 403:
+            raise Http404 from exc
+        project = _project(request, number)
+        return render(
+            request,
+            "projects/project_detail.html",
+            _detail_context(request, project, exc, action),
+            status=exc.status,
+        )
+    return redirect("projects:project_detail", project.number)
