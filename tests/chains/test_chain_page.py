@@ -1,5 +1,6 @@
 """The chain page: members' figures from the best values, open appeals, in a fixed number of queries."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -66,7 +67,13 @@ def test_the_chain_page_does_not_query_per_member(client, world, chain, django_a
         chain=chain, acting_user=coordinator, kind="extend", position="downstream", title="茶饮连锁"
     )
     services.chain_candidate_add(gap=other, acting_user=coordinator, name="某连锁品牌")
-    services.chain_task_add(chain=chain, acting_user=coordinator, title="招引茶饮连锁", owner=world.city_dept)
+    services.chain_task_add(
+        chain=chain,
+        acting_user=coordinator,
+        title="招引茶饮连锁",
+        owner=world.city_dept,
+        due_on=date(2026, 9, 30),
+    )
     many, response = _page_queries(client, world, chain, django_assert_max_num_queries, 30)
     assert many <= few, (few, many)
     page = response.content.decode()
@@ -83,18 +90,40 @@ def test_a_chain_outside_scope_is_not_found(client, world, chain):
     assert client.get(reverse("chains:chain_detail", args=[chain.code])).status_code == 404
 
 
-def test_the_chain_chief_edits_its_chain_and_closes_a_task(world, chain):
+def test_chain_tasks_are_tracked_tasks_closed_out_by_their_owner(world, chain):
+    from zhuqi.core.errors import Forbidden
+    from zhuqi.engagement.models import Task
+    from zhuqi.engagement.tasks import close_task
+
     leader = world.users["leader_a"]
     task = services.chain_task_add(
-        chain=chain, acting_user=leader, title="编制产业链图谱", owner=world.city_dept
+        chain=chain,
+        acting_user=leader,
+        title="编制产业链图谱",
+        owner=world.city_dept,
+        due_on=date(2026, 9, 30),
     )
-    services.chain_task_done(task=task, acting_user=leader, note="已印发")
-    task.refresh_from_db()
-    assert task.done_on is not None
-    from zhuqi.core.errors import Forbidden
-
+    assert task.source == Task.Source.CHAIN and task.source_object == chain
+    assert list(services.chain_tasks(chain)) == [task]
+    assert selectors.chain_list(world.users["coordinator"])[0].open_tasks == 1
+    close_task(task=task, note="已印发", acting_user=world.users["city_handler"])  # the owner department
+    assert selectors.chain_list(world.users["coordinator"])[0].open_tasks == 0
+    # the 专班 department (no right to assign tasks in general) adds one in the chain's name
+    services.chain_task_add(
+        chain=chain,
+        acting_user=world.users["city_handler"],
+        title="梳理上游企业",
+        owner=world.city_dept,
+        due_on=date(2026, 10, 31),
+    )
     with pytest.raises(Forbidden):
-        services.chain_task_add(chain=chain, acting_user=world.users["town_a"], title="无权")
+        services.chain_task_add(
+            chain=chain,
+            acting_user=world.users["town_a"],
+            title="无权",
+            owner=world.city_dept,
+            due_on=date(2026, 10, 31),
+        )
     with pytest.raises(Forbidden):  # the 链长 does not name another 链长
         services.chain_update(chain=chain, acting_user=leader, leader=None)
     assert Appeal.objects.count() == 0

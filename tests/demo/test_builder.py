@@ -4,12 +4,15 @@ import pytest
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.appeals.models import Appeal
+from zhuqi.chains.models import Chain, Event
 from zhuqi.core import uscc
 from zhuqi.demo import builder, reference
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, LiaisonAssignment
+from zhuqi.engagement.models import Task
 from zhuqi.policies.models import Application, GrantOffer
 from zhuqi.programs.models import Application as ProgrammeApplication
 from zhuqi.programs.models import Expert, Pilot, Programme, ReserveEntry, ReviewGroup, Round, Score
+from zhuqi.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +50,10 @@ def test_demo_city_is_deterministic(city):
     )
     for model in (Pilot, ReserveEntry, Score, ReviewGroup, Expert, ProgrammeApplication, Round, Programme):
         model.objects.all().delete()
+    Project.objects.all().delete()  # with its problems (which hold their appeals)
+    Event.objects.all().delete()
+    Chain.objects.all().delete()
+    Task.objects.all().delete()
     Appeal.objects.all().delete()
     GrantOffer.objects.all().delete()
     Application.objects.all().delete()

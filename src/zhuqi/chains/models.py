@@ -129,32 +129,6 @@ class Candidate(models.Model):
         return self.name
 
 
-class ChainTask(models.Model):
-    """A key task of a chain's plan, closed out (销号) with a note. Kept here until the tracked tasks
-    of engagement (issue #11 item 3) are on main."""
-
-    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("task"), max_length=200)
-    owner = models.ForeignKey(
-        Department,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("owner"),
-    )
-    due_on = models.DateField(_("due"), null=True, blank=True)
-    done_on = models.DateField(_("done on"), null=True, blank=True)
-    done_note = models.CharField(_("note"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("chain task")
-        ordering = ["done_on", "due_on", "id"]
-
-    def __str__(self):
-        return self.title
-
-
 class EventKind(models.TextChoices):
     SUPPLY = "supply", _("Supply and sales matchmaking (产销对接)")
     FINANCE = "finance", _("Bank and enterprise matchmaking (银企对接)")

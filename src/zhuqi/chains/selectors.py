@@ -53,13 +53,27 @@ def chain_get(user, code: str) -> Chain:
 
 
 def chain_list(user) -> list[Chain]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from zhuqi.engagement.models import Task
+
+    open_tasks = (
+        Task.objects.filter(
+            source_type=ContentType.objects.get_for_model(Chain), source_id=OuterRef("pk"), state="open"
+        )
+        .values("source_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return list(
         chains_visible_to(user)
         .select_related("leader", "lead_enterprise", "lead_department")
         .annotate(
             member_count=Count("members", distinct=True),
             open_gaps=Count("gaps", filter=Q(gaps__filled_on__isnull=True), distinct=True),
-            open_tasks=Count("tasks", filter=Q(tasks__done_on__isnull=True), distinct=True),
+            open_tasks=Coalesce(Subquery(open_tasks, output_field=IntegerField()), 0),
         )
         .order_by("code")
     )

@@ -13,7 +13,6 @@ from zhuqi.chains import lifecycle
 from zhuqi.chains.models import (
     Candidate,
     Chain,
-    ChainTask,
     Event,
     EventKind,
     Gap,
@@ -232,47 +231,45 @@ def chain_candidate_add(
 
 @transaction.atomic
 def chain_task_add(
-    *, chain: Chain, acting_user, title: str, owner=None, due_on: date | None = None
-) -> ChainTask:
+    *, chain: Chain, acting_user, title: str, owner, due_on: date, owner_user=None, description: str = ""
+):
+    """A key task of the chain's plan, as a tracked task of engagement (source: the chain), owned by a
+    department (and a person) and closed out (销号) there by its owner. The 链长 and 专班 may add one
+    to their chain; the task is made in the chain's name (acting_user None to engagement) when the
+    editor may not assign tasks in general (a 专班 department)."""
+    from zhuqi.engagement.models import Task
+    from zhuqi.engagement.tasks import create_task
+
     lifecycle.CHAIN_EDITOR.require(acting_user, chain)
-    task = ChainTask.objects.create(
-        chain=chain, title=_text(title, field="title", limit=200, required=True), owner=owner, due_on=due_on
+    may_assign = permissions.has(acting_user, Capability.ASSIGN_TASKS) or permissions.has(
+        acting_user, Capability.COORDINATE_ENGAGEMENT
+    )
+    task = create_task(
+        title=title,
+        due_on=due_on,
+        acting_user=acting_user if may_assign else None,
+        owner_department=owner,
+        owner_user=owner_user,
+        description=description,
+        enterprise=chain.lead_enterprise,
+        source=Task.Source.CHAIN,
+        source_object=chain,
     )
     audit.record(actor=acting_user, verb="chain_task_add", obj=chain, data={"title": task.title})
-    if owner is not None:
-        from zhuqi.accounts.models import User
-
-        outbox.enqueue(
-            event_key=f"chain-task-{task.pk}",
-            recipients=list(User.objects.filter(department=owner, is_active=True)),
-            subject=str(
-                Message(
-                    _("New task of the %(chain)s chain: %(title)s"),
-                    {"chain": chain.name, "title": task.title},
-                )
-            ),
-            body=task.title,
-            link=f"/chains/{chain.code}/",
-        )
     return task
 
 
-@transaction.atomic
-def chain_task_done(*, task: ChainTask, acting_user, note: str, on: date | None = None) -> ChainTask:
-    """Closes out (销号) a chain task with a note."""
-    lifecycle.CHAIN_EDITOR.require(acting_user, task.chain)
-    if task.done_on:
-        raise ZhuqiError("task_done", _("This task is closed out already."), status=409)
-    task.done_on = on or _today()
-    task.done_note = _text(note, field="note", limit=500, required=True)
-    task.save(update_fields=["done_on", "done_note"])
-    audit.record(
-        actor=acting_user,
-        verb="chain_task_done",
-        obj=task.chain,
-        data={"title": task.title, "comment": task.done_note},
+def chain_tasks(chain: Chain):
+    """The chain's key tasks (tracked tasks whose source is the chain), open ones first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhuqi.engagement.models import Task
+
+    return (
+        Task.objects.filter(source_type=ContentType.objects.get_for_model(Chain), source_id=chain.pk)
+        .select_related("owner_department", "owner_user")
+        .order_by("closed_at", "due_on", "id")
     )
-    return task
 
 
 # --- Events ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.chains import lifecycle, selectors, services
-from zhuqi.chains.models import Candidate, ChainTask, EventKind, Gap, Outcome, Partner, Position
+from zhuqi.chains.models import Candidate, EventKind, Gap, Outcome, Partner, Position
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
@@ -63,7 +63,7 @@ def _chain_context(request, chain, error=None):
         "chain": chain,
         "figures": selectors.member_figures(chain),
         "gaps": list(chain.gaps.select_related("filled_by").prefetch_related("candidates")),
-        "tasks": list(chain.tasks.select_related("owner")),
+        "tasks": list(services.chain_tasks(chain)),
         "events": list(
             chain.events.select_related("organiser_department", "organiser_town").order_by("-held_on")[:20]
         ),
@@ -134,13 +134,8 @@ def chain_action(request, code, action):
                 acting_user=user,
                 title=post.get("title", ""),
                 owner=Department.objects.filter(code=post.get("owner", "")).first(),
-                due_on=_date(post.get("due_on", ""), "due_on"),
+                due_on=_date(post.get("due_on", ""), "due_on") or _missing("due_on"),
             )
-        elif action == "task_done":
-            task = ChainTask.objects.filter(chain=chain, pk=parse_whole(post.get("task"), 1, 2**62)).first()
-            if task is None:
-                raise Http404
-            services.chain_task_done(task=task, acting_user=user, note=post.get("note", ""))
         elif action == "plan":
             services.chain_update(chain=chain, acting_user=user, plan=post.get("plan", ""))
         else:

@@ -18,6 +18,7 @@ from zhuqi.accounts import services as account_services
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import uscc
 from zhuqi.core.scopes import HOTLINE
+from zhuqi.demo import chains as chains_demo
 from zhuqi.demo import programs as programs_demo
 from zhuqi.demo import reference
 from zhuqi.directory.models import (
@@ -555,6 +556,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     appeals = build_appeals(max(20, enterprises // 10), rng)
     programme = programs_demo.build(built, demo)
     matches, offers, applications = build_policies(demo)
+    chains_demo.build(rng=random.Random(SEED + 11))  # industry chains, matchmaking events, key projects
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),

@@ -8,11 +8,11 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self):
+        from zhuqi.core import backlinks
         from zhuqi.projects import (
             jobs,  # noqa: F401  registers the register export
             warnings,  # noqa: F401  registers the project_delay warning provider
         )
-        from zhuqi.core import backlinks
         from zhuqi.projects.selectors import appeal_backlinks
 
         backlinks.register("appeals.appeal", "projects", appeal_backlinks)
