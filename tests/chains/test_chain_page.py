@@ -57,6 +57,13 @@ def test_the_chain_page_does_not_query_per_member(client, world, chain, django_a
     gap = services.chain_gap_add(
         chain=chain, acting_user=coordinator, kind="fill", position="upstream", title="茶叶初加工"
     )
+    services.chain_task_add(
+        chain=chain,
+        acting_user=coordinator,
+        title="编制产业链图谱",
+        owner=world.city_dept,
+        due_on=date(2026, 8, 31),
+    )
     _page_queries(client, world, chain, django_assert_max_num_queries, 30)  # the session's first request
     few, _ = _page_queries(client, world, chain, django_assert_max_num_queries, 30)
     members = add_members(world, chain, 12)

@@ -140,7 +140,7 @@ def events_visible_to(user) -> QuerySet[Event]:
         return qs.none()
     if permissions.has(user, Capability.SEE_EVERYTHING):
         return qs
-    mine = Q(chain__leader_id=user.pk) | Q(enterprises__liaisons__leader_id=user.pk)
+    mine = Q(chain__in=chains_visible_to(user)) | Q(enterprises__liaisons__leader_id=user.pk)
     if user.department_id:
         mine |= Q(organiser_department_id=user.department_id)
         if user.department.town_id:

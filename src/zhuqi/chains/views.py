@@ -58,12 +58,23 @@ def chain_list(request):
     return render(request, "chains/chain_list.html", {"chains": selectors.chain_list(request.user)})
 
 
+def _tasks(user, chain) -> list:
+    """The chain's tasks, each with whether this user may open it on engagement's pages."""
+    from zhuqi.engagement.selectors import tasks_visible_to
+
+    tasks = list(services.chain_tasks(chain))
+    visible = set(tasks_visible_to(user).filter(pk__in=[t.pk for t in tasks]).values_list("pk", flat=True))
+    for task in tasks:
+        task.may_open = task.pk in visible
+    return tasks
+
+
 def _chain_context(request, chain, error=None):
     return {
         "chain": chain,
         "figures": selectors.member_figures(chain),
         "gaps": list(chain.gaps.select_related("filled_by").prefetch_related("candidates")),
-        "tasks": list(services.chain_tasks(chain)),
+        "tasks": _tasks(request.user, chain),
         "events": list(
             chain.events.select_related("organiser_department", "organiser_town").order_by("-held_on")[:20]
         ),
@@ -273,6 +284,8 @@ def _event_context(request, event, error=None):
         "offered": offered,
         "actions": {name: lifecycle.EVENT_ACTIONS[name].label for name in offered},
         "outcome_kinds": Outcome.Kind.choices,
+        "chain_visible": event.chain_id is not None
+        and selectors.chains_visible_to(request.user).filter(pk=event.chain_id).exists(),
         "error": error,
         "today": timezone.localdate(),
     }

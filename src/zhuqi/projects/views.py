@@ -163,13 +163,28 @@ def _detail_context(request, project, error=None, action=None):
             }
         )
     offered = lifecycle.offered(request.user, project)
+    problems = list(project.problems.select_related("appeal"))
+    from zhuqi.appeals.selectors import appeals_visible_to
+
+    open_appeals = set(
+        appeals_visible_to(request.user)
+        .filter(pk__in=[p.appeal_id for p in problems])
+        .values_list("pk", flat=True)
+    )
+    for problem in problems:
+        problem.may_open = problem.appeal_id in open_appeals
+    enterprise_visible = (
+        project.enterprise_id is not None
+        and directory_selectors.enterprises_visible_to(request.user).filter(pk=project.enterprise_id).exists()
+    )
     return {
+        "enterprise_visible": enterprise_visible,
         "project": project,
         "state_label": STATE_LABELS[project.state],
         "status": project_status.status_of(project, today),
         "milestones": rows,
         "months": list(project.months.all()),
-        "problems": list(project.problems.select_related("appeal")),
+        "problems": problems,
         "offered": offered,
         "actions": {name: lifecycle.ACTIONS[name].label for name in offered},
         "next_stage": STATE_LABELS.get(lifecycle.next_stage(project.stage) or "", ""),
