@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhuqi.cultivation",
     "zhuqi.engagement",
     "zhuqi.chains",
+    "zhuqi.monitoring",
     "zhuqi.web",
     "zhuqi.demo",
 ]
@@ -284,6 +285,7 @@ EMAIL_BACKEND = os.environ.get("ZHUQI_EMAIL_BACKEND", "django.core.mail.backends
 ZHUQI_PRINCIPAL_LEADER = os.environ.get("ZHUQI_PRINCIPAL_LEADER", "")
 # Appeal deadlines and warnings, in working days.
 ZHUQI_NEAR_DEADLINE_DAYS = 1  # blue when at most this many working days are left
+ZHUQI_MONITORING_REFRESH_MINUTES = int(os.environ.get("ZHUQI_MONITORING_REFRESH_MINUTES", "60"))
 ZHUQI_RED_AFTER_DAYS = 3  # red when overdue by more than this many working days
 ZHUQI_RATING_PERIOD_DAYS = int(os.environ.get("ZHUQI_RATING_PERIOD_DAYS", "5"))
 # Seed 000 三(四) 「系统两次发还重办的问题」 go to the coordination meeting. Read here as: the appeal goes

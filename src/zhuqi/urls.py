@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("zhuqi.programs.urls")),
     path("", include("zhuqi.projects.urls")),
     path("", include("zhuqi.chains.urls")),
+    path("", include("zhuqi.monitoring.urls")),
 ]

@@ -15,6 +15,7 @@ APPS = (
     "zhuqi.projects",
     "zhuqi.chains",
     "zhuqi.cultivation",
+    "zhuqi.monitoring",
     "zhuqi.web",
     "zhuqi.demo",
 )

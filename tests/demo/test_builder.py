@@ -45,7 +45,7 @@ def test_demo_city_is_deterministic(city):
     first = list(Enterprise.objects.order_by("uscc").values_list("uscc", "name", "town__code"))
     revenue = list(
         IndicatorValue.objects.filter(indicator="revenue")
-        .order_by("enterprise__uscc", "year", "period_no")
+        .order_by("enterprise__uscc", "year", "period_type", "period_no")
         .values_list("value")
     )
     for model in (Pilot, ReserveEntry, Score, ReviewGroup, Expert, ProgrammeApplication, Round, Programme):
@@ -64,7 +64,7 @@ def test_demo_city_is_deterministic(city):
     assert (
         list(
             IndicatorValue.objects.filter(indicator="revenue")
-            .order_by("enterprise__uscc", "year", "period_no")
+            .order_by("enterprise__uscc", "year", "period_type", "period_no")
             .values_list("value")
         )
         == revenue

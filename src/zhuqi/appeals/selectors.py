@@ -191,10 +191,11 @@ ACTIVE_DUE = Case(
 LEVEL_RANK = {"red": 0, "yellow": 1, "blue": 2}
 
 
-def warning_list(user: User, now=None) -> QuerySet[Appeal]:
-    """Every open appeal in the user's scope that is blue, yellow or red, the worst first, then the
-    oldest: filtered, coloured (`level`, `due`), ordered and paged in SQL. The two working-day limits
-    are computed once per request, so the colour is a comparison of the deadline with two moments."""
+def with_levels(appeals, now=None) -> QuerySet[Appeal]:
+    """These appeals, those of them blue, yellow or red, each with its `level` and `active_due`, the
+    worst first, then the oldest: filtered, coloured, ordered and paged in SQL. The two working-day
+    limits are computed once per call, so the colour is a comparison of the deadline with two moments.
+    The warnings centre (monitoring, kind `appeal_deadline`) reads the same colours through here."""
     now = now or timezone.now()
     red_limit, near_limit = _red_limit(now), _near_limit(now)
     level = Case(
@@ -207,14 +208,18 @@ def warning_list(user: User, now=None) -> QuerySet[Appeal]:
         *(When(level=name, then=Value(n)) for name, n in LEVEL_RANK.items()), output_field=IntegerField()
     )
     return (
-        appeals_visible_to(user)
-        .filter(_active_due_before(near_limit))  # every open appeal with a deadline before "near" ends
+        appeals.filter(_active_due_before(near_limit))  # every open appeal with a deadline before "near" ends
         .select_related("enterprise", "department")
         .annotate(active_due=ACTIVE_DUE)
         .annotate(level=level)
         .annotate(level_rank=rank)
         .order_by("level_rank", "created_at", "-id")
     )
+
+
+def warning_list(user: User, now=None) -> QuerySet[Appeal]:
+    """Every open appeal in the user's scope that is blue, yellow or red (`with_levels`)."""
+    return with_levels(appeals_visible_to(user), now)
 
 
 def coordination_list(user: User) -> QuerySet[CoordinationItem]:

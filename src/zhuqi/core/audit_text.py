@@ -90,6 +90,11 @@ VERBS = {
     "policy_list_add": _("Clause added to a pilot's policy list"),
     "policy_list_update": _("Pilot's policy list entry updated"),
     "pilot_registration_remind": _("Unregistered pilots reminded"),
+    "target_set": _("Target set"),
+    "warning_acknowledge": _("Warning acknowledged"),
+    "warning_handle": _("Warning handled"),
+    "warning_rule_set": _("Kind of warning changed"),
+    "warnings_sweep": _("Warnings raised or resolved by the sweep"),
     "user_create": _("User created"),
     "task_create": _("Tracked task created"),
     "task_close": _("Tracked task closed out (销号)"),
@@ -164,6 +169,8 @@ DETAILS = {
     "doubled": (_("Doubled"), "number"),
     "tasks": (_("Tasks"), "number"),
     "notice_until": (_("Notice until"), "day"),
+    "annual": (_("Annual target"), "text"),
+    "version": (_("Version"), "number"),
 }
 
 

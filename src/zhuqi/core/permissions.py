@@ -90,6 +90,12 @@ class Capability(StrEnum):
     RUN_PROGRAMMES = "run_programmes"
     APPLY_TO_PROGRAMMES = "apply_to_programmes"
     RECOMMEND_TO_PROGRAMMES = "recommend_to_programmes"
+    # Monitoring
+    READ_MONITORING = "read_monitoring"
+    SET_ANY_TARGET = "set_any_target"
+    SET_TOWN_TARGETS = "set_town_targets"
+    HANDLE_WARNINGS = "handle_warnings"
+    CONFIGURE_WARNINGS = "configure_warnings"
 
 
 C = Capability
@@ -250,6 +256,17 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.RECOMMEND_TO_PROGRAMMES: (
         frozenset({Role.TOWN_OFFICER, Role.HANDLER}),
         "recommend an enterprise in scope to a programme round (二(四)2)",
+    ),
+    C.READ_MONITORING: (_STAFF, "read targets, the cockpit and the warnings centre (scoped)"),
+    C.SET_ANY_TARGET: (_COORDINATING, "set and break down the targets of the city and of any town"),
+    C.SET_TOWN_TARGETS: (frozenset({Role.TOWN_OFFICER}), "set and break down its town's targets"),
+    C.HANDLE_WARNINGS: (
+        _STAFF - {Role.SYSTEM},
+        "acknowledge and handle warnings: its department's, its town's, those naming it",
+    ),
+    C.CONFIGURE_WARNINGS: (
+        _COORDINATING,
+        "edit the kinds of warning (thresholds, who is told) and handle any warning",
     ),
 }
 

@@ -557,6 +557,9 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     programme = programs_demo.build(built, demo)
     matches, offers, applications = build_policies(demo)
     chains_demo.build(rng=random.Random(SEED + 11))  # industry chains, matchmaking events, key projects
+    from zhuqi.demo import monitoring as demo_monitoring
+
+    demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),

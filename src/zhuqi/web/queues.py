@@ -1,8 +1,8 @@
 """The work waiting for a user, for the home page: counts that link to the filtered lists.
 
 Which queues a user has follows from its capabilities (core/permissions.py); the counts come from
-the apps' scoped selectors, a fixed number of queries whatever the role or the data (three: appeals,
-applications, offers; a test holds it).
+the apps' scoped selectors, a fixed number of queries whatever the role or the data (four: appeals,
+applications, offers, warnings; a test holds it).
 """
 
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.appeals import selectors as appeal_selectors
 from zhuqi.core.permissions import Capability as C
 from zhuqi.core.permissions import has
+from zhuqi.monitoring import selectors as monitoring_selectors
 from zhuqi.policies import selectors as policy_selectors
 
 
@@ -36,6 +37,16 @@ def queues_for(user, now=None) -> list[Queue]:
         queues += _appeal_queues(user, appeal_selectors.work_counts(user, now))
     if has(user, C.APPLY_FOR_POLICIES) or has(user, C.READ_POLICY_FIGURES) or has(user, C.DISBURSE_GRANTS):
         queues += _policy_queues(user, policy_selectors.work_counts(user))
+    if has(user, C.HANDLE_WARNINGS):
+        queues.append(
+            Queue(
+                "warnings",
+                _("Warnings to handle"),
+                monitoring_selectors.to_handle_count(user),
+                _url("monitoring:warnings", state="open"),
+                urgent=True,
+            )
+        )
     return queues
 
 

@@ -18,6 +18,7 @@ from zhuqi.core.models import AuditChainHead, AuditEvent
 from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
+from zhuqi.monitoring import dashboards
 from zhuqi.policies import selectors as policy_selectors
 from zhuqi.web import queues
 
@@ -33,6 +34,9 @@ def home(request):
     user = request.user
     visible = selectors.enterprises_visible_to(user)
     context = {"overview": figures.overview(visible), "queues": queues.queues_for(user)}
+    # The figures that say what to do, by scope (monitoring: the city's or the town's cockpit, a
+    # department's KPIs and rank), under the work queues.
+    context |= dashboards.for_home(user) or {}
     if user.role == Role.ENTERPRISE:
         context["enterprise"] = user.enterprise
         context["series"] = figures.enterprise_series(user.enterprise_id)

@@ -1,0 +1,50 @@
+"""Background jobs of the monitoring app: the warnings export (any size) and the rebuild of the
+actuals rollup (seconds at a province's scale)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core import jobs, permissions
+from zhuqi.core.errors import Forbidden, ZhuqiError
+from zhuqi.core.permissions import Capability
+from zhuqi.core.schemas import parse_whole
+from zhuqi.monitoring import actuals, exports, selectors
+
+
+def run_warnings_export(job, progress) -> jobs.Outcome:
+    rows = selectors.warning_list(job.owner, **job.parameters)
+    total = rows.count()
+    progress(0, total)
+    content = exports.warnings_xlsx(rows, dict(selectors.kind_choices()), lambda done: progress(done, total))
+    return jobs.Outcome({"rows": total}, content, "warnings.xlsx")
+
+
+def check_warnings_export(owner, parameters: dict) -> dict:
+    if not permissions.has(owner, Capability.READ_MONITORING):
+        raise Forbidden("forbidden", permissions.FORBIDDEN)
+    return jobs.text_filters(*selectors.WARNING_FILTERS)(owner, parameters)
+
+
+def run_refresh(job, progress) -> jobs.Outcome:
+    year = int(job.parameters["year"])
+    progress(0, 4)
+    cells = actuals.refresh(range(year - 3, year + 1))  # the year and the three its profile reads
+    progress(4, 4)
+    return jobs.Outcome({"rows": cells})
+
+
+def check_refresh(owner, parameters: dict) -> dict:
+    if not permissions.has(owner, Capability.SET_ANY_TARGET):
+        raise Forbidden("forbidden", permissions.FORBIDDEN)
+    year = parse_whole(str(parameters.get("year", "")), 2000, 2100)
+    if year is None:
+        raise ZhuqiError("bad_year", _("Give a year between 2000 and 2100."), status=422, field="year")
+    return {"year": str(year)}
+
+
+jobs.register(
+    "export.warnings",
+    label=_("Warnings export (.xlsx)"),
+    run=run_warnings_export,
+    check=check_warnings_export,
+)
+jobs.register("monitoring.refresh", label=_("Monthly actuals rebuilt"), run=run_refresh, check=check_refresh)

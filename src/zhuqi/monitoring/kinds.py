@@ -1,0 +1,184 @@
+"""The warnings the monitoring app finds itself, registered with `core/findings.py` like everyone's:
+
+appeal_deadline  every open appeal the appeals' own SQL colours blue, yellow or red (督办 colours:
+                 `appeals.selectors.with_levels`, not recomputed here); once per appeal and deadline
+                 (the period is the deadline's day, so a reopened appeal's new deadline is a new
+                 warning); the level follows the colour.
+figure_fall      revenue or tax of the year so far (the months reported this year, best values) below
+                 the same months of last year by more than the rule's `yellow` / `red` per cent, for
+                 the programme's enterprises (a doubling class) and those tagged as the rule says
+                 (倍增试点, 规上企业 by default); once per enterprise and year; the town and the
+                 enterprise's liaison leaders own it.
+target_missed    a target of this year behind its cumulative breakdown at the latest month with data
+                 (yellow or red by the targets' thresholds); once per target and month — a month still
+                 missed next month is a new warning, the old one resolves itself.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.appeals import selectors as appeal_selectors
+from zhuqi.appeals.models import Appeal
+from zhuqi.core import findings, formats, workdays
+from zhuqi.core.findings import Finding
+from zhuqi.directory.models import Enterprise, LiaisonAssignment, PeriodType
+from zhuqi.monitoring import actuals, measures, rules, status
+from zhuqi.monitoring.models import Target
+
+LEVEL_WORDS = {"blue": _("near the deadline"), "yellow": _("overdue"), "red": _("long overdue")}
+
+
+def appeal_deadlines(today: date):
+    now = timezone.now()
+    if today != timezone.localdate():  # a sweep for another day (tests, a replay) sees that day's noon
+        now = datetime.combine(today, time(12), tzinfo=workdays.SHANGHAI)
+    rows = appeal_selectors.with_levels(Appeal.objects.all(), now).values_list(
+        "pk", "number", "title", "level", "active_due", "department_id", "enterprise__town_id"
+    )
+    for pk, number, title, level, due, department_id, town_id in rows.iterator(chunk_size=2000):
+        due_day = timezone.localtime(due, workdays.SHANGHAI).date()
+        yield Finding(
+            kind="appeal_deadline",
+            subject_type="appeals.appeal",
+            subject_id=pk,
+            period=due_day.isoformat(),
+            level=level,
+            text=gettext("Appeal %(number)s “%(title)s” is %(words)s: due %(due)s.")
+            % {
+                "number": number,
+                "title": title[:80],
+                "words": LEVEL_WORDS[level],
+                "due": formats.day(due_day),
+            },
+            since=min(due_day, today),
+            link=reverse("appeals:appeal_detail", args=[number]),
+            town_id=town_id,
+            department_id=department_id,
+        )
+
+
+def _programme_enterprises(rule):
+    tags = [t for t in rule.thresholds.get("tags", []) if isinstance(t, str)]
+    condition = Q(tags__name__in=tags) if tags else Q(pk__in=[])
+    if rule.thresholds.get("doubling_classes", True):
+        condition |= ~Q(doubling_class="")
+    return Enterprise.objects.filter(condition).values("pk")
+
+
+def figure_falls(today: date):
+    rule = rules.rule("figure_fall")
+    yellow = rules.threshold("figure_fall", "yellow", rule)
+    red = rules.threshold("figure_fall", "red", rule)
+    year = today.year
+    latest = (
+        actuals.Actual.objects.filter(indicator="revenue", year=year, month__gte=1).order_by("-month").first()
+    )
+    if latest is None:
+        return
+    through = latest.month
+    sums = (
+        actuals.best_values([year, year - 1])
+        .filter(
+            period_type=PeriodType.MONTH,
+            period_no__lte=through,
+            indicator__in=["revenue", "tax_paid"],
+            enterprise__in=_programme_enterprises(rule),
+        )
+        .values("enterprise_id", "indicator", "year")
+        .annotate(total=Sum("value"), months=Count("id"))
+    )
+    table: dict[int, dict] = {}
+    for r in sums:
+        if r["months"] == through:  # only a full comparison: every month of both years reported
+            table.setdefault(r["enterprise_id"], {})[(r["indicator"], r["year"])] = r["total"]
+    falling: dict[int, list] = {}
+    for enterprise_id, cells in table.items():
+        for indicator in ("revenue", "tax_paid"):
+            now, before = cells.get((indicator, year)), cells.get((indicator, year - 1))
+            if now is None or not before or before <= 0:
+                continue
+            fall = (1 - now / before) * 100
+            if fall > yellow:
+                falling.setdefault(enterprise_id, []).append((indicator, fall))
+    if not falling:
+        return
+    enterprises = Enterprise.objects.in_bulk(list(falling))
+    leaders: dict[int, list[int]] = {}
+    for enterprise_id, leader_id in LiaisonAssignment.objects.filter(
+        enterprise_id__in=list(falling)
+    ).values_list("enterprise_id", "leader_id"):
+        leaders.setdefault(enterprise_id, []).append(leader_id)
+    for enterprise_id, falls in falling.items():
+        enterprise = enterprises[enterprise_id]
+        worst = max(f for _i, f in falls)
+        parts = "；".join(
+            gettext("%(indicator)s down %(fall)s%%")
+            % {"indicator": measures.MEASURES[i].label, "fall": f"{f:.1f}"}
+            for i, f in falls
+        )
+        yield Finding(
+            kind="figure_fall",
+            subject_type="directory.enterprise",
+            subject_id=enterprise_id,
+            period=str(year),
+            level="red" if worst > red else "yellow",
+            text=gettext("%(name)s, January to %(month)s against last year: %(parts)s.")
+            % {"name": enterprise.name, "month": gettext("month %(m)s") % {"m": through}, "parts": parts},
+            since=date(year, through, 1),
+            link=reverse("directory:enterprise_detail", args=[enterprise.uscc]),
+            town_id=enterprise.town_id,
+            user_ids=tuple(leaders.get(enterprise_id, ())),
+        )
+
+
+def targets_missed(today: date):
+    year = today.year
+    targets = list(
+        Target.objects.filter(year=year, measure__in=measures.FLOW)
+        .select_related("town")
+        .prefetch_related("months")
+    )
+    if not targets:
+        return
+    thresholds = rules.target_thresholds()
+    for target in targets:
+        got = actuals.monthly(target.measure, year, target.town_id)
+        p = status.progress(target, months_actual=got, thresholds=thresholds)
+        if p.colour not in ("yellow", "red") or not p.through:
+            continue
+        scope = target.town.name if target.town else gettext("the city")
+        yield Finding(
+            kind="target_missed",
+            subject_type="monitoring.target",
+            subject_id=target.pk,
+            period=f"{year}-{p.through:02d}",
+            level=p.colour,
+            text=gettext(
+                "%(scope)s %(measure)s to month %(month)s: %(actual)s of %(target)s planned (%(ratio)s)."
+            )
+            % {
+                "scope": scope,
+                "measure": measures.MEASURES[target.measure].label,
+                "month": p.through,
+                "actual": formats.money(p.actual_to_date),
+                "target": formats.money(p.target_to_date),
+                "ratio": f"{p.ratio * 100:.1f}%" if p.ratio is not None else "—",
+            },
+            since=_month_end(year, p.through),
+            link=reverse("monitoring:target_detail", args=[target.pk]),
+            town_id=target.town_id,
+        )
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+
+
+findings.register("appeal_deadline", label=_("Appeal deadline (督办)"), provider=appeal_deadlines)
+findings.register("figure_fall", label=_("Revenue or tax falling"), provider=figure_falls)
+findings.register("target_missed", label=_("Target month missed"), provider=targets_missed)
