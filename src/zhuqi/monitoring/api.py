@@ -145,7 +145,7 @@ def target_set(request, payload: TargetIn):
     return _target_out(status.progress(targets.target_get(target.pk)))
 
 
-class WarningOut(Schema):
+class CentreWarningOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -185,7 +185,7 @@ class WarningFilters(Schema):
     department: column(Department, "code") = ""
 
 
-@router.get("/monitoring/warnings", response=list[WarningOut])
+@router.get("/monitoring/warnings", response=list[CentreWarningOut])
 @paginate(Page)
 def warning_list(request, filters: Query[WarningFilters]):
     """Warnings in the caller's scope, filtered (state: open by default), newest first, paged in SQL."""
@@ -193,7 +193,7 @@ def warning_list(request, filters: Query[WarningFilters]):
     return selectors.warning_list(request.user, **filters.dict())
 
 
-@router.get("/monitoring/warnings/{warning_id}", response=WarningOut)
+@router.get("/monitoring/warnings/{warning_id}", response=CentreWarningOut)
 def warning_get(request, warning_id: Id):
     _require(request)
     return selectors.warning_get(request.user, warning_id)
@@ -203,7 +203,7 @@ class WarningActionIn(Schema):
     note: Comment = ""
 
 
-@router.post("/monitoring/warnings/{warning_id}/{action}", response=WarningOut)
+@router.post("/monitoring/warnings/{warning_id}/{action}", response=CentreWarningOut)
 def warning_act(request, warning_id: Id, action: Literal["acknowledge", "handle"], payload: WarningActionIn):
     """Acknowledges a warning, or marks it handled with a note (required)."""
     _require(request)

@@ -36,7 +36,7 @@ class ProgrammeOut(Schema):
     honorary_revenue: Decimal
 
 
-class RoundOut(Schema):
+class ProgrammeRoundOut(Schema):
     id: int
     programme_id: int
     name: str
@@ -55,7 +55,7 @@ class RoundOut(Schema):
         return r.closes_on.isoformat() if r.closes_on else None
 
 
-class ApplicationOut(Schema):
+class ProgrammeApplicationOut(Schema):
     number: str
     round_id: int
     enterprise_uscc: str = Field(..., alias="enterprise.uscc")
@@ -77,13 +77,13 @@ class ApplicationOut(Schema):
     submitted_at: datetime
 
 
-class ApplicationFilters(Schema):
+class ProgrammeApplicationFilters(Schema):
     state: column(Application, "state") = ""
     enterprise_class: column(Application, "enterprise_class") = ""
     q: SearchText = ""
 
 
-class ApplicationIn(Schema):
+class ProgrammeApplicationIn(Schema):
     enterprise_uscc: text(18) = Field(
         "", description="a town or department recommending names the enterprise"
     )
@@ -180,14 +180,14 @@ def programme_list(request):
     return list(selectors.programmes_visible_to(request.user))
 
 
-@router.get("/programme-rounds/{pk}", response=RoundOut)
+@router.get("/programme-rounds/{pk}", response=ProgrammeRoundOut)
 def round_detail(request, pk: Id):
     return _round(request, pk)
 
 
-@router.get("/programme-rounds/{pk}/applications", response=list[ApplicationOut])
+@router.get("/programme-rounds/{pk}/applications", response=list[ProgrammeApplicationOut])
 @paginate(Page)
-def application_list(request, pk: Id, filters: Query[ApplicationFilters]):
+def application_list(request, pk: Id, filters: Query[ProgrammeApplicationFilters]):
     round_ = _round(request, pk)
     qs = selectors.applications_visible_to(request.user).filter(round=round_)
     if filters.state:
@@ -208,8 +208,10 @@ def _figures(text_: str) -> dict:
     return figures
 
 
-@router.post("/programme-rounds/{pk}/applications", response={201: ApplicationOut})
-def application_submit(request, pk: Id, payload: Form[ApplicationIn], plan: File[UploadedFile] = None):
+@router.post("/programme-rounds/{pk}/applications", response={201: ProgrammeApplicationOut})
+def application_submit(
+    request, pk: Id, payload: Form[ProgrammeApplicationIn], plan: File[UploadedFile] = None
+):
     """Applies (an enterprise user, with its doubling plan) or recommends (a town or department, naming
     the enterprise by its code). Multipart: the fields and the plan file."""
     round_ = _round(request, pk)
@@ -234,12 +236,12 @@ def application_submit(request, pk: Id, payload: Form[ApplicationIn], plan: File
     return 201, application
 
 
-@router.get("/programme-applications/{number}", response=ApplicationOut)
+@router.get("/programme-applications/{number}", response=ProgrammeApplicationOut)
 def application_detail(request, number: Key):
     return selectors.application_get(request.user, number)
 
 
-@router.post("/programme-applications/{number}/withdraw", response=ApplicationOut)
+@router.post("/programme-applications/{number}/withdraw", response=ProgrammeApplicationOut)
 def application_withdraw(request, number: Key):
     application = selectors.application_get(request.user, number)
     return services.application_withdraw(application=application, acting_user=request.user)
@@ -322,7 +324,7 @@ def proposal(request, pk: Id):
     return {"counts": services.proposal_make(round_=_office_round(request, pk), acting_user=request.user)}
 
 
-@router.get("/programme-rounds/{pk}/ranking", response=list[ApplicationOut])
+@router.get("/programme-rounds/{pk}/ranking", response=list[ProgrammeApplicationOut])
 @paginate(Page)
 def ranking(request, pk: Id):
     round_ = _round(request, pk)
@@ -334,7 +336,7 @@ def ranking(request, pk: Id):
     )
 
 
-@router.post("/programme-rounds/{pk}/notice", response=RoundOut)
+@router.post("/programme-rounds/{pk}/notice", response=ProgrammeRoundOut)
 def notice(request, pk: Id, payload: NoticeIn):
     try:
         starts, ends = date.fromisoformat(payload.starts_on), date.fromisoformat(payload.ends_on)
