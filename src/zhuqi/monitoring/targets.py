@@ -83,7 +83,12 @@ def target_set(
             "bad_breakdown", _("Unknown way of breaking the target down."), status=422, field="method"
         )
     amounts, method = _months_for(found, year, town, annual, method, quarters, months)
-    target = Target.objects.select_for_update().filter(measure=measure, year=year, town=town).first()
+    target = (
+        Target.objects.select_for_update(of=("self",))
+        .filter(measure=measure, year=year, town=town)
+        .order_by("pk")
+        .first()
+    )
     if target is None:
         target = Target(measure=measure, year=year, town=town, version=0)
     before = {"annual": str(target.annual), "version": target.version} if target.pk else {}
