@@ -159,3 +159,21 @@ def test_target_form_saves_a_version(client, busy):
     assert response.status_code == 302
     busy.city.refresh_from_db()
     assert busy.city.version == 2 and busy.city.annual == Decimal(100)
+
+
+def test_target_page_with_every_town_takes_a_fixed_number_of_queries(
+    client, busy, django_assert_max_num_queries
+):
+    client.force_login(busy.users["coordinator"])
+    url = reverse("monitoring:target_detail", args=[busy.city.pk])
+    with django_assert_max_num_queries(30) as before:
+        client.get(url)
+    for i in range(5):
+        from tests.factories import TownFactory
+
+        town = TownFactory(code=f"extra{i}")
+        targets.target_set(
+            acting_user=busy.users["coordinator"], measure="revenue", year=2026, town=town, annual=12
+        )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
