@@ -6,7 +6,7 @@ appeal_deadline  every open appeal the appeals' own SQL colours blue, yellow or 
                  warning); the level follows the colour.
 figure_fall      revenue or tax of the year so far (the months reported this year, best values) below
                  the same months of last year by more than the rule's `yellow` / `red` per cent, for
-                 the programme's enterprises (a doubling class) and those tagged as the rule says
+                 the programme's enterprises (a current pilot, a doubling class) and those tagged as the rule says
                  (倍增试点, 规上企业 by default); once per enterprise and year; the town and the
                  enterprise's liaison leaders own it.
 target_missed    a target of this year behind its cumulative breakdown at the latest month with data
@@ -16,6 +16,7 @@ target_missed    a target of this year behind its cumulative breakdown at the la
 
 from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -67,6 +68,11 @@ def _programme_enterprises(rule):
     condition = Q(tags__name__in=tags) if tags else Q(pk__in=[])
     if rule.thresholds.get("doubling_classes", True):
         condition |= ~Q(doubling_class="")
+    if rule.thresholds.get("pilots", True) and apps.is_installed("zhuqi.programs"):
+        # The programme's pilots (programs.Pilot, current: active or on probation) — what "pilot" means.
+        from zhuqi.programs.models import Pilot
+
+        condition |= Q(pk__in=Pilot.objects.filter(state__in=["active", "probation"]).values("enterprise_id"))
     return Enterprise.objects.filter(condition).values("pk")
 
 

@@ -139,4 +139,5 @@ THRESHOLD_LABELS = {
     "green": _("Green at (a fraction of the target)"),
     "tags": _("Enterprises with these tags"),
     "doubling_classes": _("Enterprises of the doubling programme's classes (1 yes, 0 no)"),
+    "pilots": _("The programmes' current pilots (1 yes, 0 no)"),
 }
