@@ -119,6 +119,7 @@ def _register_routers() -> None:
     from zhuqi.accounts.api import router as accounts_router
     from zhuqi.appeals.api import router as appeals_router
     from zhuqi.core.api import router as core_router
+    from zhuqi.cultivation.api import router as cultivation_router
     from zhuqi.directory.api import router as directory_router
     from zhuqi.monitoring.api import router as monitoring_router
     from zhuqi.policies.api import router as policies_router
@@ -130,6 +131,7 @@ def _register_routers() -> None:
     api.add_router("/", appeals_router)
     api.add_router("/", policies_router)
     api.add_router("/", programs_router)
+    api.add_router("/", cultivation_router)
     api.add_router("/", core_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", web_router)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("zhuqi.projects.urls")),
     path("", include("zhuqi.chains.urls")),
     path("", include("zhuqi.monitoring.urls")),
+    path("", include("zhuqi.cultivation.urls")),
 ]

@@ -54,3 +54,14 @@ def test_run_rate_annualises_the_year_to_date_in_fen():
     assert frame[monthly.pk]["sector"] == "retail"
     assert frame[nothing.pk]["months"] == 0 and frame[nothing.pk]["run_rate"] is None
     assert frame[nothing.pk]["sector"] is None
+
+
+@pytest.mark.django_db
+def test_a_complete_year_runs_at_its_annual_figure():
+    town = TownFactory()
+    e = firm(town, run_rate=40_000_000, year=2025)  # quarters of 10 million …
+    from tests.cultivation.helpers import annual
+
+    annual(e, 2025, main_revenue=38_000_000)  # … and the year's figure, which wins
+    row = facts.build(2025).filter(facts.pl.col("enterprise_id") == e.pk).row(0, named=True)
+    assert row["run_rate"] == Decimal("38000000.00") and row["months"] == 12

@@ -10,7 +10,8 @@ table the policy matching reads. The pack's own facts (`from: cultivation:…`) 
   quarterly or half-year values × 12 ÷ the months they cover (the finest kind the enterprise reports:
   months before quarters before halves), rounded down to the fen. 主营业务收入 when the enterprise
   reports it for the year, else 营业收入. The best value of each period is the directory's (verified
-  first, then 税务局 › 统计局 › 企业自报).
+  first, then 税务局 › 统计局 › 企业自报). A year whose annual figure is reported is complete: its run
+  rate is that figure, over 12 months.
 - `months`: the months that run rate covers (0: nothing reported this year).
 """
 
@@ -29,7 +30,7 @@ from zhuqi.rules.model import Pack, load_pack
 
 PACK_FILE = Path(__file__).resolve().parent / "packs" / "cultivation_pools.yaml"
 OWN = "cultivation:"
-MONTHS_OF = {"month": 1, "quarter": 3, "half": 6}
+MONTHS_OF = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 SECTIONS = {"B": "industry", "C": "industry", "D": "industry", "H": "hospitality"}
 
 
@@ -78,7 +79,7 @@ def run_rates(year: int) -> pl.DataFrame:
     revenue for some period of `year` shorter than the year."""
     rows = _query(
         f"SELECT enterprise_id, indicator, period_type, period_no, value, source, verified "
-        f"FROM {IndicatorValue._meta.db_table} WHERE year = %s AND period_type IN ('month', 'quarter', 'half') "
+        f"FROM {IndicatorValue._meta.db_table} WHERE year = %s AND period_type IN ('month', 'quarter', 'half', 'year') "
         f"AND indicator IN ('main_revenue', 'revenue')",
         [year],
     )
@@ -116,7 +117,10 @@ def run_rates(year: int) -> pl.DataFrame:
         pl.col("is_main").max().alias("use_main"),
     )
     best = best.join(chosen, on="enterprise_id").filter(pl.col("is_main") == pl.col("use_main"))
-    finest = best.group_by("enterprise_id").agg(pl.col("span").min().alias("finest"))
+    # The annual figure when there is one (the year is complete), else the finest periods reported.
+    finest = best.group_by("enterprise_id").agg(
+        pl.when((pl.col("span") == 12).any()).then(12).otherwise(pl.col("span").min()).alias("finest")
+    )
     best = best.join(finest, on="enterprise_id").filter(pl.col("span") == pl.col("finest"))
     totals = best.group_by("enterprise_id").agg(
         (pl.col("value").cast(pl.Decimal(38, 2)).to_physical().sum()).alias("fen"),

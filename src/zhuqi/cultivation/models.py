@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PoolKind(models.TextChoices):
@@ -103,7 +104,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="helped_memberships",
         verbose_name=_("helper (服务专员)"),
     )
@@ -128,7 +129,10 @@ class HelpNote(models.Model):
     """Help given to a member (a visit, a problem solved, a loan arranged): what the 易退库 list shows."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="help_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A user is deactivated, not deleted; if one is deleted, the help it recorded stays.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     helped_on = models.DateField(_("date"))
     text = models.CharField(_("help given"), max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,7 +154,7 @@ class ListKind(models.TextChoices):
 
 class ListState(models.TextChoices):
     DRAFT = "draft", _("Proposal under review")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("key list state", "Published")
 
 
 class KeyList(models.Model):

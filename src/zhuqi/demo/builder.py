@@ -19,6 +19,7 @@ from zhuqi.accounts.models import Role, User
 from zhuqi.core import uscc
 from zhuqi.core.scopes import HOTLINE
 from zhuqi.demo import chains as chains_demo
+from zhuqi.demo import cultivation as cultivation_demo
 from zhuqi.demo import programs as programs_demo
 from zhuqi.demo import reference
 from zhuqi.directory.models import (
@@ -557,6 +558,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     programme = programs_demo.build(built, demo)
     matches, offers, applications = build_policies(demo)
     chains_demo.build(rng=random.Random(SEED + 11))  # industry chains, matchmaking events, key projects
+    cultivation_demo.build(demo)
     from zhuqi.demo import monitoring as demo_monitoring
 
     demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
