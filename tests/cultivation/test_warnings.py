@@ -38,7 +38,11 @@ def test_one_finding_per_enterprise_and_year_to_the_town_and_helper():
     assert len(keys) == len(set(keys)) and {f.period for f in found} == {"2026"}
     first = next(f for f in found if f.subject_id == both.pk)
     assert first.level == "red" and first.town_id == town.pk and first.user_ids == (helper.pk,)
-    assert both.name in first.text and "规上" in first.text
+    assert (
+        both.name in first.text
+        and "降规" in first.text
+        and first.link == "/cultivation/pools/drop/?year=2026"
+    )
     assert next(f for f in found if f.subject_id == fall.pk).level == "yellow"
     # asked again the same year (another day): the same keys, so the centre raises nothing new
     again = [(f.kind, f.subject_type, f.subject_id, f.period) for f in warnings.provider(date(2026, 11, 1))]

@@ -72,7 +72,7 @@ def drop_findings(today: date, evaluated: pl.DataFrame | None = None) -> Iterato
                 level="red" if below else "yellow",
                 text=text,
                 since=today,
-                link=f"/cultivation/upscale/{year}/?list=drop",
+                link=f"/cultivation/pools/drop/?year={year}",
                 town_id=row["town_id"],
                 user_ids=tuple(helpers.get(row["enterprise_id"], ())),
             )
