@@ -74,13 +74,13 @@ class MemberActionIn(Schema):
     helped_on: date | None = Field(None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
 
 
-class TargetIn(Schema):
+class PoolTargetIn(Schema):
     year: Year
     town: column(Town, "code") = ""
     target: whole(0, services.TARGET_MAX)
 
 
-class TargetOut(Schema):
+class PoolTargetOut(Schema):
     kind: str
     year: int
     town: str | None = Field(None, alias="town.code")
@@ -136,7 +136,7 @@ class LadderOut(Schema):
     towns: list[LadderTownOut]
 
 
-class YearQuery(Schema):
+class CultivationYearQuery(Schema):
     year: Year | None = Field(None, description="default: this year")
 
 
@@ -207,8 +207,8 @@ def member_action(
     return member_detail(request, member_id)
 
 
-@router.put("/cultivation/pools/{kind}/targets", response=TargetOut)
-def target_set(request, kind: PoolKindIn, payload: TargetIn):
+@router.put("/cultivation/pools/{kind}/targets", response=PoolTargetOut)
+def target_set(request, kind: PoolKindIn, payload: PoolTargetIn):
     town = town_by_code(payload.town, field="town") if payload.town else None
     return services.target_set(
         kind=kind, year=payload.year, town=town, target=payload.target, acting_user=request.user
@@ -227,7 +227,7 @@ def _key_list(request, kind: str, year: int) -> KeyList:
 
 
 @router.get("/cultivation/key-lists/{kind}", response=KeyListOut)
-def key_list_detail(request, kind: ListKindIn, q: Query[YearQuery]):
+def key_list_detail(request, kind: ListKindIn, q: Query[CultivationYearQuery]):
     found = _key_list(request, kind, q.year or _this_year())
     entered, left = keylists.changes(found)
     visible = enterprises_visible_to(request.user)
@@ -238,7 +238,7 @@ def key_list_detail(request, kind: ListKindIn, q: Query[YearQuery]):
 
 @router.get("/cultivation/key-lists/{kind}/entries", response=list[EntryOut])
 @paginate(Page)
-def key_list_entries(request, kind: ListKindIn, q: Query[YearQuery]):
+def key_list_entries(request, kind: ListKindIn, q: Query[CultivationYearQuery]):
     return selectors.key_list_entries(request.user, _key_list(request, kind, q.year or _this_year()))
 
 
@@ -263,11 +263,11 @@ def key_list_action(
         keylists.list_remove(entry=entry, acting_user=request.user, reason=payload.reason)
     elif action == "publish":
         keylists.list_publish(key_list=found, acting_user=request.user)
-    return key_list_detail(request, kind, YearQuery(year=payload.year))
+    return key_list_detail(request, kind, CultivationYearQuery(year=payload.year))
 
 
 @router.get("/cultivation/ladder", response=list[LadderOut])
-def ladder_progress(request, q: Query[YearQuery]):
+def ladder_progress(request, q: Query[CultivationYearQuery]):
     if not selectors.may_read(request.user):
         raise NotFound("not_found", _("Not found."))
     rows = ladder.progress(q.year or _this_year(), enterprises_visible_to(request.user))
