@@ -118,12 +118,14 @@ def unauthenticated(request, exc):
 def _register_routers() -> None:
     from zhuqi.accounts.api import router as accounts_router
     from zhuqi.appeals.api import router as appeals_router
+    from zhuqi.chains.api import router as chains_router
     from zhuqi.core.api import router as core_router
     from zhuqi.cultivation.api import router as cultivation_router
     from zhuqi.directory.api import router as directory_router
     from zhuqi.monitoring.api import router as monitoring_router
     from zhuqi.policies.api import router as policies_router
     from zhuqi.programs.api import router as programs_router
+    from zhuqi.projects.api import router as projects_router
     from zhuqi.web.api import router as web_router
 
     api.add_router("/", accounts_router)
@@ -132,6 +134,8 @@ def _register_routers() -> None:
     api.add_router("/", policies_router)
     api.add_router("/", programs_router)
     api.add_router("/", cultivation_router)
+    api.add_router("/", projects_router)
+    api.add_router("/", chains_router)
     api.add_router("/", core_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", web_router)
