@@ -92,11 +92,10 @@ def _planned_dates(post) -> dict[str, date | None]:
 
 
 def _leaders():
-    return [
-        u
-        for u in User.objects.filter(is_active=True).order_by("username")
-        if permissions.has(u, Capability.REPORT_PROJECTS) and not u.enterprise_id
-    ]
+    """People who may be a project's liaison leader (those who report on their liaison projects)."""
+    return User.objects.filter(
+        is_active=True, role__in=permissions.roles_with(Capability.REPORT_PROJECTS), enterprise__isnull=True
+    ).order_by("username")
 
 
 @login_required
