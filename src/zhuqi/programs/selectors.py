@@ -18,7 +18,16 @@ from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department
-from zhuqi.programs.models import Application, Expert, Pilot, Programme, ProgrammeClass, Round
+from zhuqi.programs.models import (
+    Application,
+    Expert,
+    Pilot,
+    Programme,
+    ProgrammeClass,
+    ReviewGroup,
+    Round,
+    Score,
+)
 
 
 def _active(user) -> bool:
@@ -112,3 +121,16 @@ def expert_of(user) -> Expert | None:
     if not _active(user):
         return None
     return Expert.objects.filter(user=user).first()
+
+
+def to_score_count(user) -> int:
+    """Applications in review drawn for this expert that it has not scored yet (one per group)."""
+    expert = expert_of(user)
+    if expert is None:
+        return 0
+    through = ReviewGroup.applications.through
+    pairs = through.objects.filter(
+        reviewgroup__experts=expert, application__state=Application.State.IN_REVIEW
+    ).values_list("application_id", "reviewgroup_id")
+    scored = set(Score.objects.filter(expert=expert).values_list("application_id", "group_id"))
+    return sum(1 for pair in pairs if pair not in scored)

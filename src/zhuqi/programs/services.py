@@ -561,6 +561,7 @@ def cross_check_run(*, round_: Round, acting_user) -> int:
     than the round's tolerance (of the bureau's value), is flagged with both values. Settled flags
     are kept; open ones are recomputed. Returns the number of open flags."""
     _office(acting_user)
+    round_ = Round.objects.get(pk=round_.pk)  # the tolerance as it is now
     application_ids = list(
         Application.objects.filter(
             round=round_, state__in=[A.State.SUBMITTED, A.State.IN_REVIEW]

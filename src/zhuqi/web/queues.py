@@ -16,6 +16,7 @@ from zhuqi.core.permissions import Capability as C
 from zhuqi.core.permissions import has
 from zhuqi.monitoring import selectors as monitoring_selectors
 from zhuqi.policies import selectors as policy_selectors
+from zhuqi.programs import selectors as programme_selectors
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ def queues_for(user, now=None) -> list[Queue]:
         queues += _appeal_queues(user, appeal_selectors.work_counts(user, now))
     if has(user, C.APPLY_FOR_POLICIES) or has(user, C.READ_POLICY_FIGURES) or has(user, C.DISBURSE_GRANTS):
         queues += _policy_queues(user, policy_selectors.work_counts(user))
+    if has(user, C.SCORE_APPLICATIONS):
+        queues.append(
+            Queue(
+                "to_score",
+                _("Applications to score"),
+                programme_selectors.to_score_count(user),
+                _url("programs:my_reviews"),
+                urgent=True,
+            )
+        )
     if has(user, C.HANDLE_WARNINGS):
         queues.append(
             Queue(
