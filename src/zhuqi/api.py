@@ -118,6 +118,8 @@ def unauthenticated(request, exc):
 def _register_routers() -> None:
     from zhuqi.accounts.api import router as accounts_router
     from zhuqi.appeals.api import router as appeals_router
+    from zhuqi.assessment.api import router as assessment_router
+    from zhuqi.briefings.api import router as briefings_router
     from zhuqi.chains.api import router as chains_router
     from zhuqi.core.api import router as core_router
     from zhuqi.cultivation.api import router as cultivation_router
@@ -136,6 +138,8 @@ def _register_routers() -> None:
     api.add_router("/", cultivation_router)
     api.add_router("/", projects_router)
     api.add_router("/", chains_router)
+    api.add_router("/", assessment_router)
+    api.add_router("/", briefings_router)
     api.add_router("/", core_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", web_router)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "zhuqi.engagement",
     "zhuqi.chains",
     "zhuqi.monitoring",
+    "zhuqi.assessment",
+    "zhuqi.briefings",
     "zhuqi.web",
     "zhuqi.demo",
 ]
@@ -288,6 +290,10 @@ ZHUQI_NEAR_DEADLINE_DAYS = 1  # blue when at most this many working days are lef
 ZHUQI_MONITORING_REFRESH_MINUTES = int(os.environ.get("ZHUQI_MONITORING_REFRESH_MINUTES", "60"))
 ZHUQI_RED_AFTER_DAYS = 3  # red when overdue by more than this many working days
 ZHUQI_RATING_PERIOD_DAYS = int(os.environ.get("ZHUQI_RATING_PERIOD_DAYS", "5"))
+# The issuing office's abbreviation in a briefing's 文号 (东倍增办〔2026〕3号).
+ZHUQI_BRIEFING_ISSUER = os.environ.get("ZHUQI_BRIEFING_ISSUER", "东倍增办")[:20]
+# Answers a department needs before its survey scores are shown to anyone (k-anonymity of the survey).
+ZHUQI_SURVEY_MIN_ANSWERS = max(2, int(os.environ.get("ZHUQI_SURVEY_MIN_ANSWERS", "5")))
 # Seed 000 三(四) 「系统两次发还重办的问题」 go to the coordination meeting. Read here as: the appeal goes
 # back to its department once (the first 不满意); the second 不满意 is the second 发还重办 and takes it to
 # the meeting (1). The other reading — two reopenings done, the third 不满意 escalates — is 2.

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("zhuqi.chains.urls")),
     path("", include("zhuqi.monitoring.urls")),
     path("", include("zhuqi.cultivation.urls")),
+    path("", include("zhuqi.assessment.urls")),
+    path("", include("zhuqi.briefings.urls")),
 ]

@@ -16,6 +16,8 @@ APPS = (
     "zhuqi.chains",
     "zhuqi.cultivation",
     "zhuqi.monitoring",
+    "zhuqi.assessment",
+    "zhuqi.briefings",
     "zhuqi.web",
     "zhuqi.demo",
 )

@@ -98,6 +98,7 @@ ALLOWED = {
     "PDF",
     "OFD",
     "Excel",
+    "Word",  # Microsoft Word, as Excel: the briefing's .docx is offered as 「Word」
     "CSV",
     "KB",
     "MB",

@@ -28,6 +28,8 @@ COUNTERS = ("count", "closed", "on_time", "rated", "satisfied", "reopened", "rep
 
 
 def _group_expression(key: str):
+    if key in ("department_id", "enterprise__town_id"):
+        return F(key)
     if key == "department":
         return Coalesce(
             NullIf("department__short_name", Value("")), NullIf("department__name", Value("")), Value("—")
@@ -166,3 +168,10 @@ def recompute_handling_days() -> int:
     return Appeal.objects.filter(state=State.CLOSED, closed_at__isnull=False).update(
         handling_days=workdays.ordinal_of("closed_at") - workdays.ordinal_of("created_at")
     )
+
+
+def compute_by_key(appeals, key: str, *, start: date | None = None, end: date | None = None) -> dict:
+    """{group key: KPI row} grouped by a column, not a name: the assessment ranks departments and towns
+    by id (`department_id`, `enterprise__town_id`). Same query as `compute`."""
+    totals, histograms = _aggregate(_period(appeals, start, end), key)
+    return {group: _kpi_row(group, totals[group], histograms[group]) for group in totals}

@@ -132,6 +132,21 @@ VERBS = {
     "programme_objection_decide": _("Objection decided"),
     "programme_publish": _("Pilot list published"),
     "programme_facts_record": _("Enterprise facts recorded"),
+    "questionnaire_import": _("Questionnaire imported"),
+    "survey_campaign_create": _("Survey campaign created"),
+    "survey_campaign_open": _("Survey campaign opened"),
+    "survey_campaign_remind": _("Survey reminders sent"),
+    "survey_campaign_close": _("Survey campaign closed"),
+    "survey_answer": _("Survey answered"),
+    "survey_supervision_open": _("Supervision item opened"),
+    "assessment_parameter_set": _("Assessment parameter set"),
+    "assessment_compute": _("Assessment computed"),
+    "assessment_publish": _("Assessment published"),
+    "briefing_request": _("Briefing requested"),
+    "briefing_generate": _("Briefing generated"),
+    "briefing_send": _("Briefing sent"),
+    "briefing_template_set": _("Briefing template edited"),
+    "briefing_template_reset": _("Briefing template restored"),
 }
 
 # key: (label, how the value reads)

@@ -96,6 +96,13 @@ class Capability(StrEnum):
     SET_TOWN_TARGETS = "set_town_targets"
     HANDLE_WARNINGS = "handle_warnings"
     CONFIGURE_WARNINGS = "configure_warnings"
+    # Assessment of departments and briefings
+    RUN_ASSESSMENTS = "run_assessments"
+    ANSWER_SURVEYS = "answer_surveys"
+    READ_ALL_ASSESSMENTS = "read_all_assessments"
+    READ_OWN_ASSESSMENT = "read_own_assessment"
+    MAKE_BRIEFINGS = "make_briefings"
+    READ_BRIEFINGS = "read_briefings"
 
 
 C = Capability
@@ -268,6 +275,21 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
         _COORDINATING,
         "edit the kinds of warning (thresholds, who is told) and handle any warning",
     ),
+    C.RUN_ASSESSMENTS: (
+        _COORDINATING,
+        "edit the questionnaire, run survey campaigns, set weights, compute and publish assessments",
+    ),
+    C.ANSWER_SURVEYS: (frozenset({Role.ENTERPRISE}), "answer the survey campaigns its enterprise is asked"),
+    C.READ_ALL_ASSESSMENTS: (
+        _CITYWIDE | {Role.LEADER},
+        "read every department's survey scores (never who answered) and the assessments",
+    ),
+    C.READ_OWN_ASSESSMENT: (
+        frozenset({Role.HANDLER, Role.TOWN_OFFICER}),
+        "read its department's (or its town's) survey scores and the published assessments",
+    ),
+    C.MAKE_BRIEFINGS: (_COORDINATING, "generate briefings (通报), edit their templates, send them"),
+    C.READ_BRIEFINGS: (_STAFF, "read and download briefings"),
 }
 
 FORBIDDEN = _("You may not do this.")

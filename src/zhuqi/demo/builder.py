@@ -18,6 +18,7 @@ from zhuqi.accounts import services as account_services
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import uscc
 from zhuqi.core.scopes import HOTLINE
+from zhuqi.demo import assessment as assessment_demo
 from zhuqi.demo import chains as chains_demo
 from zhuqi.demo import cultivation as cultivation_demo
 from zhuqi.demo import programs as programs_demo
@@ -562,6 +563,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     from zhuqi.demo import monitoring as demo_monitoring
 
     demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
+    assessment_demo.build(SEED, appeals=max(24, enterprises // 25))
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),

@@ -5,12 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from zhuqi.appeals.services import sweep
+from zhuqi.assessment.services import sweep as survey_sweep
 from zhuqi.core import audit_chain, jobs, worker
 from zhuqi.monitoring.warnings import worker_sweep as monitoring_sweep
 
 # Every sweep pass also seals audit events whose seal at commit was lost (a killed process), and raises
 # the warnings centre's warnings (monitoring: every registered kind).
-SWEEPS = [sweep, audit_chain.seal, jobs.sweep, monitoring_sweep]
+# Surveys of departments: reminders before their deadline, closing after it.
+SWEEPS = [sweep, survey_sweep, audit_chain.seal, jobs.sweep, monitoring_sweep]
 
 
 class Command(BaseCommand):
