@@ -39,46 +39,60 @@ def build_indicators() -> None:
     from django.db import connection
 
     with connection.cursor() as c:
-        # r: a fixed pseudo-random size per enterprise; a seasonal shape by month; growth by year.
-        c.execute(
-            """
-            INSERT INTO directory_indicatorvalue (enterprise_id, indicator, period_type, year, period_no, value,
-                source, verified, updated_at)
-            SELECT e.id, ind.name, 'month', y, m,
-                round((1e6 + ((e.id * 2654435761) %% 1000003) * 50.0) * (0.8 + 0.04 * m)
-                      * power(1.08, y - 2022) * ind.share, 2),
-                ind.source, true, now()
-            FROM directory_enterprise e
-            CROSS JOIN generate_series(%s, %s) AS y
-            CROSS JOIN generate_series(1, 12) AS m
-            CROSS JOIN (VALUES ('revenue', 1.0, 'stats'), ('tax_paid', 0.05, 'tax')) AS ind(name, share, source)
-            WHERE y < 2026 OR m <= 10
-            """,
-            [YEARS[0], YEARS[-1]],
-        )
-        c.execute(
-            """
-            INSERT INTO directory_indicatorvalue (enterprise_id, indicator, period_type, year, period_no, value,
-                source, verified, updated_at)
-            SELECT enterprise_id, indicator, period_type, year, period_no, value * 1.1, 'self', false, now()
-            FROM directory_indicatorvalue WHERE indicator = 'revenue' AND enterprise_id %% 10 = 0
-            """
-        )
-        c.execute("INSERT INTO directory_tag (name) VALUES ('规上企业') RETURNING id")
-        (tag,) = c.fetchone()
-        c.execute(
-            "INSERT INTO directory_enterprise_tags (enterprise_id, tag_id) "
-            "SELECT id, %s FROM directory_enterprise WHERE id %% 10 < 3",
-            [tag],
-        )
+        c.execute("SELECT EXISTS (SELECT 1 FROM directory_indicatorvalue)")
+        if not c.fetchone()[0]:
+            _monthly_values(c)
+        c.execute("SELECT EXISTS (SELECT 1 FROM directory_tag WHERE name = '规上企业')")
+        if not c.fetchone()[0]:
+            _precedence_and_tags(c)
         c.execute("VACUUM ANALYZE")
+
+
+def _monthly_values(c) -> None:
+    # r: a fixed pseudo-random size per enterprise; a seasonal shape by month; growth by year.
+    c.execute(
+        """
+        INSERT INTO directory_indicatorvalue (enterprise_id, indicator, period_type, year, period_no, value,
+            source, verified, updated_at)
+        SELECT e.id, ind.name, 'month', y, m,
+            round((1e6 + ((e.id * 2654435761) %% 1000003) * 50.0) * (0.8 + 0.04 * m)
+                  * power(1.08, y - 2022) * ind.share, 2),
+            ind.source, true, now()
+        FROM directory_enterprise e
+        CROSS JOIN generate_series(%s, %s) AS y
+        CROSS JOIN generate_series(1, 12) AS m
+        CROSS JOIN (VALUES ('revenue', 1.0, 'stats'), ('tax_paid', 0.05, 'tax')) AS ind(name, share, source)
+        WHERE y < 2026 OR m <= 10
+        """,
+        [YEARS[0], YEARS[-1]],
+    )
+
+
+def _precedence_and_tags(c) -> None:
+    c.execute(
+        """
+        INSERT INTO directory_indicatorvalue (enterprise_id, indicator, period_type, year, period_no, value,
+            source, verified, updated_at)
+        SELECT enterprise_id, indicator, period_type, year, period_no, value * 1.1, 'self', false, now()
+        FROM directory_indicatorvalue WHERE indicator = 'revenue' AND enterprise_id % 10 = 0
+        """
+    )
+    c.execute("INSERT INTO directory_tag (name) VALUES ('规上企业') RETURNING id")
+    (tag,) = c.fetchone()
+    c.execute(
+        "INSERT INTO directory_enterprise_tags (enterprise_id, tag_id) "
+        "SELECT id, %s FROM directory_enterprise WHERE id %% 10 < 3",
+        [tag],
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appeals", type=int, default=1_000_000)
     parser.add_argument("--enterprises", type=int, default=100_000)
-    parser.add_argument("--keep", action="store_true", help="reuse the database built by a previous run")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the database of a previous run (finishing its indicators)"
+    )
     args = parser.parse_args()
     url = f"{PG}/{DB_NAME}" if args.keep else recreate_database()
     os.environ["DATABASE_URL"] = url
@@ -104,6 +118,11 @@ def main() -> None:
         build_indicators()
         kpis.recompute_handling_days()
         print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
+    else:
+        start = time.perf_counter()
+        build_indicators()  # what a previous run left unfinished
+        kpis.recompute_handling_days()
+        print(f"finished in {time.perf_counter() - start:.0f} s", flush=True)
     timed("monthly actuals rebuilt (5 years)", lambda: actuals.refresh(YEARS), rows, repeat=1)
     if not Target.objects.exists():
         coordinator = User.objects.get(username="coordinator")
