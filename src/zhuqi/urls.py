@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("zhuqi.cultivation.urls")),
     path("", include("zhuqi.assessment.urls")),
     path("", include("zhuqi.briefings.urls")),
+    path("", include("zhuqi.programs.monitoring_urls")),
 ]

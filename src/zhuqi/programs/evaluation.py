@@ -61,7 +61,9 @@ def propose_for(
 def _evaluated_pilots(programme: Programme, year: int):
     return (
         Pilot.objects.filter(programme=programme, state__in=CURRENT, start_year__lte=year)
-        .select_related("enterprise")
+        .only(
+            "id", "enterprise_id", "enterprise_class", "commitment_years", "start_year", "state", "honorary"
+        )
         .order_by("id")
     )
 
@@ -69,8 +71,8 @@ def _evaluated_pilots(programme: Programme, year: int):
 def _item(evaluation, pilot, values, kept: dict) -> EvaluationItem:
     s = monitoring.standing(pilot, evaluation.year, values)
     item = EvaluationItem(
-        evaluation=evaluation,
-        pilot=pilot,
+        evaluation_id=evaluation.pk,
+        pilot_id=pilot.pk,
         base_year=s.base_year,
         years=s.years,
         commitment_years=s.commitment_years,
@@ -133,8 +135,8 @@ def evaluation_run(*, programme: Programme, year: int, acting_user, today: date 
         verb = "evaluation_run"
     else:
         STEPS["rerun"].check(acting_user, evaluation)
-        for old in evaluation.items.all():
-            kept[old.pilot_id] = {f: getattr(old, f) for f in KEPT_INPUTS}
+        for row in evaluation.items.values("pilot_id", *KEPT_INPUTS):
+            kept[row.pop("pilot_id")] = row
         evaluation.items.all().delete()
         evaluation.run_at, evaluation.run_by = timezone.now(), acting_user
         evaluation.version += 1

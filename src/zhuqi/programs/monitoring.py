@@ -16,21 +16,24 @@ Readings (README, "Growth monitoring and the annual evaluation"):
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from zhuqi.directory.figures import SOURCE_RANK
 from zhuqi.directory.models import IndicatorValue, PeriodType
 
 REVENUE, TAX = "main_revenue", "tax_paid"
 # The auxiliary indicators of 一 (单位用地面积贡献、资产、出口、工业增加值) the programme table shows.
-AUXILIARY = ("exports", "added_value", "land_area", "revenue")
+AUXILIARY = ("exports", "added_value", "land_area")
 FOUR = Decimal("0.0001")
 
 
+@lru_cache(maxsize=256)
 def yearly_rate(commitment_years: int) -> Decimal:
     """The yearly growth that doubles in `commitment_years`: 2^(1/n) − 1, to four places."""
     return (Decimal(2) ** (Decimal(1) / Decimal(commitment_years)) - 1).quantize(FOUR, ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=256)
 def needed_ratio(years: int, commitment_years: int) -> Decimal:
     """Where the doubling path stands after `years`: 2^(years/n), to four places (for display; the
     test itself is exact, `reached`)."""
@@ -118,7 +121,7 @@ def annual_values(enterprise_ids, years, indicators=(REVENUE, TAX)) -> dict[tupl
         year__in=list(years),
         indicator__in=list(indicators),
     ).values_list("enterprise_id", "indicator", "year", "value", "source", "verified")
-    for enterprise_id, indicator, year, value, source, verified in rows.iterator(chunk_size=5000):
+    for enterprise_id, indicator, year, value, source, verified in rows:
         key = (enterprise_id, indicator, year)
         rank = (not verified, SOURCE_RANK.get(source, 9))
         held = best.get(key)
@@ -157,6 +160,44 @@ def path_series(pilot, last_year: int, values: dict) -> list[dict]:
                 "tax_ratio": s.tax_ratio,
                 "needed": s.needed,
                 "on_path": s.on_path,
+            }
+        )
+    return rows
+
+
+SERIES = (REVENUE, TAX)
+
+
+def progress_rows(pilots, year: int) -> list[dict]:
+    """The programme table (四(四), 一): per pilot, main revenue and tax against its base, the path's
+    ratio, ahead or behind, and the auxiliary indicators of `year` — land productivity (main revenue
+    per mu), total assets (from its whole-year report), exports and industrial added value. Two
+    queries for any number of pilots."""
+    from zhuqi.programs.evaluation_models import ReportingTask
+
+    if not pilots:
+        return []
+    ids = [p.enterprise_id for p in pilots]
+    years = {base_year_of(p) for p in pilots} | {year}
+    values = annual_values(ids, years, SERIES + AUXILIARY)
+    assets = dict(
+        ReportingTask.objects.filter(pilot__in=pilots, year=year, half=2, state="submitted").values_list(
+            "pilot_id", "figures__total_assets"
+        )
+    )
+    rows = []
+    for pilot in pilots:
+        s = standing(pilot, year, values)
+        e = pilot.enterprise_id
+        land = values.get((e, "land_area", year))
+        rows.append(
+            {
+                "pilot": pilot,
+                "standing": s,
+                "exports": values.get((e, "exports", year)),
+                "added_value": values.get((e, "added_value", year)),
+                "land_productivity": (s.revenue / land).quantize(FOUR) if s.revenue and land else None,
+                "assets": Decimal(assets[pilot.pk]) if assets.get(pilot.pk) else None,
             }
         )
     return rows

@@ -405,3 +405,15 @@ def task_get(user, pk: int) -> ReportingTask:
     if found is None:
         raise NotFound("task_not_found", _("No such reporting task."))
     return found
+
+
+def registered(pilot: Pilot) -> bool:
+    return User.objects.filter(
+        enterprise_id=pilot.enterprise_id, is_active=True, last_login__isnull=False
+    ).exists()
+
+
+def report_fields() -> list[tuple[str, object]]:
+    """The report form's fields: key and label (money in yuan)."""
+    fields = [(key, indicators.BY_KEY[key].label) for key in REPORTED]
+    return fields + [(ASSETS, _("Total assets"))]
