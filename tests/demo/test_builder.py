@@ -33,8 +33,9 @@ def test_demo_city_is_real_and_complete(city):
     )
     # Five annual years of every indicator, and three quarters of the current year.
     years = set(IndicatorValue.objects.filter(period_type="year").values_list("year", flat=True))
-    # 2014–2016: the figures the 2017 doubling selection reads, for its applicants (demo/programs.py).
-    assert years == {2014, 2015, 2016, 2021, 2022, 2023, 2024, 2025}
+    # 2014–2016: the figures the 2017 doubling selection reads, for its applicants (demo/programs.py);
+    # 2017–2020: their main revenue and tax, which the 2018–2021 evaluations read (demo/pilots.py).
+    assert years == set(range(2014, 2026))
     assert (
         IndicatorValue.objects.filter(period_type="quarter", year=2026).values("period_no").distinct().count()
         == 3
@@ -48,7 +49,20 @@ def test_demo_city_is_deterministic(city):
         .order_by("enterprise__uscc", "year", "period_type", "period_no")
         .values_list("value")
     )
-    for model in (Pilot, ReserveEntry, Score, ReviewGroup, Expert, ProgrammeApplication, Round, Programme):
+    from zhuqi.programs.evaluation_models import Evaluation, EvaluationItem
+
+    for model in (
+        EvaluationItem,
+        Evaluation,
+        Pilot,
+        ReserveEntry,
+        Score,
+        ReviewGroup,
+        Expert,
+        ProgrammeApplication,
+        Round,
+        Programme,
+    ):
         model.objects.all().delete()
     Project.objects.all().delete()  # with its problems (which hold their appeals)
     Event.objects.all().delete()
@@ -108,3 +122,22 @@ def test_demo_city_has_policies_matched_offered_and_applied_for(city):
     approved = Application.objects.get(enterprise=demo, clause__code="DB-3-2")
     assert approved.state == ApplicationState.APPROVED and approved.approved_amount == Decimal("800000.00")
     assert Application.objects.filter(state=ApplicationState.SUBMITTED).count() == 2
+
+
+def test_the_demo_programme_was_evaluated_each_year_and_has_overdue_reports(city):
+    """Demo (issue 9, item 11): the 2018–2021 evaluations through the real services, approved, with
+    pilots kept, on probation and replaced from the reserve; the 2026 first-half reports mostly
+    overdue, the demo enterprise's reported."""
+    from zhuqi.programs.evaluation_models import Evaluation, EvaluationItem, ReportingTask
+
+    assert list(Evaluation.objects.order_by("year").values_list("year", "state")) == [
+        (y, "approved") for y in (2017, 2018, 2019, 2020)
+    ]
+    decisions = set(EvaluationItem.objects.values_list("decision", flat=True))
+    assert {"keep", "probation", "replace"} <= decisions
+    assert EvaluationItem.objects.filter(decision="replace", successor__isnull=False).exists()
+    assert (
+        ReportingTask.objects.filter(state="open").count()
+        > ReportingTask.objects.filter(state="submitted").count()
+        >= 1
+    )

@@ -21,6 +21,7 @@ from zhuqi.core.scopes import HOTLINE
 from zhuqi.demo import assessment as assessment_demo
 from zhuqi.demo import chains as chains_demo
 from zhuqi.demo import cultivation as cultivation_demo
+from zhuqi.demo import pilots as pilots_demo
 from zhuqi.demo import programs as programs_demo
 from zhuqi.demo import reference
 from zhuqi.directory.models import (
@@ -560,6 +561,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     matches, offers, applications = build_policies(demo)
     chains_demo.build(rng=random.Random(SEED + 11))  # industry chains, matchmaking events, key projects
     cultivation_demo.build(demo)
+    pilots_demo.build(demo)  # evaluations 2018–2021, reporting tasks, a policy list (after the packs)
     from zhuqi.demo import monitoring as demo_monitoring
 
     demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
