@@ -29,7 +29,7 @@ def _require(request, capability) -> None:
         raise Http404
 
 
-class ProgressOut(Schema):
+class PilotProgressOut(Schema):
     pilot_id: int
     enterprise_uscc: str
     enterprise_name: str
@@ -53,7 +53,7 @@ class ProgressOut(Schema):
     added_value: Decimal | None
 
 
-class ProgressFilters(Schema):
+class PilotProgressFilters(Schema):
     programme: Id | None = None
     year: Year | None = None
     state: text(12) = "current"
@@ -87,8 +87,8 @@ def _progress(row) -> dict:
     }
 
 
-@router.get("/pilot-progress", response=list[ProgressOut])
-def pilot_progress(request, filters: Query[ProgressFilters], page: whole(1, 1_000_000) = 1):
+@router.get("/pilot-progress", response=list[PilotProgressOut])
+def pilot_progress(request, filters: Query[PilotProgressFilters], page: whole(1, 1_000_000) = 1):
     """Each pilot's main revenue and tax of the year against its base year and doubling path, with
     the auxiliary indicators; 50 a page."""
     _require(request, Capability.FOLLOW_PILOTS)
@@ -99,7 +99,7 @@ def pilot_progress(request, filters: Query[ProgressFilters], page: whole(1, 1_00
     return [_progress(r) for r in monitoring.progress_rows(list(pilots[start : start + 50]), year)]
 
 
-class TaskOut(Schema):
+class PilotReportOut(Schema):
     id: int
     pilot_id: int
     enterprise_name: str = Field(alias="pilot.enterprise.name")
@@ -118,15 +118,15 @@ class TaskOut(Schema):
         return t.state == "open" and t.due_on < timezone.localdate()
 
 
-class TaskFilters(Schema):
+class PilotReportFilters(Schema):
     year: Year | None = None
     half: whole(1, 2) | None = None
     state: text(12) = ""
 
 
-@router.get("/pilot-reports", response=list[TaskOut])
+@router.get("/pilot-reports", response=list[PilotReportOut])
 @paginate(Page)
-def task_list(request, filters: Query[TaskFilters]):
+def task_list(request, filters: Query[PilotReportFilters]):
     _require(request, Capability.FOLLOW_PILOTS)
     return sel.task_list(
         request.user, year=filters.year, half=filters.half, state=filters.state, today=timezone.localdate()
@@ -141,7 +141,7 @@ def _task(request, pk: int) -> ReportingTask:
         raise Http404 from exc
 
 
-@router.get("/pilot-reports/{pk}", response=TaskOut)
+@router.get("/pilot-reports/{pk}", response=PilotReportOut)
 def task_detail(request, pk: Id):
     return _task(request, pk)
 
@@ -149,7 +149,7 @@ def task_detail(request, pk: Id):
 Money = amount(18, 2, ge=None)
 
 
-class ReportIn(Schema):
+class PilotReportIn(Schema):
     main_revenue: Money
     tax_paid: Money
     revenue: Money | None = None
@@ -162,8 +162,8 @@ class ReportIn(Schema):
     operating_status: text(2000) = ""
 
 
-@router.post("/pilot-reports/{pk}/submit", response=TaskOut)
-def task_submit(request, pk: Id, payload: ReportIn):
+@router.post("/pilot-reports/{pk}/submit", response=PilotReportOut)
+def task_submit(request, pk: Id, payload: PilotReportIn):
     task = _task(request, pk)
     data = payload.dict()
     status = data.pop("operating_status")
@@ -173,18 +173,18 @@ def task_submit(request, pk: Id, payload: ReportIn):
     )
 
 
-class IssueIn(Schema):
+class PilotReportIssueIn(Schema):
     programme: Id
     year: Year
     half: whole(1, 2)
 
 
-class CountOut(Schema):
+class PilotCountOut(Schema):
     count: int
 
 
-@router.post("/pilot-reports", response=CountOut)
-def task_issue(request, payload: IssueIn):
+@router.post("/pilot-reports", response=PilotCountOut)
+def task_issue(request, payload: PilotReportIssueIn):
     _require(request, Capability.MANAGE_GROWTH_REPORTS)
     programme = Programme.objects.filter(pk=payload.programme).first()
     if programme is None:
@@ -195,7 +195,7 @@ def task_issue(request, payload: IssueIn):
     return {"count": n}
 
 
-class ItemOut(Schema):
+class PilotEvaluationItemOut(Schema):
     id: int
     pilot_id: int
     enterprise_name: str = Field(alias="pilot.enterprise.name")
@@ -217,7 +217,7 @@ class ItemOut(Schema):
     candidate_score: Decimal | None
 
 
-class EvaluationOut(Schema):
+class PilotEvaluationOut(Schema):
     id: int
     programme_id: int
     year: int
@@ -245,7 +245,7 @@ def _evaluation_out(request, evaluation: Evaluation) -> dict:
     }
 
 
-@router.get("/pilot-evaluations", response=list[EvaluationOut])
+@router.get("/pilot-evaluations", response=list[PilotEvaluationOut])
 def evaluation_list(request):
     _require(request, Capability.FOLLOW_PILOTS)
     return [
@@ -254,13 +254,13 @@ def evaluation_list(request):
     ]
 
 
-class RunIn(Schema):
+class PilotEvaluationRunIn(Schema):
     programme: Id
     year: Year
 
 
-@router.post("/pilot-evaluations", response={201: EvaluationOut})
-def evaluation_run(request, payload: RunIn):
+@router.post("/pilot-evaluations", response={201: PilotEvaluationOut})
+def evaluation_run(request, payload: PilotEvaluationRunIn):
     _require(request, Capability.EVALUATE_PILOTS)
     programme = Programme.objects.filter(pk=payload.programme).first()
     if programme is None:
@@ -278,24 +278,24 @@ def _evaluation(request, pk: int) -> Evaluation:
         raise Http404 from exc
 
 
-@router.get("/pilot-evaluations/{pk}", response=EvaluationOut)
+@router.get("/pilot-evaluations/{pk}", response=PilotEvaluationOut)
 def evaluation_detail(request, pk: Id):
     return _evaluation_out(request, _evaluation(request, pk))
 
 
-@router.get("/pilot-evaluations/{pk}/items", response=list[ItemOut])
+@router.get("/pilot-evaluations/{pk}/items", response=list[PilotEvaluationItemOut])
 @paginate(Page)
 def evaluation_items(request, pk: Id, decision: column(EvaluationItem, "decision") = ""):
     return sel.evaluation_items(request.user, _evaluation(request, pk), decision=decision)
 
 
-class StepIn(Schema):
+class PilotEvaluationStepIn(Schema):
     note: text(500) = ""
     on: Period | None = None
 
 
-@router.post("/pilot-evaluations/{pk}/propose", response=EvaluationOut)
-def evaluation_propose(request, pk: Id, payload: StepIn):
+@router.post("/pilot-evaluations/{pk}/propose", response=PilotEvaluationOut)
+def evaluation_propose(request, pk: Id, payload: PilotEvaluationStepIn):
     evaluation = ev.evaluation_propose(
         evaluation=_evaluation(request, pk),
         committee_note=payload.note,
@@ -305,16 +305,16 @@ def evaluation_propose(request, pk: Id, payload: StepIn):
     return _evaluation_out(request, evaluation)
 
 
-@router.post("/pilot-evaluations/{pk}/return", response=EvaluationOut)
-def evaluation_return(request, pk: Id, payload: StepIn):
+@router.post("/pilot-evaluations/{pk}/return", response=PilotEvaluationOut)
+def evaluation_return(request, pk: Id, payload: PilotEvaluationStepIn):
     evaluation = ev.evaluation_return(
         evaluation=_evaluation(request, pk), note=payload.note, acting_user=request.user
     )
     return _evaluation_out(request, evaluation)
 
 
-@router.post("/pilot-evaluations/{pk}/approve", response=EvaluationOut)
-def evaluation_approve(request, pk: Id, payload: StepIn):
+@router.post("/pilot-evaluations/{pk}/approve", response=PilotEvaluationOut)
+def evaluation_approve(request, pk: Id, payload: PilotEvaluationStepIn):
     evaluation = _evaluation(request, pk)
     ev.evaluation_approve(
         evaluation=evaluation,
@@ -325,7 +325,7 @@ def evaluation_approve(request, pk: Id, payload: StepIn):
     return _evaluation_out(request, Evaluation.objects.get(pk=evaluation.pk))
 
 
-class AmendIn(Schema):
+class PilotEvaluationAmendIn(Schema):
     assessment: text(20) = ""
     assessment_note: text(300) = ""
     dishonest: bool | None = None
@@ -335,8 +335,8 @@ class AmendIn(Schema):
     decision_note: text(300) = ""
 
 
-@router.post("/pilot-evaluations/{pk}/items/{item}", response=ItemOut)
-def item_amend(request, pk: Id, item: Id, payload: AmendIn):
+@router.post("/pilot-evaluations/{pk}/items/{item}", response=PilotEvaluationItemOut)
+def item_amend(request, pk: Id, item: Id, payload: PilotEvaluationAmendIn):
     evaluation = _evaluation(request, pk)
     found = sel.evaluation_items(request.user, evaluation).filter(pk=item).first()
     if found is None:
