@@ -127,8 +127,8 @@ def _register_routers() -> None:
     from zhuqi.monitoring.api import router as monitoring_router
     from zhuqi.policies.api import router as policies_router
     from zhuqi.programs.api import router as programs_router
-    from zhuqi.projects.api import router as projects_router
     from zhuqi.programs.monitoring_api import router as pilots_router
+    from zhuqi.projects.api import router as projects_router
     from zhuqi.web.api import router as web_router
 
     api.add_router("/", accounts_router)
