@@ -17,8 +17,9 @@ from zhuqi.rules import expr, packs, polars_eval, single
 from zhuqi.rules.engine import batch, explain, yuan_of_fen
 from zhuqi.rules.expr import band_pairs
 from zhuqi.rules.model import load_pack
+from zhuqi.tiers import packs as tier_packs
 
-PACKS = [load_pack(path) for path in packs.shipped()]
+PACKS = [load_pack(path) for path in packs.shipped() + tier_packs.shipped()]
 CLAUSES = [(pack, clause) for pack in PACKS for clause in pack.clauses]
 
 
@@ -135,6 +136,8 @@ def half_up_to_fen(value: Fraction) -> Decimal:
 def expected(pack, clause, row, period):
     env = {**row, "period_year": period.year, "granted_this_year": row.get("granted_this_year") or 0}
     env |= {n: pack.parameters[n].at(period) for n in clause.parameter_names(pack)}
+    for name in pack.derived_read(clause):  # derived values, in the pack's order
+        env[name] = reference(pack.derived[name].node, env)
     holds = clause.in_force(period) and reference(clause.condition, env) is True
     amount = reference(clause.amount, env) if holds else None
     amount = None if amount is None else half_up_to_fen(amount)

@@ -35,7 +35,7 @@ class OfferRun:
 
 
 def _indicator_facts(pack, clause) -> list[str]:
-    read = (clause.condition.names() | clause.amount.names()) & set(pack.facts)
+    read = pack.reads(clause) & set(pack.facts)
     return sorted(n for n in read if (o := facts_table.parse_origin(pack.facts[n])) and o[0] == "indicator")
 
 
@@ -72,7 +72,7 @@ def _offer_clause(
         GrantOffer.objects.filter(clause=clause_row, year=year).values_list("enterprise_id", flat=True)
     )
     left = None if clause_row.budget is None else clause_row.budget - budgets.committed(clause_row, year)
-    read = sorted((clause.condition.names() | clause.amount.names()) & set(pack.facts))
+    read = sorted(pack.reads(clause) & set(pack.facts))
     snapshot = _snapshot_facts(
         pack, read, year, [e for e in ready["enterprise_id"].to_list() if e not in offered]
     )

@@ -82,7 +82,7 @@ def granted_frame(year: int, enterprise_ids=None) -> pl.DataFrame:
 
 def _facts_missing(pack, clause, columns) -> pl.Expr:
     """True where a fact the condition reads is missing (an input missing is no gap)."""
-    read = sorted((clause.condition.names() & set(pack.facts)) - set(BUILTIN_FACTS))
+    read = sorted((pack.reads(clause.condition) & set(pack.facts)) - set(BUILTIN_FACTS))
     if any(name not in columns for name in read):
         return pl.lit(True)  # a fact the platform has no source for
     return pl.any_horizontal(*(pl.col(n).is_null() for n in read)) if read else pl.lit(False)

@@ -100,19 +100,38 @@ def prepare(pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date
     return facts.select(*keep, *columns)
 
 
-def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] | None = None) -> pl.DataFrame:
+def batch(
+    pack: Pack,
+    facts: pl.DataFrame,
+    period: date,
+    clauses: list[Clause] | None = None,
+    derived: list[str] = (),
+) -> pl.DataFrame:
     """Per clause three columns: `<code>:eligible` (bool), `<code>:unknown` (a fact or input the
     condition needs is missing) and `<code>:amount` (integer fen, exact, rounded half up to the fen;
     null when not eligible or an input is missing; yuan_of_fen makes it Decimal yuan). Clauses not
     in force on `period` are left out. A column `granted_this_year:<code>` in `facts` is what that
     clause already granted each enterprise this year (annual caps). Number columns of `facts` are
-    Decimal (at most two places) or integers, never floats (fen_column)."""
-    clauses = [c for c in (clauses or pack.clauses) if c.in_force(period)]
+    Decimal (at most two places) or integers, never floats (fen_column). Each derived value named in
+    `derived` is one more column `derived:<name>`: a bool, or a number in integer fen (rounded half up
+    to the fen, as an amount). Derived values are computed once however many clauses read them."""
+    clauses = [c for c in (clauses if clauses is not None else pack.clauses) if c.in_force(period)]
     table = prepare(pack, facts, clauses, period)
     compiler = polars_eval.Compiler()
-    outputs = []
+    wanted = set(derived)
     for clause in clauses:
-        values = constants(pack, clause, period)
+        wanted |= set(pack.derived_read(clause))
+    wanted = set(pack.derived_read(_Names(wanted)))
+    shared = polars_eval.derived_columns(compiler, pack, [n for n in pack.derived if n in wanted], period)
+    outputs = []
+    for name in derived:
+        value, shape = shared[name]
+        if shape is None:
+            outputs.append(value.alias(f"derived:{name}"))
+        else:
+            outputs.append(compiler.to_fen(value, shape).cast(pl.Int64).alias(f"derived:{name}"))
+    for clause in clauses:
+        values = constants(pack, clause, period) | shared
         granted = f"granted_this_year:{clause.code}"
         if granted in table.columns:
             values["granted_this_year"] = pl.col(granted)
@@ -137,6 +156,16 @@ def batch(pack: Pack, facts: pl.DataFrame, period: date, clauses: list[Clause] |
 # condition met, and `nothing_to_grant` says why it is not eligible. Both evaluators do this.
 
 
+class _Names:
+    """A set of names standing in for a node (Pack.reads of several derived values at once)."""
+
+    def __init__(self, names: set[str]):
+        self._names = names
+
+    def names(self) -> set[str]:
+        return set(self._names)
+
+
 @dataclass
 class Explanation:
     clause: Clause
@@ -148,6 +177,7 @@ class Explanation:
     missing: list[Fact]  # facts and inputs the clause reads that were not given
     parameters: dict[str, Decimal | None] = field(default_factory=dict)
     nothing_to_grant: bool = False  # the conditions hold, but the amount is 0 yuan (see above)
+    derived: dict[str, object] = field(default_factory=dict)  # every derived value read, in the pack's order
 
     @property
     def amount_yuan(self) -> Decimal | None:
@@ -159,12 +189,14 @@ def explain(pack: Pack, clause: Clause, facts: dict, period: date, inputs: dict 
     env = _environment(pack, clause, {**facts, **(inputs or {})}, period)
     values = constants(pack, clause, period)
     env |= values
+    derived = derive(pack, env, pack.derived_read(clause))
+    env |= derived
     in_force = clause.in_force(period)
     condition = single.evaluate(clause.condition, env) if in_force else False
     amount = single.evaluate(clause.amount, env) if condition is True else None
     nothing = amount is not None and to_yuan(amount) <= 0
     eligible = condition is True and not nothing
-    read = clause.condition.names() | clause.amount.names()
+    read = pack.reads(clause)
     labels = pack.labels(clause)
     missing = [labels[n] for n in sorted(read) if n in labels and env.get(n) is None]
     return Explanation(
@@ -177,7 +209,31 @@ def explain(pack: Pack, clause: Clause, facts: dict, period: date, inputs: dict 
         missing=missing,
         parameters=values,
         nothing_to_grant=nothing,
+        derived=derived,
     )
+
+
+def derive(pack: Pack, env: dict, names: list[str]) -> dict[str, object]:
+    """The derived values `names` (in the pack's order) for one enterprise whose facts and the
+    period's parameters are in `env` (the single evaluator)."""
+    found: dict[str, object] = {}
+    for name in names:
+        found[name] = single.evaluate(pack.derived[name].node, env | found)
+    return found
+
+
+def explain_derived(pack: Pack, facts: dict, period: date, names: list[str]) -> dict[str, object]:
+    """Derived values for one enterprise without a clause: its facts, the parameters of `period`."""
+    wanted = pack.derived_read(_Names(set(names)))
+    env = {}
+    for name, fact in pack.facts.items():
+        value = facts.get(name)
+        env[name] = exact.number(value, name) if value is not None and fact.type == NUMBER else value
+    env["period_year"] = Decimal(period.year)
+    env["granted_this_year"] = Decimal(0)
+    params = pack.reads(_Names(set(wanted))) & set(pack.parameters)
+    env |= {n: pack.parameters[n].at(period) for n in params}
+    return derive(pack, env, wanted)
 
 
 def _environment(pack: Pack, clause: Clause, given: dict, period: date) -> dict:
@@ -208,8 +264,13 @@ def run_scenarios(pack: Pack) -> list[ScenarioResult]:
         clause = pack.clause(scenario.clause)
         given = {**scenario.facts, **scenario.inputs}
         one = explain(pack, clause, scenario.facts, scenario.period, scenario.inputs)
+        names = list(scenario.derived)
         frame = batch(
-            pack, pl.DataFrame([given]) if given else pl.DataFrame({"_": [0]}), scenario.period, [clause]
+            pack,
+            pl.DataFrame([given]) if given else pl.DataFrame({"_": [0]}),
+            scenario.period,
+            [clause],
+            derived=names,
         )
         if clause.in_force(scenario.period):
             many_eligible = frame[f"{clause.code}:eligible"][0]
@@ -226,5 +287,14 @@ def run_scenarios(pack: Pack) -> list[ScenarioResult]:
                 problems.append(f"{name}: eligible {eligible}, expected {scenario.eligible}")
             elif scenario.eligible and scenario.amount is not None and amount != expected:
                 problems.append(f"{name}: amount {amount}, expected {expected}")
+        one_derived = explain_derived(pack, given, scenario.period, names)
+        for n, want in scenario.derived.items():
+            many = frame[f"derived:{n}"][0]
+            many = many if pack.derived[n].type != NUMBER else yuan_of_fen(many)
+            mine = one_derived[n] if pack.derived[n].type != NUMBER else to_yuan(one_derived[n])
+            want = want if pack.derived[n].type != NUMBER else to_yuan(want)
+            for name, got in (("single", mine), ("batch", many)):
+                if got != want:
+                    problems.append(f"{name}: {n} is {got}, expected {want}")
         results.append(ScenarioResult(scenario, not problems, "; ".join(problems)))
     return results

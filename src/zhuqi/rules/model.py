@@ -8,6 +8,7 @@ A pack file:
     title: …
     facts:            {name: {type: number|bool|text, label: 主营业务收入, unit: 元, from: …}}
     parameters:       {name: {label, source, values: {2017-01-01: 50%, 2022-01-01: null}}}
+    derived:          {name: {type: number|bool, label, source, expr: "…"}}
     policies:
       - code, title, document_number, issuers: […], source, effective: {from, to}
         clauses:
@@ -22,6 +23,11 @@ A pack file:
 period's year or an earlier one); the engine keeps it as text and the Django side interprets it
 (zhuqi/policies/facts.py). A fact without `from` is asked of nobody: it stays missing, and clauses
 that need it are reported as undecided with the fact named as the gap.
+
+A derived value is a named expression over facts, parameters and the derived values above it (an
+indicator's points, a group's subtotal, "one direct route holds"): clauses read it by name, both
+evaluators compute it once per enterprise, and the trace shows it (engine.Explanation.derived). It may
+not read `granted_this_year` (that differs per clause).
 
 Two facts exist in every pack: `period_year` (the year evaluated) and `granted_this_year` (what
 this clause already granted the enterprise this year, for annual caps; 0 when not given).
@@ -125,7 +131,20 @@ class Clause:
         )
 
     def parameter_names(self, pack: "Pack") -> set[str]:
-        return (self.condition.names() | self.amount.names()) & set(pack.parameters)
+        return pack.reads(self) & set(pack.parameters)
+
+
+@dataclass
+class Derived:
+    """A named expression of the pack (see the module docstring)."""
+
+    name: str
+    type: str
+    label: str
+    source: str
+    text: str
+    node: expr.Node
+    unit: str = ""
 
 
 @dataclass
@@ -149,6 +168,7 @@ class Scenario:
     inputs: dict
     eligible: bool
     amount: Decimal | None
+    derived: dict = field(default_factory=dict)  # expected derived values: {name: number or bool}
 
 
 @dataclass
@@ -160,6 +180,33 @@ class Pack:
     policies: list[Policy]
     scenarios: list[Scenario] = field(default_factory=list)
     document: dict = field(default_factory=dict)  # what was loaded, for export
+    derived: dict[str, Derived] = field(
+        default_factory=dict
+    )  # in the order written: each reads only those above
+
+    def reads(self, what) -> set[str]:
+        """Every name a clause (or a node, or a derived value's name) reads, through derived values:
+        facts, inputs, parameters and the derived values themselves."""
+        if isinstance(what, Clause):
+            todo = what.condition.names() | what.amount.names()
+        elif isinstance(what, str):
+            todo = {what}
+        else:
+            todo = what.names()
+        found: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in found:
+                continue
+            found.add(name)
+            if name in self.derived:
+                todo |= self.derived[name].node.names()
+        return found
+
+    def derived_read(self, what) -> list[str]:
+        """The derived values `what` reads, in the pack's order (the order to compute them in)."""
+        read = self.reads(what)
+        return [n for n in self.derived if n in read]
 
     @property
     def clauses(self) -> list[Clause]:
@@ -174,6 +221,7 @@ class Pack:
     def types_for(self, clause: Clause) -> dict[str, str]:
         types = {name: f.type for name, f in self.facts.items()}
         types |= {name: NUMBER for name in self.parameters}
+        types |= {name: d.type for name, d in self.derived.items()}
         types |= {name: f.type for name, f in clause.inputs.items()}
         return types
 
@@ -257,6 +305,8 @@ def load_pack(source: str | Path | dict) -> Pack:
     if clashes:
         raise RuleError(f"{sorted(clashes)} are both facts and parameters", where="pack")
     pack = Pack(code, document.get("title", code), facts, parameters, [], document=document)
+    for name, spec in (document.get("derived") or {}).items():
+        pack.derived[name] = _derived(name, spec, pack)
     seen_codes: set[str] = set()
     for raw_policy in _need(document, "policies", "pack"):
         pcode = _need(raw_policy, "code", "policy")
@@ -280,6 +330,40 @@ def load_pack(source: str | Path | dict) -> Pack:
         pack.policies.append(policy)
     pack.scenarios = [_scenario(raw, pack) for raw in document.get("tests") or []]
     return pack
+
+
+def _derived(name: str, spec: dict, pack: Pack) -> Derived:
+    where = f"derived {name}"
+    if not isinstance(spec, dict):
+        raise RuleError("a derived value is a mapping with type, label and expr", where=where)
+    if name in pack.facts or name in pack.parameters:
+        raise RuleError("the name is already a fact or a parameter", where=where)
+    kind = spec.get("type", NUMBER)
+    if kind not in (NUMBER, BOOL):
+        raise RuleError(f"type must be {NUMBER} or {BOOL}, not {kind!r}", where=where)
+    text = str(_need(spec, "expr", where))
+    types = {n: f.type for n, f in pack.facts.items() if n != "granted_this_year"}
+    types |= {n: NUMBER for n in pack.parameters}
+    types |= {n: d.type for n, d in pack.derived.items()}  # only those above
+    try:
+        node = expr.parse(text)
+        got = expr.check(node, types, text)
+    except RuleError as exc:
+        raise exc.located(f"{where} expr") from None
+    if got != kind:
+        raise RuleError(f"the expression is a {got}, not a {kind}", source=text, offset=0, where=where)
+    derived = Derived(name, kind, str(spec.get("label", name)), str(spec.get("source", "")), text, node)
+    derived.unit = str(spec.get("unit", ""))
+    from zhuqi.rules import polars_eval
+
+    names = pack.reads(node) & set(pack.parameters)
+    days = sorted({start for n in names for start, _v in pack.parameters[n].values}) or [date.min]
+    for day in days:
+        try:
+            polars_eval.Compiler().node(node, {n: pack.parameters[n].at(day) for n in names})
+        except OverflowError as exc:
+            raise RuleError(str(exc), source=text, offset=0, where=where) from None
+    return derived
 
 
 def _clause(raw: dict, policy: Policy, pack: Pack) -> Clause:
@@ -344,7 +428,9 @@ def _check_exact(clause: Clause, pack: Pack, where: str) -> None:
         values = {n: pack.parameters[n].at(day) for n in names}
         for part in ("condition", "amount"):
             try:
-                polars_eval.Compiler().node(getattr(clause, part), values)
+                compiler = polars_eval.Compiler()
+                shared = polars_eval.derived_columns(compiler, pack, pack.derived_read(clause), day)
+                compiler.node(getattr(clause, part), values | shared)
             except OverflowError as exc:
                 text = getattr(clause, f"{part}_text")
                 raise RuleError(str(exc), source=text, offset=0, where=f"{where} {part}") from None
@@ -358,13 +444,21 @@ def _scenario(raw: dict, pack: Pack) -> Scenario:
         clause = pack.clause(code)
     except KeyError:
         raise RuleError(f"no clause {code!r} in this pack", where=where) from None
-    known = pack.labels(clause)
+    known = {n: f for n, f in pack.labels(clause).items() if n not in pack.derived}
     given = {**(raw.get("facts") or {}), **(raw.get("inputs") or {})}
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise RuleError(f"unknown facts or inputs {unknown}", where=where)
     if "eligible" not in raw:
         raise RuleError("'eligible' is required", where=where)
+    expected = dict(raw.get("derived") or {})
+    unknown = sorted(set(expected) - set(pack.derived))
+    if unknown:
+        raise RuleError(f"no derived values {unknown} in this pack", where=where)
+    expected = {
+        n: v if pack.derived[n].type == BOOL else _number(v, f"{where} derived {n}")
+        for n, v in expected.items()
+    }
     return Scenario(
         name=name,
         clause=code,
@@ -373,6 +467,7 @@ def _scenario(raw: dict, pack: Pack) -> Scenario:
         inputs=_exact_values(raw.get("inputs") or {}),
         eligible=bool(raw["eligible"]),
         amount=_number(raw.get("amount"), where),
+        derived=expected,
     )
 
 

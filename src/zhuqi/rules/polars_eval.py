@@ -125,6 +125,8 @@ class Compiler:
         if k == "name":
             if node.value in constants:
                 value = constants[node.value]
+                if isinstance(value, tuple):  # a derived value already compiled: (expression, shape)
+                    return value
                 if isinstance(value, pl.Expr):  # a per-clause column standing for a shared fact (fen)
                     return value, exact.COLUMN
                 if node.type == NUMBER:
@@ -258,3 +260,15 @@ class Compiler:
         value = self.bind(value.cast(dtype))
         half_up = (value.abs() + pl.lit(unit // 2, dtype=dtype)) // pl.lit(unit, dtype=dtype)
         return pl.when(value < 0).then(_negate(half_up, shape.bound)).otherwise(half_up)
+
+
+def derived_columns(compiler: "Compiler", pack, names: list[str], period) -> dict[str, tuple]:
+    """The pack's derived values `names` (in the pack's order), each compiled once and bound to a
+    column of its own, as {name: (expression, shape)} for Compiler.node's constants."""
+    out: dict[str, tuple] = {}
+    for name in names:
+        d = pack.derived[name]
+        params = {n: pack.parameters[n].at(period) for n in d.node.names() & set(pack.parameters)}
+        value, shape = compiler.node(d.node, params | out)
+        out[name] = (compiler.bind(value), shape)
+    return out
