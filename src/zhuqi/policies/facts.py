@@ -9,6 +9,14 @@
     indicator:city_retained_tax        the indicator's value for the year matched
     indicator:rd_expense@-1            … for the year before (@-2 two years before, and so on)
     indicator:city_retained_tax@2016   … for one fixed year (a base year named by a document)
+    tier:little_giant/national         true when a tier recognition (tiers.Recognition) of that tier (and
+                                       level, when named) is in force on some day of the year (or on the
+                                       day a tier assessment reads)
+    tier_new:specialised/provincial    the year of the enterprise's first recognition of that tier (a
+                                       number): "newly recognised in the year" is `… == period_year`
+    fact:ip_class1                     a tier fact (tiers.TierFact, zhuqi/tiers/facts.py says which): the
+                                       newest value on or before the year's end, while valid
+    fact:sci_award@3y                  … dated within the last three years (as-of year ≥ year − 3)
 
 The value of an indicator is the one figures.best_values picks (verified first, then the most
 authoritative source). For each indicator fact the frame also has `<fact>:verified`, so that a
@@ -40,6 +48,12 @@ ORIGIN = re.compile(
 )
 
 
+TIER_ORIGIN = re.compile(
+    r"^(?P<kind>tier|tier_new):(?P<tier>innovative|specialised|little_giant)(?:/(?P<level>national|provincial|city))?$"
+)
+FACT_ORIGIN = re.compile(r"^fact:(?P<key>[a-z0-9_]+)(?:@(?P<years>[1-9])y)?$")
+
+
 def indicator_year(origin: tuple, year: int) -> int:
     """The year an indicator fact reads when `year` is evaluated: year + offset, or the fixed year."""
     _kind, _what, offset, *fixed = origin
@@ -51,8 +65,11 @@ def parse_origin(fact: Fact) -> tuple[str, str, int, int | None] | None:
     when wrong."""
     if not fact.origin:
         return None
-    m = ORIGIN.match(fact.origin.strip())
     where = f"fact {fact.name} from"
+    text = fact.origin.strip()
+    if text.startswith(("tier:", "tier_new:", "fact:")):
+        return _tier_origin(fact, text, where)
+    m = ORIGIN.match(text)
     if m is None:
         raise RuleError(
             f"{fact.origin!r} is not tag:NAME, enterprise:FIELD, pilot:FIELD or indicator:KEY[@-N|@YYYY]",
@@ -76,6 +93,29 @@ def parse_origin(fact: Fact) -> tuple[str, str, int, int | None] | None:
     if kind != "indicator" and (offset or fixed):
         raise RuleError("only indicators have a year (@-N or @YYYY)", where=where)
     return kind, what, offset, fixed
+
+
+def _tier_origin(fact: Fact, text: str, where: str) -> tuple:
+    from zhuqi.tiers.facts import BY_KEY
+
+    m = TIER_ORIGIN.match(text)
+    if m:
+        wanted = BOOL if m["kind"] == "tier" else NUMBER
+        if fact.type != wanted:
+            raise RuleError(f"a fact read from {m['kind']}: is a {wanted}, not a {fact.type}", where=where)
+        return m["kind"], f"{m['tier']}/{m['level'] or ''}", 0, None
+    m = FACT_ORIGIN.match(text)
+    if m is None:
+        raise RuleError(
+            f"{text!r} is not tier:TIER[/LEVEL], tier_new:TIER[/LEVEL] or fact:KEY[@Ny]", where=where
+        )
+    if m["key"] not in BY_KEY:
+        raise RuleError(f"no tier fact {m['key']!r}; one of {', '.join(BY_KEY)}", where=where)
+    if fact.type != BY_KEY[m["key"]].type:
+        raise RuleError(
+            f"the tier fact {m['key']} is a {BY_KEY[m['key']].type}, not a {fact.type}", where=where
+        )
+    return "fact", m["key"], int(m["years"] or 0), None
 
 
 def check_origins(pack: Pack) -> None:
@@ -109,12 +149,13 @@ def _query(sql: str, params: list) -> list[tuple]:
 MAX_SQL_IDS = 2000  # past this many, reading everyone and filtering in Polars is faster than IN (…)
 
 
-def build(packs: Iterable[Pack], year: int, enterprise_ids=None) -> pl.DataFrame:
+def build(packs: Iterable[Pack], year: int, enterprise_ids=None, *, day=None) -> pl.DataFrame:
     """One row per enterprise (all, or those in `enterprise_ids`) with `enterprise_id`, every sourced
-    fact of the packs for `year`, and `<fact>:verified` for indicator facts."""
+    fact of the packs for `year`, and `<fact>:verified` for indicator facts. `day` (in `year`) reads
+    tier recognitions and tier facts as they stand on that day rather than over the year."""
     if enterprise_ids is not None and len(enterprise_ids) > MAX_SQL_IDS:
         wanted_ids = pl.Series(list(enterprise_ids), dtype=pl.Int64).implode()
-        return build(packs, year).filter(pl.col("enterprise_id").is_in(wanted_ids))
+        return build(packs, year, day=day).filter(pl.col("enterprise_id").is_in(wanted_ids))
     wanted = sourced_facts(packs)
     e_table = Enterprise._meta.db_table
     where, params = _ids_clause("id", enterprise_ids)
@@ -130,7 +171,13 @@ def build(packs: Iterable[Pack], year: int, enterprise_ids=None) -> pl.DataFrame
     pilots = None
     for name, (fact, origin) in wanted.items():
         kind, what = origin[:2]
-        if kind == "enterprise":
+        if kind in ("tier", "tier_new", "fact"):
+            from zhuqi.tiers import sources
+
+            one = sources.column(name, origin, fact.type, year, day, enterprise_ids)
+            frame = frame.join(one, on="enterprise_id", how="left")
+            columns.append(sources.fill(name, origin))
+        elif kind == "enterprise":
             columns.append(pl.col(what).alias(name))
         elif kind == "pilot":
             if pilots is None:
@@ -232,9 +279,11 @@ def _exact(value) -> Decimal:
     return Decimal(value).quantize(FEN)
 
 
-def for_enterprise(packs: Iterable[Pack], year: int, enterprise_id: int) -> tuple[dict, set[str]]:
+def for_enterprise(
+    packs: Iterable[Pack], year: int, enterprise_id: int, *, day=None
+) -> tuple[dict, set[str]]:
     """One enterprise's facts as a dict, and the names of the indicator facts that are unverified."""
-    frame = build(packs, year, [enterprise_id])
+    frame = build(packs, year, [enterprise_id], day=day)
     if frame.is_empty():
         return {}, set()
     row = frame.row(0, named=True)

@@ -1,0 +1,190 @@
+"""The yearly tier assessment: every enterprise against the three tier packs in one Polars run (as
+policies/matching.py does for the policy packs), stored as candidate lists.
+
+Per tier an enterprise
+- meets the tier (the pack's clause holds);
+- could meet it (no requirement fails, but one needs a fact the platform does not have: the gap);
+- lacks one or two requirements (NEAR_MAX), named, with any missing facts beside them;
+- or is further away (not stored).
+A requirement is one of the pack's `req_*` derived values; for 创新型 a direct route that holds makes
+the enterprise meet the tier whatever its score.
+
+The day assessed: the run's `day`, by default today when assessing the current year and the last day
+of the year for an earlier one. Tier recognitions and tier facts are read as they stand on that day;
+indicators are "上年度" (the year before) as the packs say.
+"""
+
+import time
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhuqi.core import audit, permissions
+from zhuqi.core.permissions import Capability
+from zhuqi.policies import facts as facts_table
+from zhuqi.rules import engine
+from zhuqi.rules.model import Pack, load_pack
+from zhuqi.tiers import packs as tier_packs
+from zhuqi.tiers.models import Assessment, AssessmentRun, Outcome, Tier
+
+NEAR_MAX = 2  # issue 10 (2): "those who lack one or two things"
+WRITE_BATCH = 5000
+_loaded: dict[str, Pack] = {}
+
+
+def pack_of(tier: str) -> Pack:
+    if tier not in _loaded:
+        _loaded[tier] = load_pack(tier_packs.FILES[tier])
+        facts_table.check_origins(_loaded[tier])
+    return _loaded[tier]
+
+
+def all_packs() -> dict[str, Pack]:
+    return {tier: pack_of(tier) for tier in Tier.values}
+
+
+def requirements(pack: Pack) -> list[str]:
+    return [n for n in pack.derived if n.startswith("req_")]
+
+
+def default_day(year: int, today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    if year == today.year:
+        return today
+    return date(year, 12, 31) if year < today.year else date(year, 1, 1)
+
+
+def outcomes(pack: Pack, table: pl.DataFrame, day: date) -> pl.DataFrame:
+    """enterprise_id, outcome (meets/could/near or null), score (fen or null), lacking, missing."""
+    clause = pack.clauses[0]
+    reqs = requirements(pack)
+    extra = [n for n in ("score", "direct_route") if n in pack.derived]
+    out = engine.batch(pack, table, day, [clause], derived=reqs + extra)
+    code = clause.code
+    if not clause.in_force(day):
+        return pl.DataFrame(schema={"enterprise_id": pl.Int64})
+    lacking = pl.concat_list(
+        [pl.when(pl.col(f"derived:{r}") == False).then(pl.lit(r)).otherwise(None) for r in reqs]  # noqa: E712
+    ).list.drop_nulls()
+    # The gap: the facts missing under a requirement that is undecided (a direct route's facts are no
+    # gap: the route would only add a way in).
+    reading = {r: pack.reads(r) & set(pack.facts) for r in reqs}
+    read = sorted(set().union(*reading.values()) - {"period_year", "granted_this_year"})
+    present = [f for f in read if f in table.columns]
+
+    def undecided(fact: str) -> pl.Expr:
+        return pl.any_horizontal(*(pl.col(f"derived:{r}").is_null() for r in reqs if fact in reading[r]))
+
+    missing = pl.concat_list(
+        [pl.when(pl.col(f).is_null() & undecided(f)).then(pl.lit(f)).otherwise(None) for f in present]
+        + [pl.when(undecided(f)).then(pl.lit(f)).otherwise(None) for f in read if f not in table.columns]
+    ).list.drop_nulls()
+    direct = pl.col("derived:direct_route").fill_null(False) if "direct_route" in extra else pl.lit(False)
+    frame = pl.concat([table.select("enterprise_id", *present), out], how="horizontal").with_columns(
+        lacking.alias("lacking"), missing.alias("missing")
+    )
+    n = pl.col("lacking").list.len()
+    outcome = (
+        pl.when(pl.col(f"{code}:eligible") | direct)
+        .then(pl.lit(Outcome.MEETS.value))
+        .when(n == 0)
+        .then(pl.lit(Outcome.COULD.value))
+        .when(n <= NEAR_MAX)
+        .then(pl.lit(Outcome.NEAR.value))
+        .otherwise(None)
+    )
+    score = pl.col("derived:score") if "score" in extra else pl.lit(None, dtype=pl.Int64)
+    return frame.select(
+        "enterprise_id",
+        outcome.alias("outcome"),
+        score.alias("score"),
+        pl.when(outcome == Outcome.MEETS.value)
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(pl.col("lacking"))
+        .alias("lacking"),
+        pl.when(outcome == Outcome.MEETS.value)
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(pl.col("missing"))
+        .alias("missing"),
+    )
+
+
+def evaluate(
+    year: int, day: date, enterprise_ids=None, table: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
+    """Every enterprise (or those in `enterprise_ids`) against the three packs: per tier the outcomes."""
+    packs = all_packs()
+    if table is None:
+        table = facts_table.build(list(packs.values()), year, enterprise_ids, day=day)
+    return {tier: outcomes(pack, table, day) for tier, pack in packs.items()}
+
+
+def assess(*, year: int, day: date | None = None, acting_user=None, enterprise_ids=None) -> AssessmentRun:
+    """Assesses every enterprise for `year` and stores the candidates in one transaction."""
+    if acting_user is not None:
+        permissions.require(
+            acting_user, Capability.MANAGE_TIERS, _("Only the coordinating office runs the tier assessment.")
+        )
+    started = time.perf_counter()
+    day = day or default_day(year)
+    found = evaluate(year, day, enterprise_ids)
+    counts = {}
+    long = []
+    for tier, frame in found.items():
+        kept = frame.filter(pl.col("outcome").is_not_null())
+        counts[tier] = {o: int((kept["outcome"] == o).sum()) for o in Outcome.values}
+        long.append(kept.with_columns(pl.lit(tier).alias("tier")))
+    enterprises = next(iter(found.values())).height if found else 0
+    with transaction.atomic():
+        run = AssessmentRun.objects.create(
+            year=year,
+            period=day,
+            started_by=acting_user if getattr(acting_user, "pk", None) else None,
+            enterprises=enterprises,
+            counts=counts,
+        )
+        _write(pl.concat(long) if long else None, run.pk, year)
+        run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
+        run.save(update_fields=["seconds"])
+        audit.record(
+            actor=acting_user,
+            verb="tier_assessment_run",
+            obj=run,
+            data={"year": year, "enterprises": enterprises},
+        )
+    return run
+
+
+def _write(frame: pl.DataFrame | None, run_id: int, year: int) -> None:
+    """Bulk insert: COPY on PostgreSQL, executemany on SQLite."""
+    if frame is None or frame.is_empty():
+        return
+    import json
+
+    table = Assessment._meta.db_table
+    columns = ("run_id", "enterprise_id", "year", "tier", "outcome", "score", "lacking", "missing")
+    rows = (
+        (run_id, e, year, tier, outcome, engine.yuan_of_fen(score), json.dumps(lacking), json.dumps(missing))
+        for e, outcome, score, lacking, missing, tier in frame.select(
+            "enterprise_id", "outcome", "score", "lacking", "missing", "tier"
+        ).iter_rows()
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch = []
+        for row in rows:
+            batch.append((*row[:5], None if row[5] is None else str(row[5]), *row[6:]))
+            if len(batch) >= WRITE_BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
