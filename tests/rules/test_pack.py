@@ -49,7 +49,10 @@ def test_every_computable_measure_of_seed_000_and_the_rd_subsidy_is_there_with_i
     seed_001 = "市科学技术局对提案20230368的会办意见"  # seed 001, the letter of 2023年5月9日
     assert any(seed_001 in c.source and c.auto_grant for c in pack.clauses)
     for parameter in pack.parameters.values():
-        assert parameter.source.startswith((seed_000, seed_001)), parameter.name
+        # the seed 001 equivalences (小巨人 ⇒ pilot) cite the 市工业和信息化局 reply of 2023年6月19日
+        assert parameter.source.startswith((seed_000, seed_001, "市工业和信息化局对提案20230368的答复")), (
+            parameter.name
+        )
     # every clause has at least one scenario test
     tested = {s.clause for s in pack.scenarios}
     assert tested == {c.code for c in pack.clauses}
@@ -154,7 +157,8 @@ def test_the_trace_says_what_is_met_and_what_is_missing(pack):
     clause = pack.clause("DB-3-14-STAMP")
     found = explain(pack, clause, {"is_pilot": True, "headquartered_locally": False}, date(2018, 3, 1))
     assert not found.eligible
-    assert [(c.text, c.holds) for c in found.checks] == [("is_pilot", True), ("headquartered_locally", False)]
+    assert [(c.text, c.holds) for c in found.checks] == [("pilot", True), ("headquartered_locally", False)]
+    assert found.derived == {"pilot": True}  # the tag, or a 小巨人 recognition (seed 001 三（一）)
     loan = explain(
         pack, pack.clause("DB-3-14-LOAN"), {"is_pilot": True, "headquartered_locally": True}, date(2018, 3, 1)
     )

@@ -15,7 +15,14 @@ def innovative_enterprise(**overrides):
     for key, value in figures.items():
         IndicatorValueFactory(enterprise=enterprise, indicator=key, year=2024, value=value)
     IndicatorValueFactory(enterprise=enterprise, indicator="main_revenue", year=2023, value="71428571.43")
-    facts = {"ip_class1": 1, "ip_class1_high": 0, "ip_class1_own": 0, "ip_class2": 0, "debt_ratio": 40, "sei_field": 1}
+    facts = {
+        "ip_class1": 1,
+        "ip_class1_high": 0,
+        "ip_class1_own": 0,
+        "ip_class2": 0,
+        "debt_ratio": 40,
+        "sei_field": 1,
+    }
     facts |= overrides.pop("facts", {})
     for key, value in facts.items():
         if value is not None:

@@ -34,10 +34,14 @@ def test_the_yearly_run_stores_who_meets_who_could_and_who_lacks_what(make_innov
 
 
 def test_specialised_needs_the_innovative_recognition(make_innovative):
-    enterprise = make_innovative(facts={"segment_years": 3, "specialised_score": 70, "equity_financing_2y": 0})
+    enterprise = make_innovative(
+        facts={"segment_years": 3, "specialised_score": 70, "equity_financing_2y": 0}
+    )
     run = assessment.assess(year=2025, day=DAY)
     assert stored(run, "specialised")[enterprise.pk].lacking == ["req_innovative"]
-    RecognitionFactory(enterprise=enterprise, tier="innovative", recognised_on=date(2024, 5, 1), expires_on=date(2027, 4, 30))
+    RecognitionFactory(
+        enterprise=enterprise, tier="innovative", recognised_on=date(2024, 5, 1), expires_on=date(2027, 4, 30)
+    )
     run = assessment.assess(year=2025, day=DAY)
     assert stored(run, "specialised")[enterprise.pk].outcome == "meets"
 

@@ -39,13 +39,14 @@ def _indicator_facts(pack, clause) -> list[str]:
     return sorted(n for n in read if (o := facts_table.parse_origin(pack.facts[n])) and o[0] == "indicator")
 
 
-def offers_run(*, period: date, acting_user=None) -> OfferRun:
-    """Turns eligibility on verified data into offers for every 免申即享 clause in force."""
+def offers_run(*, period: date, acting_user=None, enterprise_ids=None) -> OfferRun:
+    """Turns eligibility on verified data into offers for every 免申即享 clause in force (for every
+    enterprise, or those in `enterprise_ids`: a tier recognised offers its reward at once)."""
     if acting_user is not None:  # None: the platform itself (zhuqi policies offers)
         permissions.require(
             acting_user, Capability.RUN_MATCHING, _("Only the coordinating office runs grants.")
         )
-    evaluation = matching.evaluate(period, auto_grant_only=True)
+    evaluation = matching.evaluate(period, enterprise_ids=enterprise_ids, auto_grant_only=True)
     frame, year = evaluation.frame, period.year
     totals = OfferRun(year, 0, 0, 0, 0)
     for clause_row, clause, pack in evaluation.clauses:

@@ -11,6 +11,7 @@ from zhuqi.core.errors import Conflict, Message, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
+from zhuqi.policies import grants
 from zhuqi.tiers.models import Level, Recognition, Tier
 
 # 工信部企业〔2022〕63号: 专精特新中小企业 and 专精特新“小巨人” are valid three years (认定有效期为三年).
@@ -110,6 +111,11 @@ def recognition_record(
             "renewal": renewal,
         },
     )
+    # seed 001 二（二）: the 专精特新 reward is 免申即享. A first recognition makes the enterprise eligible
+    # for the reward clauses of the shipped pack (dongguan_specialised.yaml); the offer flow makes the
+    # offer now, once (one offer per clause, enterprise and year; the next year's rule no longer holds).
+    if not renewal:
+        grants.offers_run(period=recognised_on, enterprise_ids=[enterprise.pk])
     users = enterprise_users_by_enterprise([enterprise.pk]).get(enterprise.pk, [])
     if users:
         outbox.enqueue(

@@ -1,0 +1,80 @@
+"""seed 001 三（一）: a 国家级“小巨人” counts as a doubling pilot for the clauses reserved to pilots (a rule of
+the pack, read from tiers.Recognition); 二（二）: the 专精特新 reward is offered without application when a
+tier is first recognised, once."""
+
+from datetime import date
+
+import pytest
+
+from tests.factories import EnterpriseFactory, RecognitionFactory, UserFactory
+from zhuqi.accounts.models import Role
+from zhuqi.policies import grants, matching, packs
+from zhuqi.policies.models import Clause, GrantOffer
+from zhuqi.tiers import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def installed(db):
+    packs.install_shipped()
+
+
+def test_a_little_giant_qualifies_for_the_clauses_reserved_to_pilots(installed):
+    giant, plain, provincial = EnterpriseFactory(), EnterpriseFactory(), EnterpriseFactory()
+    RecognitionFactory(
+        enterprise=giant,
+        tier="little_giant",
+        level="national",
+        recognised_on=date(2018, 3, 1),
+        expires_on=date(2021, 2, 28),
+    )
+    RecognitionFactory(
+        enterprise=provincial,
+        tier="specialised",
+        level="provincial",
+        recognised_on=date(2018, 3, 1),
+        expires_on=date(2021, 2, 28),
+    )
+    clause = Clause.objects.get(code="DB-3-2")  # 咨询服务费用事后补助: condition `pilot`
+    assert matching.explain_one(giant.pk, clause, 2019, {"consulting_fees": 1000000}).eligible
+    assert matching.explain_one(giant.pk, clause, 2019, {"consulting_fees": 1000000}).derived == {
+        "pilot": True
+    }
+    assert not matching.explain_one(plain.pk, clause, 2019, {"consulting_fees": 1000000}).eligible
+    assert not matching.explain_one(provincial.pk, clause, 2019, {"consulting_fees": 1000000}).eligible
+    # the batch run agrees
+    frame = matching.evaluate(date(2019, 12, 31)).frame
+    eligible = dict(zip(frame["enterprise_id"], frame["DB-3-14-STAMP:unknown"], strict=True))
+    assert (
+        eligible[giant.pk] is True and eligible[plain.pk] is False
+    )  # pilot: undecided only for want of 总部在本市
+
+
+def test_the_reward_is_offered_once_when_a_tier_is_first_recognised(installed):
+    enterprise = EnterpriseFactory()
+    office = UserFactory(role=Role.COORDINATOR)
+    services.recognition_record(
+        enterprise=enterprise,
+        tier="specialised",
+        level="provincial",
+        document="粤工信融资函〔2025〕12号",
+        recognised_on=date(2025, 11, 20),
+        acting_user=office,
+    )
+    offers = GrantOffer.objects.filter(enterprise=enterprise)
+    assert [(o.clause.code, o.year, o.amount) for o in offers] == [("ZJTX-REWARD-PROVINCIAL", 2025, 200000)]
+    # the year's offer run again, and next year's: nothing more
+    grants.offers_run(period=date(2025, 12, 31))
+    grants.offers_run(period=date(2026, 12, 31))
+    # a renewal three years later is no new recognition
+    services.recognition_record(
+        enterprise=enterprise,
+        tier="specialised",
+        level="provincial",
+        document="粤工信融资函〔2028〕3号",
+        recognised_on=date(2028, 11, 1),
+        acting_user=office,
+    )
+    grants.offers_run(period=date(2028, 12, 31))
+    assert GrantOffer.objects.filter(enterprise=enterprise).count() == 1
