@@ -197,7 +197,7 @@ def explain(pack: Pack, clause: Clause, facts: dict, period: date, inputs: dict 
     nothing = amount is not None and to_yuan(amount) <= 0
     eligible = condition is True and not nothing
     read = pack.reads(clause)
-    labels = pack.labels(clause)
+    labels = pack.given(clause)
     missing = [labels[n] for n in sorted(read) if n in labels and env.get(n) is None]
     return Explanation(
         clause=clause,
@@ -238,7 +238,7 @@ def explain_derived(pack: Pack, facts: dict, period: date, names: list[str]) -> 
 
 def _environment(pack: Pack, clause: Clause, given: dict, period: date) -> dict:
     env = {}
-    for name, fact in pack.labels(clause).items():
+    for name, fact in pack.given(clause).items():
         value = given.get(name)
         if value is not None and fact.type == NUMBER:
             value = exact.number(value, name)

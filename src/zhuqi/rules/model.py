@@ -226,6 +226,12 @@ class Pack:
         return types
 
     def labels(self, clause: Clause | None = None) -> dict[str, Fact]:
+        """Every name a trace may show with its label: facts, derived values (as Facts) and inputs."""
+        derived = {n: Fact(n, d.type, d.label, d.unit) for n, d in self.derived.items()}
+        return self.facts | derived | (clause.inputs if clause else {})
+
+    def given(self, clause: Clause | None = None) -> dict[str, Fact]:
+        """The names an enterprise or an application gives values for: facts and inputs."""
         return self.facts | (clause.inputs if clause else {})
 
 
@@ -444,7 +450,7 @@ def _scenario(raw: dict, pack: Pack) -> Scenario:
         clause = pack.clause(code)
     except KeyError:
         raise RuleError(f"no clause {code!r} in this pack", where=where) from None
-    known = {n: f for n, f in pack.labels(clause).items() if n not in pack.derived}
+    known = pack.given(clause)
     given = {**(raw.get("facts") or {}), **(raw.get("inputs") or {})}
     unknown = sorted(set(given) - set(known))
     if unknown:
