@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("zhuqi.directory.urls")),
     path("", include("zhuqi.appeals.urls")),
     path("", include("zhuqi.policies.urls")),
+    path("", include("zhuqi.tiers.urls")),
     path("", include("zhuqi.engagement.urls")),
     path("", include("zhuqi.programs.urls")),
     path("", include("zhuqi.projects.urls")),
