@@ -560,6 +560,9 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     programme = programs_demo.build(built, demo)
     matches, offers, applications = build_policies(demo)
     chains_demo.build(rng=random.Random(SEED + 11))  # industry chains, matchmaking events, key projects
+    from zhuqi.demo import tiers as demo_tiers
+
+    demo_tiers.build(demo, rng)  # before cultivation (its ladder counts recognitions) and monitoring
     cultivation_demo.build(demo)
     pilots_demo.build(demo)  # evaluations 2018–2021, reporting tasks, a policy list (after the packs)
     from zhuqi.demo import monitoring as demo_monitoring

@@ -59,41 +59,38 @@ def default_day(year: int, today: date | None = None) -> date:
 
 
 def outcomes(pack: Pack, table: pl.DataFrame, day: date) -> pl.DataFrame:
-    """enterprise_id, outcome (meets/could/near or null), score (fen or null), lacking, missing."""
+    """enterprise_id, outcome (meets/could/near or null), score (fen or null), and what is lacking and
+    missing as bit masks over requirements(pack) and gap_facts(pack) (names(): the lists)."""
     clause = pack.clauses[0]
     reqs = requirements(pack)
     extra = [n for n in ("score", "direct_route") if n in pack.derived]
-    out = engine.batch(pack, table, day, [clause], derived=reqs + extra)
-    code = clause.code
     if not clause.in_force(day):
         return pl.DataFrame(schema={"enterprise_id": pl.Int64})
-    lacking = pl.concat_list(
-        [pl.when(pl.col(f"derived:{r}") == False).then(pl.lit(r)).otherwise(None) for r in reqs]  # noqa: E712
-    ).list.drop_nulls()
+    out = engine.batch(pack, table, day, [clause], derived=reqs + extra)
+    code = clause.code
+    failed = [(pl.col(f"derived:{r}") == False).fill_null(False) for r in reqs]  # noqa: E712
+    lacking = pl.sum_horizontal(*(f.cast(pl.Int64) * (1 << i) for i, f in enumerate(failed)))
+    count = pl.sum_horizontal(*(f.cast(pl.Int8) for f in failed))
     # The gap: the facts missing under a requirement that is undecided (a direct route's facts are no
     # gap: the route would only add a way in).
     reading = {r: pack.reads(r) & set(pack.facts) for r in reqs}
-    read = sorted(set().union(*reading.values()) - {"period_year", "granted_this_year"})
-    present = [f for f in read if f in table.columns]
-
-    def undecided(fact: str) -> pl.Expr:
-        return pl.any_horizontal(*(pl.col(f"derived:{r}").is_null() for r in reqs if fact in reading[r]))
-
-    missing = pl.concat_list(
-        [pl.when(pl.col(f).is_null() & undecided(f)).then(pl.lit(f)).otherwise(None) for f in present]
-        + [pl.when(undecided(f)).then(pl.lit(f)).otherwise(None) for f in read if f not in table.columns]
-    ).list.drop_nulls()
+    gaps = gap_facts(pack)
+    missing_bits = []
+    for i, fact in enumerate(gaps):
+        undecided = pl.any_horizontal(*(pl.col(f"derived:{r}").is_null() for r in reqs if fact in reading[r]))
+        absent = pl.col(fact).is_null() if fact in table.columns else pl.lit(True)
+        missing_bits.append((absent & undecided).cast(pl.Int64) * (1 << i))
+    missing = pl.sum_horizontal(*missing_bits) if missing_bits else pl.lit(0, dtype=pl.Int64)
     direct = pl.col("derived:direct_route").fill_null(False) if "direct_route" in extra else pl.lit(False)
-    frame = pl.concat([table.select("enterprise_id", *present), out], how="horizontal").with_columns(
-        lacking.alias("lacking"), missing.alias("missing")
-    )
-    n = pl.col("lacking").list.len()
+    present = [f for f in gaps if f in table.columns]
+    frame = pl.concat([table.select("enterprise_id", *present), out], how="horizontal")
+    meets = pl.col(f"{code}:eligible") | direct
     outcome = (
-        pl.when(pl.col(f"{code}:eligible") | direct)
+        pl.when(meets)
         .then(pl.lit(Outcome.MEETS.value))
-        .when(n == 0)
+        .when(count == 0)
         .then(pl.lit(Outcome.COULD.value))
-        .when(n <= NEAR_MAX)
+        .when(count <= NEAR_MAX)
         .then(pl.lit(Outcome.NEAR.value))
         .otherwise(None)
     )
@@ -102,15 +99,19 @@ def outcomes(pack: Pack, table: pl.DataFrame, day: date) -> pl.DataFrame:
         "enterprise_id",
         outcome.alias("outcome"),
         score.alias("score"),
-        pl.when(outcome == Outcome.MEETS.value)
-        .then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col("lacking"))
-        .alias("lacking"),
-        pl.when(outcome == Outcome.MEETS.value)
-        .then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(pl.col("missing"))
-        .alias("missing"),
+        pl.when(meets).then(0).otherwise(lacking).alias("lacking"),
+        pl.when(meets).then(0).otherwise(missing).alias("missing"),
     )
+
+
+def gap_facts(pack: Pack) -> list[str]:
+    """The facts the requirements read, in a fixed order (the bits of `missing`)."""
+    read = set().union(*(pack.reads(r) & set(pack.facts) for r in requirements(pack)))
+    return sorted(read - {"period_year", "granted_this_year"})
+
+
+def names(mask: int, names_in_order: list[str]) -> list[str]:
+    return [n for i, n in enumerate(names_in_order) if mask >> i & 1]
 
 
 def evaluate(
@@ -167,8 +168,26 @@ def _write(frame: pl.DataFrame | None, run_id: int, year: int) -> None:
 
     table = Assessment._meta.db_table
     columns = ("run_id", "enterprise_id", "year", "tier", "outcome", "score", "lacking", "missing")
+    bits = {tier: (requirements(pack_of(tier)), gap_facts(pack_of(tier))) for tier in Tier.values}
+    texts: dict[tuple, str] = {}
+
+    def text(tier: str, which: int, mask: int) -> str:
+        key = (tier, which, mask)
+        if key not in texts:
+            texts[key] = json.dumps(names(mask, bits[tier][which]))
+        return texts[key]
+
     rows = (
-        (run_id, e, year, tier, outcome, engine.yuan_of_fen(score), json.dumps(lacking), json.dumps(missing))
+        (
+            run_id,
+            e,
+            year,
+            tier,
+            outcome,
+            engine.yuan_of_fen(score),
+            text(tier, 0, lacking),
+            text(tier, 1, missing),
+        )
         for e, outcome, score, lacking, missing, tier in frame.select(
             "enterprise_id", "outcome", "score", "lacking", "missing", "tier"
         ).iter_rows()
