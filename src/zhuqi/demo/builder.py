@@ -562,7 +562,9 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     chains_demo.build(rng=random.Random(SEED + 11))  # industry chains, matchmaking events, key projects
     from zhuqi.demo import tiers as demo_tiers
 
-    demo_tiers.build(demo, rng)  # before cultivation (its ladder counts recognitions) and monitoring
+    # Before cultivation (its ladder counts recognitions) and monitoring (its sweep raises the
+    # tier_expiry warnings); its 专精特新 rewards are 免申即享 offers too.
+    tiers_built = demo_tiers.build(demo, rng)
     cultivation_demo.build(demo)
     pilots_demo.build(demo)  # evaluations 2018–2021, reporting tasks, a policy list (after the packs)
     from zhuqi.demo import monitoring as demo_monitoring
@@ -579,7 +581,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         demo_enterprise=f"{demo.name} ({demo.uscc})",
         appeals=appeals,
         policy_matches=matches,
-        grant_offers=offers,
+        grant_offers=offers + tiers_built["reward_offers"],
         applications=applications,
         hotline_token=hotline_token,
         pilots=programme["pilots"],

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from zhuqi.directory.models import Enterprise
+from zhuqi.policies.models import GrantOffer
 from zhuqi.tiers import assessment, services
 from zhuqi.tiers.models import TierFact
 
@@ -14,6 +15,7 @@ SOURCE = "市工业和信息化局"
 
 
 def build(demo: Enterprise, rng: random.Random, today: date | None = None) -> dict:
+    offers_before = GrantOffer.objects.count()
     enterprises = list(Enterprise.objects.exclude(pk=demo.pk).order_by("id"))
     n = len(enterprises) + 1
     with_facts = [demo] + enterprises[: max(6, n // 3)]
@@ -83,4 +85,11 @@ def build(demo: Enterprise, rng: random.Random, today: date | None = None) -> di
         day = [date(2024, 7, 5), date(2026, 7, 10)][i % 2]
         record(e, "little_giant", "national", f"工信部企业函〔{day.year}〕{150 + i}号", day)
     runs = [assessment.assess(year=2025).pk, assessment.assess(year=2026, day=today).pk]
-    return {"tier_facts": len(facts), "recognitions": recognitions, "assessment_runs": len(runs)}
+    # The offers a first recognition made (the reward, and any other 免申即享 clause it now meets).
+    rewards = GrantOffer.objects.count() - offers_before
+    return {
+        "tier_facts": len(facts),
+        "recognitions": recognitions,
+        "assessment_runs": len(runs),
+        "reward_offers": rewards,
+    }
