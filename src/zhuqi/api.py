@@ -129,6 +129,7 @@ def _register_routers() -> None:
     from zhuqi.programs.api import router as programs_router
     from zhuqi.programs.monitoring_api import router as pilots_router
     from zhuqi.projects.api import router as projects_router
+    from zhuqi.tiers.api import router as tiers_router
     from zhuqi.web.api import router as web_router
 
     api.add_router("/", accounts_router)
@@ -142,6 +143,7 @@ def _register_routers() -> None:
     api.add_router("/", assessment_router)
     api.add_router("/", briefings_router)
     api.add_router("/", pilots_router)
+    api.add_router("/", tiers_router)
     api.add_router("/", core_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", web_router)

@@ -289,6 +289,7 @@ class ImportBatch(models.Model):
         ENTERPRISES = "enterprises", _("Enterprises")
         INDICATORS = "indicators", _("Indicators")
         APPEALS = "appeals", _("Appeals (销号台账 ledger)")
+        TIER_FACTS = "tier_facts", _("Tier facts (梯度培育)")
 
     class Status(models.TextChoices):
         CHECKED = "checked", _("Checked, waiting for a decision")

@@ -8,4 +8,4 @@ class TiersConfig(AppConfig):
     verbose_name = _("Tiered cultivation")
 
     def ready(self):
-        from zhuqi.tiers import jobs, warnings  # noqa: F401  registers the job kinds and the tier_expiry provider
+        from zhuqi.tiers import facts_import, jobs, warnings  # noqa: F401  import kind, job kind, tier_expiry
