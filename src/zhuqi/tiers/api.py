@@ -26,7 +26,7 @@ TierCode = Literal["innovative", "specialised", "little_giant"]
 LevelCode = Literal["national", "provincial", "city"]
 
 
-class RecognitionOut(Schema):
+class TierRecognitionOut(Schema):
     id: int
     enterprise_uscc: str = Field(alias="enterprise.uscc")
     enterprise_name: str = Field(alias="enterprise.name")
@@ -39,14 +39,14 @@ class RecognitionOut(Schema):
     revoked_reason: str
 
 
-class RecognitionFilters(Schema):
+class TierRecognitionFilters(Schema):
     tier: TierCode | Literal[""] = ""
     level: LevelCode | Literal[""] = ""
     state: Literal["", "in_force", "expiring", "ended"] = ""
     q: SearchText = ""
 
 
-class RecognitionIn(Schema):
+class TierRecognitionIn(Schema):
     enterprise_uscc: Key
     tier: TierCode
     level: LevelCode
@@ -56,12 +56,12 @@ class RecognitionIn(Schema):
     note: column(Recognition, "note") = ""
 
 
-class RevokeIn(Schema):
+class TierRevokeIn(Schema):
     revoked_on: Period
     reason: column(Recognition, "revoked_reason", min_length=1)
 
 
-class CandidateOut(Schema):
+class TierCandidateOut(Schema):
     enterprise_uscc: str = Field(alias="enterprise.uscc")
     enterprise_name: str = Field(alias="enterprise.name")
     year: int
@@ -72,40 +72,40 @@ class CandidateOut(Schema):
     missing: list[str]
 
 
-class CandidateFilters(Schema):
+class TierCandidateFilters(Schema):
     year: Year | None = None
     tier: TierCode | Literal[""] = ""
     outcome: Literal["", "meets", "could", "near"] = ""
     q: SearchText = ""
 
 
-class LineOut(Schema):
+class TierLineOut(Schema):
     label: str
     value: str | None
     holds: bool | None = None
     minimum: Decimal | None = None
 
 
-class StandingOut(Schema):
+class TierStandingOut(Schema):
     tier: str
     eligible: bool
     unknown: bool
-    requirements: list[LineOut]
-    points: list[LineOut]
-    groups: list[LineOut]
+    requirements: list[TierLineOut]
+    points: list[TierLineOut]
+    groups: list[TierLineOut]
     score: Decimal | None
-    routes: list[LineOut]
+    routes: list[TierLineOut]
     missing: list[str]
 
 
-class StatusOut(Schema):
-    held: list[RecognitionOut]
+class TierStatusOut(Schema):
+    held: list[TierRecognitionOut]
     top: str | None
     next: str | None
-    next_standing: StandingOut | None
+    next_standing: TierStandingOut | None
 
 
-class YearIn(Schema):
+class TierYearIn(Schema):
     year: Year
 
 
@@ -114,30 +114,30 @@ def _require_reader(user) -> None:
         raise NotFound("not_found", NOT_FOUND)
 
 
-@router.get("/tier-recognitions", response=list[RecognitionOut])
+@router.get("/tier-recognitions", response=list[TierRecognitionOut])
 @paginate(Page)
-def recognition_list(request, filters: Query[RecognitionFilters]):
+def recognition_list(request, filters: Query[TierRecognitionFilters]):
     return selectors.recognition_list(request.user, today=timezone.localdate(), **filters.dict())
 
 
-@router.post("/tier-recognitions", response={201: RecognitionOut})
-def recognition_record(request, payload: RecognitionIn):
+@router.post("/tier-recognitions", response={201: TierRecognitionOut})
+def recognition_record(request, payload: TierRecognitionIn):
     enterprise = enterprise_get(request.user, payload.enterprise_uscc)
     data = payload.dict(exclude={"enterprise_uscc"})
     return Status(201, services.recognition_record(enterprise=enterprise, acting_user=request.user, **data))
 
 
-@router.post("/tier-recognitions/{recognition_id}/revoke", response=RecognitionOut)
-def recognition_revoke(request, recognition_id: Id, payload: RevokeIn):
+@router.post("/tier-recognitions/{recognition_id}/revoke", response=TierRecognitionOut)
+def recognition_revoke(request, recognition_id: Id, payload: TierRevokeIn):
     found = selectors.recognitions_visible_to(request.user).filter(pk=recognition_id).first()
     if found is None:
         raise NotFound("not_found", NOT_FOUND)
     return services.recognition_revoke(recognition=found, acting_user=request.user, **payload.dict())
 
 
-@router.get("/tier-candidates", response=list[CandidateOut])
+@router.get("/tier-candidates", response=list[TierCandidateOut])
 @paginate(Page)
-def candidate_list(request, filters: Query[CandidateFilters]):
+def candidate_list(request, filters: Query[TierCandidateFilters]):
     _require_reader(request.user)
     run = selectors.latest_run(filters.year or timezone.localdate().year)
     return selectors.candidate_list(
@@ -157,7 +157,7 @@ def _lines(lines) -> list[dict]:
     ]
 
 
-@router.get("/tier-status/{uscc}", response=StatusOut)
+@router.get("/tier-status/{uscc}", response=TierStatusOut)
 def tier_status(request, uscc: Key):
     enterprise = enterprise_get(request.user, uscc)
     if not selectors.may_read(request.user):
@@ -185,7 +185,7 @@ def tier_status(request, uscc: Key):
 
 
 @router.post("/tier-assessments/run", response={202: JobOut}, tags=["jobs"])
-def assessment_run(request, payload: YearIn):
+def assessment_run(request, payload: TierYearIn):
     return Status(
         202, jobs.enqueue(kind="tiers.assess", owner=request.user, parameters={"year": payload.year})
     )
