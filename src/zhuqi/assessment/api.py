@@ -67,8 +67,28 @@ def _questionnaire_out(q) -> dict:
 def questionnaire_get(request):
     """The questionnaire campaigns ask (aspects and items; each text says whether it is the seed's)."""
     found = questionnaire.current()
-    if found is None:
-        raise NotFound("no_questionnaire", _("Import a questionnaire first."))
+    if found is None:  # nothing imported yet: the shipped file as it reads (version 0), never a 404
+        data = questionnaire.parse(
+            (questionnaire.SHIPPED / f"{questionnaire.DEFAULT_CODE}.yaml").read_text("utf-8")
+        )
+        aspects = [
+            {
+                "code": a["code"],
+                "name": a["name"],
+                "text_source": a["source"],
+                "items": [
+                    {"code": i["code"], "text": i["text"], "text_source": i["source"]} for i in a["items"]
+                ],
+            }
+            for a in data["aspects"]
+        ]
+        return {
+            "code": data["code"],
+            "title": data["title"],
+            "source": data["source"],
+            "version": 0,
+            "aspects": aspects,
+        }
     return _questionnaire_out(found)
 
 
