@@ -124,6 +124,7 @@ def _register_routers() -> None:
     from zhuqi.core.api import router as core_router
     from zhuqi.cultivation.api import router as cultivation_router
     from zhuqi.directory.api import router as directory_router
+    from zhuqi.engagement.api import router as engagement_router
     from zhuqi.monitoring.api import router as monitoring_router
     from zhuqi.policies.api import router as policies_router
     from zhuqi.programs.api import router as programs_router
@@ -147,6 +148,7 @@ def _register_routers() -> None:
     api.add_router("/", core_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", web_router)
+    api.add_router("/", engagement_router)
 
 
 _register_routers()

@@ -8,7 +8,7 @@ from zhuqi.chains.models import Chain, Event
 from zhuqi.core import uscc
 from zhuqi.demo import builder, reference
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, LiaisonAssignment
-from zhuqi.engagement.models import Task
+from zhuqi.engagement.models import MajorEvent, Meeting, Task, Visit
 from zhuqi.policies.models import Application, GrantOffer
 from zhuqi.programs.models import Application as ProgrammeApplication
 from zhuqi.programs.models import Expert, Pilot, Programme, ReserveEntry, ReviewGroup, Round, Score
@@ -51,6 +51,9 @@ def test_demo_city_is_deterministic(city):
     )
     from zhuqi.programs.evaluation_models import Evaluation, EvaluationItem
 
+    # Engagement's rows (issue 11) first: they hold users and enterprises.
+    for model in (Visit, Meeting, MajorEvent):
+        model.objects.all().delete()
     for model in (
         EvaluationItem,
         Evaluation,

@@ -147,6 +147,12 @@ VERBS = {
     "briefing_send": _("Briefing sent"),
     "briefing_template_set": _("Briefing template edited"),
     "briefing_template_reset": _("Briefing template restored"),
+    "visit_record": _("Visit recorded"),
+    "meeting_record": _("Meeting recorded"),
+    "major_event_report": _("Major event reported"),
+    "major_event_acknowledge": _("Major event acknowledged"),
+    "major_event_follow_up": _("Major event followed up"),
+    "major_event_close": _("Major event closed out (销号)"),
 }
 
 # key: (label, how the value reads)

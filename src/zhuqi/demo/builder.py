@@ -172,6 +172,7 @@ class Summary:
     hotline_token: str = ""  # the raw token of the hotline (appeal scopes), shown once
     pilots: int = 0
     programme_applications: int = 0
+    engagement: dict | None = None  # visits, problems found on them, meeting tasks, major events
 
 
 def person_name(rng: random.Random) -> str:
@@ -509,27 +510,20 @@ def build_liaisons(enterprises: list[tuple], towns: dict[str, Town]) -> int:
             indicator="main_revenue", period_type=PeriodType.YEAR, year=max(YEARS)
         ).values_list("enterprise_id", "value")
     )
+    # Through the liaison service (engagement.liaison): its tier rule, one batch for the city.
+    from zhuqi.engagement import liaison
+
+    leaders = {
+        LiaisonAssignment.Tier.CITY_LEADER: lambda e: city_leader,
+        LiaisonAssignment.Tier.TOWN_PRINCIPAL: lambda e: town_leaders[(e.town_id, "principal")],
+        LiaisonAssignment.Tier.TOWN_MEMBER: lambda e: town_leaders[(e.town_id, "member")],
+    }
     rows = []
     for enterprise, (_revenue, doubling) in enterprises:
-        if not doubling:
-            continue
-        main = latest.get(enterprise.pk, Decimal(0))
-        if main >= Decimal("1e9"):
-            leader, tier = city_leader, LiaisonAssignment.Tier.CITY_LEADER
-        elif main >= Decimal("2e8"):
-            leader, tier = (
-                town_leaders[(enterprise.town_id, "principal")],
-                LiaisonAssignment.Tier.TOWN_PRINCIPAL,
-            )
-        elif main >= Decimal("2e7"):
-            leader, tier = town_leaders[(enterprise.town_id, "member")], LiaisonAssignment.Tier.TOWN_MEMBER
-        else:
-            continue
-        rows.append(
-            LiaisonAssignment(leader=leader, enterprise=enterprise, tier=tier, since=date(2026, 1, 1))
-        )
-    LiaisonAssignment.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        tier = liaison.tier_for(latest.get(enterprise.pk)) if doubling else ""
+        if tier:
+            rows.append((leaders[tier](enterprise), enterprise, tier))
+    return liaison.assign_many(rows, acting_user=None, since=date(2026, 1, 1))
 
 
 @transaction.atomic
@@ -571,6 +565,9 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
 
     demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
     assessment_demo.build(SEED, appeals=max(24, enterprises // 25))
+    from zhuqi.demo import engagement as demo_engagement
+
+    engagement = demo_engagement.build(rng=rng, demo_enterprise=demo)
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),
@@ -586,6 +583,7 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
         hotline_token=hotline_token,
         pilots=programme["pilots"],
         programme_applications=programme["applications"],
+        engagement=engagement,
     )
 
 

@@ -8,4 +8,10 @@ class EngagementConfig(AppConfig):
     verbose_name = _("Engagement")
 
     def ready(self):
+        from zhuqi.core import findings
         from zhuqi.engagement import exports  # noqa: F401  registers the engagement's export jobs
+        from zhuqi.engagement.cadence import overdue_findings
+        from zhuqi.engagement.events import open_findings
+
+        findings.register("visit_overdue", label=_("Visit or contact overdue"), provider=overdue_findings)
+        findings.register("major_event", label=_("Major event reported"), provider=open_findings)

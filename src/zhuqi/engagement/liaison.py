@@ -428,3 +428,41 @@ def leader_loads():
         .values_list("owner_user_id", "n")
     )
     return [r | {"tasks": tasks.get(r["leader_id"], 0)} for r in rows]
+
+
+@transaction.atomic
+def assign_many(rows: list[tuple], *, acting_user, since: date) -> int:
+    """Assigns many (leader, enterprise, tier) at once (the first assignment of a programme's
+    enterprises, the demo city): the checks of assign_liaison, one INSERT, one audit event for the
+    batch and one message per leader."""
+    _require_office(acting_user)
+    taken = set(LiaisonAssignment.objects.active().values_list("leader_id", "enterprise_id"))
+    made, per_leader = [], {}
+    for leader, enterprise, tier in rows:
+        _check_leader(leader)
+        if tier not in Tier.values or (leader.pk, enterprise.pk) in taken:
+            continue
+        taken.add((leader.pk, enterprise.pk))
+        made.append(LiaisonAssignment(leader=leader, enterprise=enterprise, tier=tier, since=since))
+        per_leader.setdefault(leader.pk, (leader, []))[1].append(enterprise.name)
+    LiaisonAssignment.objects.bulk_create(made, batch_size=2000)
+    audit.record_batch(
+        actor=acting_user,
+        verb="liaison_assign",
+        model=LiaisonAssignment,
+        batch_id=f"batch-{timezone.now():%Y%m%d%H%M%S}",
+        data={"comment": str(len(made)), "since": since.isoformat()},
+    )
+    outbox.enqueue_many(
+        [
+            outbox.Pending(
+                event_key=f"liaison-batch-{since:%Y%m%d}-{leader.pk}",
+                recipients=[leader],
+                subject=str(Message(_("You are liaison for %(n)d enterprises"), {"n": len(names)})),
+                body="、".join(names[:50]),
+                link="/engagement/liaisons/",
+            )
+            for leader, names in per_leader.values()
+        ]
+    )
+    return len(made)

@@ -305,3 +305,22 @@ class MajorEventNote(models.Model):
 
     def __str__(self):
         return self.note[:40]
+
+
+class VisitReminder(models.Model):
+    """A reminder sent for one rule, assignment and period: each is sent once."""
+
+    rule = models.ForeignKey(CadenceRule, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey("directory.LiaisonAssignment", on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "assignment", "period_start"], name="one_reminder_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rule_id}/{self.assignment_id}/{self.period_start}"

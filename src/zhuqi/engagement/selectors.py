@@ -86,3 +86,209 @@ def task_counts(user, today=None) -> dict[str, int]:
         .aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
     )
     return {"tasks_open": row["open"] or 0, "tasks_overdue": row["overdue"] or 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# Liaisons, visits, meetings, events
+
+
+def _enterprise_scope(user):
+    from zhuqi.directory.selectors import enterprises_visible_to
+
+    return enterprises_visible_to(user).values("pk")
+
+
+LIAISON_FILTERS = ("q", "tier", "town", "leader")
+
+
+def liaison_search(user, *, q="", tier="", town="", leader=""):
+    from zhuqi.directory.models import LiaisonAssignment
+
+    qs = LiaisonAssignment.objects.active().select_related("leader", "enterprise", "enterprise__town", "unit")
+    if not permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
+        return qs.none()
+    if not permissions.has(user, Capability.SEE_EVERYTHING):
+        qs = qs.filter(enterprise_id__in=_enterprise_scope(user))
+    if q := (q or "").strip()[:100]:
+        qs = qs.filter(
+            Q(enterprise__name__icontains=q) | Q(leader__display_name__icontains=q) | Q(leader__username=q)
+        )
+    if tier:
+        qs = qs.filter(tier=tier[:16])
+    if town:
+        qs = qs.filter(enterprise__town__code=town[:20])
+    if leader:
+        qs = qs.filter(leader__username=leader[:150])
+    return qs.order_by("leader__username", "enterprise__name")
+
+
+def visits_visible_to(user):
+    from zhuqi.engagement.models import Visit
+
+    qs = Visit.objects.all()
+    if not getattr(user, "is_authenticated", False) or not permissions.has(
+        user, Capability.FOLLOW_ENGAGEMENT
+    ):
+        return qs.none()
+    if permissions.has(user, Capability.SEE_EVERYTHING):
+        return qs
+    who = Q(enterprise_id__in=_enterprise_scope(user)) | Q(leader=user) | Q(recorded_by=user)
+    if user.department_id:
+        who |= Q(departments=user.department_id) | Q(unit_id=user.department_id)
+    return qs.filter(who).distinct()
+
+
+VISIT_FILTERS = ("q", "kind", "leader", "problems")
+
+
+def visit_search(user, *, q="", kind="", leader="", problems=""):
+    from zhuqi.engagement.models import VisitKind
+
+    qs = visits_visible_to(user).select_related("enterprise", "leader", "recorded_by")
+    if q := (q or "").strip()[:100]:
+        qs = qs.filter(enterprise__name__icontains=q)
+    if kind in VisitKind.values:
+        qs = qs.filter(kind=kind)
+    if leader == "me":
+        qs = qs.filter(leader=user)
+    if problems == "open":
+        from zhuqi.appeals.lifecycle import OPEN_STATES
+
+        qs = qs.filter(appeals__state__in=[s.value for s in OPEN_STATES]).distinct()
+    return qs.order_by("-visited_on", "-id")
+
+
+def visit_enterprises(user):
+    """The enterprises a user records visits for: a leader its liaison enterprises, others their scope."""
+    from zhuqi.directory.models import Enterprise
+
+    own = Enterprise.objects.filter(pk__in=_active_liaison_enterprises(user)).order_by("name")
+    if own.exists():
+        return own
+    from zhuqi.directory.selectors import enterprises_visible_to
+
+    return enterprises_visible_to(user).order_by("name")
+
+
+def meetings_visible_to(user):
+    from zhuqi.engagement.models import Meeting
+
+    qs = Meeting.objects.select_related("chair")
+    if not permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
+        return qs.none()
+    if permissions.has(user, Capability.SEE_EVERYTHING):
+        return qs
+    who = Q(chair=user) | Q(enterprises__in=_enterprise_scope(user))
+    if user.department_id:
+        who |= Q(departments=user.department_id)
+    return qs.filter(who).distinct()
+
+
+def events_visible_to(user):
+    from zhuqi.engagement.models import MajorEvent
+
+    qs = MajorEvent.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if permissions.has(user, Capability.SEE_EVERYTHING):
+        return qs
+    if permissions.has(user, Capability.REPORT_MAJOR_EVENTS):
+        return qs.filter(enterprise_id=user.enterprise_id)
+    if permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
+        return qs.filter(enterprise_id__in=_enterprise_scope(user))
+    return qs.none()
+
+
+def compliance_view(user, *, start, end, today, status=""):
+    """The compliance page and API: per leader, unit and town (names attached), and the list of
+    owed periods with `status` (the office's overdue list), for the enterprises in the user's scope."""
+    import polars as pl
+
+    from zhuqi.accounts.models import User
+    from zhuqi.directory.models import Department, Enterprise, Town
+    from zhuqi.engagement import cadence
+    from zhuqi.engagement.models import CadenceRule
+
+    ids = None
+    if not permissions.has(user, Capability.SEE_EVERYTHING):
+        ids = (
+            list(_enterprise_scope(user).values_list("pk", flat=True))
+            if permissions.has(user, Capability.FOLLOW_ENGAGEMENT)
+            else []
+        )
+    frame = cadence.statuses(start=start, end=end, today=today, enterprise_ids=ids)
+    rules = {r.code: r.name for r in CadenceRule.objects.all()}
+    names = {
+        "leader_id": {
+            u.pk: str(u) for u in User.objects.filter(pk__in=frame["leader_id"].unique().to_list())
+        },
+        "unit_id": dict(
+            Department.objects.filter(pk__in=frame["unit_id"].drop_nulls().unique().to_list()).values_list(
+                "pk", "name"
+            )
+        ),
+        "town_id": dict(
+            Town.objects.filter(pk__in=frame["town_id"].unique().to_list()).values_list("pk", "name")
+        ),
+    }
+    tables = {
+        by: [
+            {"name": names[by].get(r.key, "—"), "rule": rules.get(r.rule, r.rule), "row": r}
+            for r in cadence.summary(frame, by)
+        ]
+        for by in ("leader_id", "unit_id", "town_id")
+    }
+    listed = frame.filter(pl.col("status") == status) if status else frame.filter(pl.col("status") != "done")
+    listed = listed.sort(["period_end", "leader_id"]).head(200)
+    enterprises = dict(
+        Enterprise.objects.filter(pk__in=listed["enterprise_id"].to_list()).values_list("pk", "name")
+    )
+    rows = [
+        r
+        | {
+            "enterprise": enterprises.get(r["enterprise_id"], ""),
+            "leader": names["leader_id"].get(r["leader_id"], ""),
+            "rule_name": rules.get(r["rule"], ""),
+        }
+        for r in listed.iter_rows(named=True)
+    ]
+    return {
+        "by_leader": tables["leader_id"],
+        "by_unit": tables["unit_id"],
+        "by_town": tables["town_id"],
+        "rows": rows,
+        "total": frame.height,
+    }
+
+
+def home_counts(user, today=None) -> dict[str, int]:
+    """The home page's engagement queues: open and overdue tracked tasks (as the task list counts
+    them); for a liaison, the enterprises it still has to reach in a period ending within a week,
+    and the open appeals raised on its visits."""
+    from zhuqi.appeals.lifecycle import OPEN_STATES
+    from zhuqi.appeals.models import Appeal
+
+    today = today or date.today()
+    counts = {
+        "tasks_open": task_search(user, state=TaskState.OPEN, today=today).count(),
+        "tasks_overdue": task_search(user, due="overdue", today=today).count(),
+    }
+    own = list(_active_liaison_enterprises(user).values_list("enterprise_id", flat=True))
+    if own:
+        import polars as pl
+
+        from zhuqi.engagement import cadence
+
+        frame = cadence.statuses(start=today, end=today, today=today, enterprise_ids=own)
+        frame = frame.filter(
+            (pl.col("leader_id") == user.pk)
+            & (pl.col("status") == "due")
+            & (pl.col("period_end") <= pl.lit(date.fromordinal(today.toordinal() + 6)))
+        )
+        counts["visits_due"] = frame["enterprise_id"].n_unique()
+        counts["visit_problems"] = (
+            Appeal.objects.filter(visits__leader=user, state__in=[s.value for s in OPEN_STATES])
+            .distinct()
+            .count()
+        )
+    return counts

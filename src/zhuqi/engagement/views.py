@@ -1,21 +1,28 @@
 """Engagement pages. Thin: parse, call a selector or a service, render."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhuqi.accounts.models import User
+from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
-from zhuqi.directory.models import Department
-from zhuqi.engagement import lifecycle, selectors, tasks
-from zhuqi.engagement.forms import TaskForm
-from zhuqi.engagement.lifecycle import TaskState
-from zhuqi.engagement.models import Task
+from zhuqi.core.schemas import parse_whole
+from zhuqi.directory import selectors as directory_selectors
+from zhuqi.directory.models import Department, LiaisonAssignment, Town
+from zhuqi.engagement import cadence, events, liaison, lifecycle, meetings, selectors, tasks, visits
+from zhuqi.engagement.forms import MajorEventForm, MeetingForm, TaskForm, VisitForm
+from zhuqi.engagement.lifecycle import EventState, ProposalState, TaskState
+from zhuqi.engagement.models import Task, TierProposal, VisitKind
 
 
 def _require(request, capability: Capability) -> None:
@@ -125,3 +132,458 @@ def task_action(request, pk, action):
         return task_detail(request, pk, failed={"action": action, "message": str(exc.message)})
     messages.success(request, _("Done."))
     return redirect("engagement:task_detail", pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Liaisons
+
+
+def _leaders():
+    return User.objects.filter(
+        is_active=True, role__in=permissions.roles_with(Capability.INSTRUCT_APPEALS)
+    ).order_by("username")
+
+
+@login_required
+def liaison_list(request):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    filters = _filters(request, selectors.LIAISON_FILTERS)
+    page = Paginator(selectors.liaison_search(request.user, **filters), 25).get_page(request.GET.get("page"))
+    office = permissions.has(request.user, Capability.COORDINATE_ENGAGEMENT)
+    return render(
+        request,
+        "engagement/liaison_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "tiers": LiaisonAssignment.Tier.choices,
+            "towns": Town.objects.all(),
+            "loads": liaison.leader_loads() if office else [],
+            "office": office,
+            "leaders": _leaders() if office else [],
+            "units": Department.objects.order_by("level", "code") if office else [],
+            "pending": TierProposal.objects.filter(state=ProposalState.PENDING).count() if office else 0,
+        },
+    )
+
+
+def _office(request) -> None:
+    _require(request, Capability.COORDINATE_ENGAGEMENT)
+
+
+def _date(value, default=None):
+    try:
+        return date.fromisoformat((value or "")[:10]) if value else default
+    except ValueError:
+        raise ZhuqiError("bad_date", _("Give a valid date."), status=422) from None
+
+
+def _user(pk) -> User | None:
+    number = parse_whole(pk, 1, 2**62)
+    return User.objects.filter(pk=number).first() if number else None
+
+
+@login_required
+@require_POST
+def liaison_assign(request):
+    _office(request)
+    try:
+        enterprise = (
+            directory_selectors.enterprises_visible_to(request.user)
+            .filter(uscc=(request.POST.get("uscc") or "")[:18])
+            .first()
+        )
+        leader = _user(request.POST.get("leader"))
+        if enterprise is None or leader is None:
+            raise ZhuqiError("field_missing", _("Choose an enterprise and a leader."), status=422)
+        unit = Department.objects.filter(pk=parse_whole(request.POST.get("unit"), 1, 2**62) or 0).first()
+        liaison.assign_liaison(
+            leader=leader,
+            enterprise=enterprise,
+            tier=request.POST.get("tier", "")[:16],
+            since=_date(request.POST.get("since"), timezone.localdate()),
+            unit=unit,
+            acting_user=request.user,
+        )
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("engagement:liaison_list")
+
+
+@login_required
+@require_POST
+def liaison_change(request, pk, action):
+    _office(request)
+    assignment = LiaisonAssignment.objects.active().filter(pk=pk).select_related("enterprise").first()
+    if assignment is None or action not in ("end", "hand_over"):
+        raise Http404
+    try:
+        on = _date(request.POST.get("on"), timezone.localdate())
+        reason = request.POST.get("reason", "")[:200]
+        if action == "end":
+            liaison.end_liaison(assignment=assignment, ended_on=on, reason=reason, acting_user=request.user)
+        else:
+            successor = _user(request.POST.get("leader"))
+            if successor is None:
+                raise ZhuqiError("leader_missing", _("Name the leader who takes the enterprise."), status=422)
+            liaison.hand_over_liaison(
+                assignment=assignment, successor=successor, on=on, reason=reason, acting_user=request.user
+            )
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("engagement:liaison_list")
+
+
+@login_required
+def proposal_list(request):
+    _office(request)
+    state = request.GET.get("state") or ProposalState.PENDING
+    proposals = TierProposal.objects.select_related("enterprise", "enterprise__town", "assignment__leader")
+    if state in ProposalState.values:
+        proposals = proposals.filter(state=state)
+    page = Paginator(proposals.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/proposal_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": ProposalState.choices,
+            "leaders": _leaders(),
+            "tiers": dict(LiaisonAssignment.Tier.choices),
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposal_run(request):
+    _office(request)
+    result = liaison.propose_tiers(acting_user=request.user)
+    messages.success(
+        request,
+        _("%(checked)d enterprises checked, %(proposed)d changes proposed.")
+        % {"checked": result.checked, "proposed": result.proposed},
+    )
+    return redirect("engagement:proposal_list")
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk, action):
+    _office(request)
+    proposal = TierProposal.objects.filter(pk=pk).first()
+    if proposal is None or action not in lifecycle.PROPOSAL_ACTIONS:
+        raise Http404
+    try:
+        if action == "accept":
+            liaison.accept_proposal(
+                proposal=proposal,
+                leader=_user(request.POST.get("leader")),
+                note=request.POST.get("note", "")[:500],
+                acting_user=request.user,
+            )
+        else:
+            liaison.reject_proposal(
+                proposal=proposal, note=request.POST.get("note", "")[:500], acting_user=request.user
+            )
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("engagement:proposal_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# Visits
+
+
+@login_required
+def visit_list(request):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    filters = _filters(request, selectors.VISIT_FILTERS)
+    page = Paginator(selectors.visit_search(request.user, **filters), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/visit_list.html",
+        {"page": page, "filters": filters, "kinds": VisitKind.choices},
+    )
+
+
+@login_required
+def visit_new(request):
+    _require(request, Capability.RECORD_VISITS)
+    enterprises = selectors.visit_enterprises(request.user)
+    status = 200
+    if request.method == "POST":
+        form = VisitForm(request.POST, request.FILES, enterprises=enterprises)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recorded = visits.record_visit(
+                    enterprise=data["enterprise"],
+                    kind=data["kind"],
+                    visited_on=data["visited_on"],
+                    departments=list(data["departments"]),
+                    participants=data["participants"],
+                    ask_status=data["ask_status"],
+                    ask_needs=data["ask_needs"],
+                    ask_environment=data["ask_environment"],
+                    brought_service=data["brought_service"],
+                    brought_conduct=data["brought_conduct"],
+                    help_ideas=data["help_ideas"],
+                    help_transform=data["help_transform"],
+                    help_solve=data["help_solve"],
+                    help_longterm=data["help_longterm"],
+                    summary=data["summary"],
+                    problems=form.problems(),
+                    attachments=[data["photo"]] if data.get("photo") else [],
+                    acting_user=request.user,
+                )
+            except ZhuqiError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                if recorded.appeals:
+                    messages.success(
+                        request,
+                        _("Visit recorded; appeal %(numbers)s submitted.")
+                        % {"numbers": "、".join(a.number for a in recorded.appeals)},
+                    )
+                else:
+                    messages.success(request, _("Visit recorded."))
+                return redirect("engagement:visit_detail", recorded.visit.pk)
+        status = 422
+    else:
+        form = VisitForm(
+            enterprises=enterprises, initial={"visited_on": timezone.localdate(), "kind": VisitKind.ONSITE}
+        )
+    return render(request, "engagement/visit_form.html", {"form": form}, status=status)
+
+
+@login_required
+def visit_detail(request, pk):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    visit = selectors.visit_search(request.user).filter(pk=pk).first()
+    if visit is None:
+        raise Http404
+    return render(
+        request,
+        "engagement/visit_detail.html",
+        {
+            "visit": visit,
+            "appeals": visit.appeals.all(),
+            "files": stored_files.for_object("visit", visit.pk),
+            "trail": audit.trail(visit),
+        },
+    )
+
+
+@login_required
+def visit_file(request, pk, file_pk):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    visit = selectors.visit_search(request.user).filter(pk=pk).first()
+    if visit is None:
+        raise Http404
+    try:
+        found = stored_files.get("visit", visit.pk, file_pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance
+
+
+@login_required
+def compliance_page(request):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    today = timezone.localdate()
+    year = parse_whole(request.GET.get("year"), 2000, 2100) or today.year
+    quarter = parse_whole(request.GET.get("quarter"), 1, 4) or (today.month - 1) // 3 + 1
+    start = date(year, 3 * quarter - 2, 1)
+    end = cadence.period_end(start, "quarter")
+    status = request.GET.get("status", "")
+    if status not in ("", "due", "overdue", "done"):
+        status = ""
+    view = selectors.compliance_view(request.user, start=start, end=end, today=today, status=status)
+    return render(
+        request,
+        "engagement/compliance.html",
+        view
+        | {
+            "year": year,
+            "quarter": quarter,
+            "status": status,
+            "start": start,
+            "end": end,
+            "years": range(today.year - 2, today.year + 1),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings
+
+
+@login_required
+def meeting_list(request):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    page = Paginator(selectors.meetings_visible_to(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "engagement/meeting_list.html", {"page": page})
+
+
+@login_required
+def meeting_new(request):
+    _office(request)
+    status = 200
+    if request.method == "POST":
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = meetings.record_meeting(
+                    kind=data["kind"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    chair=data["chair"],
+                    place=data["place"],
+                    enterprises=form.enterprises(request.user),
+                    departments=list(data["departments"]),
+                    minutes=data["minutes"],
+                    decisions=form.decisions(),
+                    acting_user=request.user,
+                )
+            except ZhuqiError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("engagement:meeting_detail", meeting.pk)
+        status = 422
+    else:
+        form = MeetingForm(initial={"held_on": timezone.localdate()})
+    return render(request, "engagement/meeting_form.html", {"form": form}, status=status)
+
+
+@login_required
+def meeting_detail(request, pk):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    meeting = selectors.meetings_visible_to(request.user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return render(
+        request,
+        "engagement/meeting_detail.html",
+        {"meeting": meeting, "tasks": meetings.tasks_of(meeting), "trail": audit.trail(meeting)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Major events
+
+
+def _may_see_events(request) -> None:
+    if not (
+        permissions.has(request.user, Capability.FOLLOW_ENGAGEMENT)
+        or permissions.has(request.user, Capability.REPORT_MAJOR_EVENTS)
+    ):
+        raise Http404
+
+
+@login_required
+def event_list(request):
+    _may_see_events(request)
+    state = request.GET.get("state", "")[:14]
+    qs = selectors.events_visible_to(request.user).select_related("enterprise", "enterprise__town")
+    if state in EventState.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/event_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": EventState.choices,
+            "may_report": permissions.has(request.user, Capability.REPORT_MAJOR_EVENTS)
+            or permissions.has(request.user, Capability.COORDINATE_ENGAGEMENT),
+        },
+    )
+
+
+@login_required
+def event_new(request):
+    own = permissions.has(request.user, Capability.REPORT_MAJOR_EVENTS)
+    if not (own or permissions.has(request.user, Capability.COORDINATE_ENGAGEMENT)):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        form = MajorEventForm(request.POST, own=own)
+        if form.is_valid():
+            data = form.cleaned_data
+            enterprise = request.user.enterprise if own else form.enterprise(request.user)
+            try:
+                if enterprise is None:
+                    raise ZhuqiError(
+                        "enterprise_missing", _("Choose an enterprise."), status=422, field="enterprise_uscc"
+                    )
+                event = events.report_event(
+                    enterprise=enterprise,
+                    kind=data["kind"],
+                    occurred_on=data["occurred_on"],
+                    title=data["title"],
+                    description=data["description"],
+                    acting_user=request.user,
+                )
+            except ZhuqiError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("Reported."))
+                return redirect("engagement:event_detail", event.pk)
+        status = 422
+    else:
+        form = MajorEventForm(own=own, initial={"occurred_on": timezone.localdate()})
+    return render(request, "engagement/event_form.html", {"form": form}, status=status)
+
+
+@login_required
+def event_detail(request, pk, failed=None):
+    _may_see_events(request)
+    event = selectors.events_visible_to(request.user).filter(pk=pk).select_related("enterprise").first()
+    if event is None:
+        raise Http404
+    return render(
+        request,
+        "engagement/event_detail.html",
+        {
+            "event": event,
+            "notes": event.notes.select_related("actor"),
+            "actions": lifecycle.offered(lifecycle.EVENT_ACTIONS, request.user, event),
+            "failed": failed,
+        },
+        status=422 if failed else 200,
+    )
+
+
+@login_required
+@require_POST
+def event_action(request, pk, action):
+    _may_see_events(request)
+    event = selectors.events_visible_to(request.user).filter(pk=pk).first()
+    if event is None or action not in lifecycle.EVENT_ACTIONS:
+        raise Http404
+    try:
+        events.act_on_event(
+            event=event, action=action, note=request.POST.get("note", "")[:3000], acting_user=request.user
+        )
+    except ZhuqiError as exc:
+        if exc.status == 409:
+            messages.error(request, str(exc.message))
+            return redirect("engagement:event_detail", pk)
+        return event_detail(request, pk, failed={"action": action, "message": str(exc.message)})
+    messages.success(request, _("Done."))
+    return redirect("engagement:event_detail", pk)

@@ -132,3 +132,46 @@ def _policy_queues(user, n: dict[str, int]) -> list[Queue]:
             )
         )
     return queues
+
+
+def engagement_queues(user, today=None) -> list[Queue]:
+    """Engagement's queues (issue 11), beside the others on the home page: tracked tasks, and for a
+    liaison leader the visits due this week and the problems raised on its visits."""
+    if not has(user, C.FOLLOW_ENGAGEMENT):
+        return []
+    from zhuqi.engagement import selectors as engagement_selectors
+
+    n = engagement_selectors.home_counts(user, today)
+    queues = []
+    if "visits_due" in n:
+        queues += [
+            Queue(
+                "visits_due",
+                _("Visits and contacts due this week"),
+                n["visits_due"],
+                _url("engagement:compliance", status="due"),
+                urgent=True,
+            ),
+            Queue(
+                "visit_problems",
+                _("Open problems raised on my visits"),
+                n["visit_problems"],
+                _url("engagement:visit_list", leader="me", problems="open"),
+            ),
+        ]
+    queues += [
+        Queue(
+            "tasks_open",
+            _("Open tracked tasks (督办事项)"),
+            n["tasks_open"],
+            _url("engagement:task_list", state="open"),
+        ),
+        Queue(
+            "tasks_overdue",
+            _("Overdue tracked tasks"),
+            n["tasks_overdue"],
+            _url("engagement:task_list", due="overdue"),
+            urgent=True,
+        ),
+    ]
+    return queues

@@ -33,7 +33,10 @@ def home(request):
     """One home page, its figures scoped by the same selector as every list: each role sees its own."""
     user = request.user
     visible = selectors.enterprises_visible_to(user)
-    context = {"overview": figures.overview(visible), "queues": queues.queues_for(user)}
+    context = {
+        "overview": figures.overview(visible),
+        "queues": queues.queues_for(user) + queues.engagement_queues(user),
+    }
     # The figures that say what to do, by scope (monitoring: the city's or the town's cockpit, a
     # department's KPIs and rank), under the work queues.
     context |= dashboards.for_home(user) or {}
