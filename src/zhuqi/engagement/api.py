@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhuqi.core import permissions
@@ -98,7 +98,7 @@ def task_create(request, payload: TaskIn):
         enterprise=enterprise,
         acting_user=request.user,
     )
-    return 201, task
+    return Status(201, task)
 
 
 @router.get("/engagement/tasks/{task_id}", response=TaskOut)
@@ -240,7 +240,7 @@ def visit_record(request, payload: VisitIn):
         acting_user=request.user,
         **texts,
     )
-    return 201, recorded.visit
+    return Status(201, recorded.visit)
 
 
 class ComplianceIn(Schema):
@@ -349,7 +349,7 @@ def meeting_record(request, payload: MeetingIn):
         ],
         acting_user=request.user,
     )
-    return 201, meeting
+    return Status(201, meeting)
 
 
 class EventIn(Schema):
@@ -390,7 +390,7 @@ def event_report(request, payload: EventIn):
         description=payload.description,
         acting_user=request.user,
     )
-    return 201, event
+    return Status(201, event)
 
 
 @router.post("/engagement/events/{event_id}/{action}", response=EventOut)

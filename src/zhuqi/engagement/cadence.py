@@ -330,3 +330,10 @@ def overdue_findings(today: date):
                 department_id=row["unit_id"],
                 user_ids=(row["leader_id"],),
             )
+
+
+def sweep() -> int:
+    """The worker's periodic sweep: today's reminders (each is sent once, however often it runs)."""
+    from django.utils import timezone
+
+    return send_reminders(timezone.localdate())

@@ -3,7 +3,7 @@
 its liaison leaders, its town's officers and the coordinating office at once through the outbox, and
 are followed like a ledger item: acknowledged, followed up with notes, closed out (销号)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -55,7 +55,7 @@ def report_event(
         raise ZhuqiError("bad_kind", _("Unknown kind of event."), status=422, field="kind")
     if (
         not isinstance(occurred_on, date)
-        or occurred_on > timezone.localdate() + timezone.timedelta(days=366)
+        or occurred_on > timezone.localdate() + timedelta(days=366)
         or occurred_on.year < 2000
     ):
         raise ZhuqiError("bad_date", _("Give the date of the event."), status=422, field="occurred_on")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.accounts.models import User
+from zhuqi.appeals import selectors as appeal_selectors
 from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
@@ -376,6 +377,12 @@ def visit_detail(request, pk):
         {
             "visit": visit,
             "appeals": visit.appeals.all(),
+            # Linked only where the reader may open the appeal (a department taken along may not).
+            "visible_appeals": set(
+                appeal_selectors.appeals_visible_to(request.user)
+                .filter(visits=visit)
+                .values_list("pk", flat=True)
+            ),
             "files": stored_files.for_object("visit", visit.pk),
             "trail": audit.trail(visit),
         },
@@ -478,7 +485,16 @@ def meeting_detail(request, pk):
     return render(
         request,
         "engagement/meeting_detail.html",
-        {"meeting": meeting, "tasks": meetings.tasks_of(meeting), "trail": audit.trail(meeting)},
+        {
+            "meeting": meeting,
+            "tasks": meetings.tasks_of(meeting),
+            "visible_tasks": set(
+                selectors.tasks_visible_to(request.user)
+                .filter(pk__in=meetings.tasks_of(meeting).values("pk"))
+                .values_list("pk", flat=True)
+            ),
+            "trail": audit.trail(meeting),
+        },
     )
 
 

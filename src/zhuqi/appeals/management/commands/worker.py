@@ -7,12 +7,14 @@ from django.core.management.base import BaseCommand
 from zhuqi.appeals.services import sweep
 from zhuqi.assessment.services import sweep as survey_sweep
 from zhuqi.core import audit_chain, jobs, worker
+from zhuqi.engagement import cadence
 from zhuqi.monitoring.warnings import worker_sweep as monitoring_sweep
 
-# Every sweep pass also seals audit events whose seal at commit was lost (a killed process), and raises
-# the warnings centre's warnings (monitoring: every registered kind).
+# Every sweep pass also seals audit events whose seal at commit was lost (a killed process), raises
+# the warnings centre's warnings (monitoring: every registered kind) and sends the visit reminders
+# due before a period ends (engagement, issue 11; each once).
 # Surveys of departments: reminders before their deadline, closing after it.
-SWEEPS = [sweep, survey_sweep, audit_chain.seal, jobs.sweep, monitoring_sweep]
+SWEEPS = [sweep, survey_sweep, audit_chain.seal, jobs.sweep, monitoring_sweep, cadence.sweep]
 
 
 class Command(BaseCommand):
