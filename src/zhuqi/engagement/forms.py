@@ -24,7 +24,9 @@ class TaskForm(forms.Form):
         ).order_by("username"),
         required=False,
     )
-    due_on = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("due date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
 
 class VisitForm(forms.Form):
@@ -35,7 +37,9 @@ class VisitForm(forms.Form):
         label=_("enterprise"), queryset=Enterprise.objects.none(), to_field_name="uscc"
     )
     kind = forms.ChoiceField(label=_("kind"), choices=VisitKind.choices, widget=forms.RadioSelect)
-    visited_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     problem_title = forms.CharField(
         label=_("problem found (becomes an appeal)"), max_length=200, required=False
     )
@@ -160,7 +164,9 @@ class MeetingForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("kind"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("title"), max_length=200)
-    held_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     place = forms.CharField(label=_("place"), max_length=200, required=False)
     chair = forms.ModelChoiceField(
         label=_("chair"),
@@ -195,7 +201,9 @@ class MeetingForm(forms.Form):
                 label=_("owner department"), queryset=departments, required=False
             )
             self.fields[f"decision_{i}_due"] = forms.DateField(
-                label=_("due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("due date"),
+                required=False,
+                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             )
 
     def clean(self):
@@ -237,7 +245,9 @@ class MajorEventForm(forms.Form):
         label=_("enterprise (unified social credit code)"), max_length=18, required=False
     )
     kind = forms.ChoiceField(label=_("kind"), choices=MajorEvent.Kind.choices)
-    occurred_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     title = forms.CharField(label=_("title"), max_length=200)
     description = forms.CharField(
         label=_("description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
