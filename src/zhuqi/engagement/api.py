@@ -51,7 +51,7 @@ class TaskIn(Schema):
     enterprise_uscc: Key = ""
 
 
-class NoteIn(Schema):
+class EngagementNoteIn(Schema):
     note: text(2000) = ""
 
 
@@ -108,7 +108,7 @@ def task_detail(request, task_id: Id):
 
 
 @router.post("/engagement/tasks/{task_id}/{action}", response=TaskOut)
-def task_action(request, task_id: Id, action: Literal["close", "cancel"], payload: NoteIn):
+def task_action(request, task_id: Id, action: Literal["close", "cancel"], payload: EngagementNoteIn):
     _require(request, Capability.FOLLOW_ENGAGEMENT)
     task = selectors.task_get(request.user, task_id)
     return tasks.perform(task=task, action=action, acting_user=request.user, note=payload.note)
@@ -137,7 +137,7 @@ def liaison_list(request, filters: Query[LiaisonFilters]):
     return selectors.liaison_search(request.user, **filters.dict())
 
 
-class LoadOut(Schema):
+class LeaderLoadOut(Schema):
     leader: str = Field(..., alias="leader__username")
     total: int
     city: int
@@ -146,25 +146,25 @@ class LoadOut(Schema):
     tasks: int
 
 
-@router.get("/engagement/liaisons/loads", response=list[LoadOut])
+@router.get("/engagement/liaisons/loads", response=list[LeaderLoadOut])
 def liaison_loads(request):
     _require(request, Capability.COORDINATE_ENGAGEMENT)
     return liaison.leader_loads()
 
 
-class RunOut(Schema):
+class TierRunOut(Schema):
     checked: int
     proposed: int
     kept: int
     superseded: int
 
 
-@router.post("/engagement/liaisons/proposals/run", response=RunOut)
+@router.post("/engagement/liaisons/proposals/run", response=TierRunOut)
 def proposal_run(request):
     return liaison.propose_tiers(acting_user=request.user)
 
 
-class ProblemIn(Schema):
+class VisitProblemIn(Schema):
     title: text(200, min_length=1)
     description: text(5000) = ""
     category_code: Key
@@ -186,7 +186,7 @@ class VisitIn(Schema):
     help_solve: text(2000) = ""
     help_longterm: text(2000) = ""
     summary: text(2000) = ""
-    problems: list[ProblemIn] = Field(default_factory=list, max_length=visits.MAX_PROBLEMS)
+    problems: list[VisitProblemIn] = Field(default_factory=list, max_length=visits.MAX_PROBLEMS)
 
 
 class VisitOut(Schema):
@@ -297,7 +297,7 @@ def compliance(request, filters: Query[ComplianceIn]):
     }
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     title: text(200, min_length=1)
     due_on: Period
     owner_department: Key
@@ -312,7 +312,7 @@ class MeetingIn(Schema):
     enterprise_usccs: list[Key] = Field(default_factory=list, max_length=meetings.MAX_ATTENDEES)
     department_codes: list[Key] = Field(default_factory=list, max_length=100)
     minutes: text(20000) = ""
-    decisions: list[DecisionIn] = Field(default_factory=list, max_length=meetings.MAX_DECISIONS)
+    decisions: list[MeetingDecisionIn] = Field(default_factory=list, max_length=meetings.MAX_DECISIONS)
 
 
 class MeetingOut(Schema):
@@ -352,7 +352,7 @@ def meeting_record(request, payload: MeetingIn):
     return Status(201, meeting)
 
 
-class EventIn(Schema):
+class MajorEventIn(Schema):
     enterprise_uscc: Key = ""
     kind: Literal[tuple(MajorEvent.Kind.values)]  # type: ignore[valid-type]
     occurred_on: Period
@@ -360,7 +360,7 @@ class EventIn(Schema):
     description: text(5000, min_length=1)
 
 
-class EventOut(Schema):
+class MajorEventOut(Schema):
     id: int
     enterprise: str = Field(..., alias="enterprise.uscc")
     kind: str
@@ -369,14 +369,14 @@ class EventOut(Schema):
     title: str
 
 
-@router.get("/engagement/events", response=list[EventOut])
+@router.get("/engagement/events", response=list[MajorEventOut])
 @paginate(Page)
 def event_list(request):
     return selectors.events_visible_to(request.user).select_related("enterprise")
 
 
-@router.post("/engagement/events", response={201: EventOut})
-def event_report(request, payload: EventIn):
+@router.post("/engagement/events", response={201: MajorEventOut})
+def event_report(request, payload: MajorEventIn):
     if permissions.has(request.user, Capability.REPORT_MAJOR_EVENTS):
         enterprise = request.user.enterprise
     else:
@@ -393,9 +393,9 @@ def event_report(request, payload: EventIn):
     return Status(201, event)
 
 
-@router.post("/engagement/events/{event_id}/{action}", response=EventOut)
+@router.post("/engagement/events/{event_id}/{action}", response=MajorEventOut)
 def event_action(
-    request, event_id: Id, action: Literal["acknowledge", "follow_up", "close"], payload: NoteIn
+    request, event_id: Id, action: Literal["acknowledge", "follow_up", "close"], payload: EngagementNoteIn
 ):
     event = selectors.events_visible_to(request.user).filter(pk=event_id).first()
     if event is None:
