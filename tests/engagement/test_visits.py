@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhuqi.appeals.models import Appeal, AppealEvent, Channel
 from zhuqi.appeals.routing import route
+from zhuqi.core import backlinks
 from zhuqi.core.errors import Forbidden, NotFound, ZhuqiError
 from zhuqi.core.models import Attachment, OutboxMessage
 from zhuqi.engagement.models import Visit
@@ -38,6 +39,10 @@ def test_problem_becomes_an_appeal_linked_both_ways(world, category):
     assert visit.leader == leader and list(visit.departments.all()) == [world.city_dept]
     # Linked both ways.
     assert list(visit.appeals.all()) == [appeal] and list(appeal.visits.all()) == [visit]
+    # The appeal's page links back to the visit (core/backlinks), for those who may open it.
+    (link,) = backlinks.for_object(leader, "appeals.appeal", appeal.pk)
+    assert link[1] == f"/engagement/visits/{visit.pk}/"
+    assert backlinks.for_object(world.users["enterprise_a"], "appeals.appeal", appeal.pk) == []
     # Routed like any other appeal: the same rule, its submission and dispatch events, its messages.
     assert appeal.channel == Channel.VISIT and appeal.submitted_by == leader
     assert appeal.department == route(world.a, category) == world.city_dept

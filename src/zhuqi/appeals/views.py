@@ -193,10 +193,6 @@ def appeal_detail(request, number, failed=None):
             "attachments": stored_files.for_object("appeal", appeal.pk),
             "may_attach": lifecycle.ATTACH.allows(request.user, appeal),
             "backlinks": backlinks.for_object(request.user, "appeals.appeal", appeal.pk),
-            # The visit it was found on (engagement, issue 11), for those who see visits.
-            "visits": appeal.visits.order_by("-visited_on")
-            if permissions.has(request.user, permissions.Capability.FOLLOW_ENGAGEMENT)
-            else [],
         },
         status=422 if failed else 200,
     )

@@ -15,3 +15,8 @@ class EngagementConfig(AppConfig):
 
         findings.register("visit_overdue", label=_("Visit or contact overdue"), provider=overdue_findings)
         findings.register("major_event", label=_("Major event reported"), provider=open_findings)
+        # An appeal raised on a visit links back to it (core/backlinks.py), for those who see visits.
+        from zhuqi.core import backlinks
+        from zhuqi.engagement.visits import appeal_backlinks
+
+        backlinks.register("appeals.appeal", "engagement", appeal_backlinks)

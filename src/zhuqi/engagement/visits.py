@@ -161,3 +161,24 @@ def record_visit(
             },
         )
     return Recorded(visit, made)
+
+
+def appeal_backlinks(user, appeal_id) -> list[tuple[str, str]]:
+    """The visits an appeal was found on, that this user may open (core/backlinks.py)."""
+    from zhuqi.core import formats
+    from zhuqi.engagement.selectors import visits_visible_to
+
+    if not permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
+        return []
+    return [
+        (
+            str(
+                Message(
+                    _("Found on a visit: %(day)s, %(kind)s"),
+                    {"day": formats.day(v.visited_on), "kind": v.get_kind_display()},
+                )
+            ),
+            f"/engagement/visits/{v.pk}/",
+        )
+        for v in visits_visible_to(user).filter(appeals=appeal_id).order_by("-visited_on")[:10]
+    ]
