@@ -110,7 +110,32 @@ def test_home_page_queues_of_a_leader(world, client):
 
     LiaisonAssignment.objects.filter(enterprise=world.a).update(since=date(2026, 1, 1))
     keys = {q.key: q.count for q in engagement_queues(world.users["leader_a"], today=date(2026, 11, 27))}
-    assert keys["visits_due"] == 1  # the week ending 29 November, the month ending 30 November
+    assert keys["visits_due"] == 1  # not contacted in the week of 23 November
     assert keys["visit_problems"] == 0
     client.force_login(world.users["leader_a"])
     assert 'data-queue="visits_due"' in client.get("/").content.decode()
+
+
+def test_exports_of_visits_and_compliance(world, client):
+    from tests.job_helpers import cells, page_export
+
+    LiaisonAssignment.objects.filter(enterprise=world.a).update(since=date(2026, 1, 1))
+    visits.record_visit(
+        enterprise=world.a,
+        kind="onsite",
+        visited_on=date(2026, 11, 2),
+        acting_user=world.users["leader_a"],
+        summary="走访小结",
+    )
+    client.force_login(world.users["leader_a"])
+    assert {world.a.name, "走访小结", "入企走访"} <= cells(page_export(client, "engagement:visit_export"))
+    found = cells(
+        page_export(
+            client, "engagement:compliance_export", {"year": "2026", "quarter": "4", "status": "done"}
+        )
+    )
+    assert {world.a.name, "挂点领导每季度走访", "已完成"} <= found and "已超期" not in found
+    client.force_login(world.users["town_a"])
+    assert (
+        client.post("/engagement/compliance/export/?year=1&quarter=9").status_code == 302
+    )  # refused, back to the page

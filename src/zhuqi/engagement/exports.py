@@ -46,3 +46,127 @@ jobs.register(
     run=run_tasks,
     check=jobs.text_filters(*selectors.TASK_FILTERS),
 )
+
+
+VISIT_HEADERS = [
+    "日期",
+    "企业",
+    "统一社会信用代码",
+    "方式",
+    "挂点领导",
+    "参加人员",
+    "问现状",
+    "问需求",
+    "问环境",
+    "帮解难",
+    "小结",
+    "发现的问题（诉求编号）",
+]
+
+
+def export_visits(visits, progress=None) -> bytes:
+    rows = (
+        (
+            _d(v.visited_on),
+            v.enterprise.name,
+            v.enterprise.uscc,
+            v.get_kind_display(),
+            str(v.leader),
+            v.participants,
+            v.ask_status,
+            v.ask_needs,
+            v.ask_environment,
+            v.help_solve,
+            v.summary,
+            "、".join(a.number for a in v.appeals.all()),
+        )
+        for v in counted(visits.prefetch_related("appeals").iterator(chunk_size=2000), progress)
+    )
+    return tabular.write_xlsx("走访记录", VISIT_HEADERS, rows)
+
+
+def run_visits(job, progress) -> jobs.Outcome:
+    visits = selectors.visit_search(job.owner, **job.parameters)
+    total = visits.count()
+    progress(0, total)
+    content = export_visits(visits, progress=lambda done: progress(done, total))
+    return jobs.Outcome({"rows": total}, content, "visits.xlsx")
+
+
+COMPLIANCE_HEADERS = ["挂点领导", "企业", "镇街", "包联责任单位", "规则", "周期开始", "周期截止", "状态"]
+STATUS_WORDS = {"done": "已完成", "due": "待完成", "overdue": "已超期"}
+
+
+def run_compliance(job, progress) -> jobs.Outcome:
+    """The periods owed of a quarter (all of them, or those of one status), as the page lists them."""
+    from datetime import date
+
+    import polars as pl
+
+    from zhuqi.accounts.models import User
+    from zhuqi.directory.models import Department, Enterprise, Town
+    from zhuqi.engagement import cadence
+    from zhuqi.engagement.models import CadenceRule
+
+    p = job.parameters
+    start = date(int(p["year"]), 3 * int(p["quarter"]) - 2, 1)
+    end = cadence.period_end(start, "quarter")
+    ids = selectors.scoped_enterprise_ids(job.owner)
+    frame = cadence.statuses(start=start, end=end, today=date.today(), enterprise_ids=ids)
+    if p.get("status") in STATUS_WORDS:
+        frame = frame.filter(pl.col("status") == p["status"])
+    frame = frame.sort(["period_end", "leader_id", "enterprise_id"])
+    leaders = {u.pk: str(u) for u in User.objects.filter(pk__in=frame["leader_id"].unique().to_list())}
+    enterprises = dict(
+        Enterprise.objects.filter(pk__in=frame["enterprise_id"].unique().to_list()).values_list("pk", "name")
+    )
+    towns = dict(Town.objects.values_list("pk", "name"))
+    units = dict(Department.objects.values_list("pk", "name"))
+    rules = dict(CadenceRule.objects.values_list("code", "name"))
+    total = frame.height
+    progress(0, total)
+    rows = (
+        (
+            leaders.get(r["leader_id"], ""),
+            enterprises.get(r["enterprise_id"], ""),
+            towns.get(r["town_id"], ""),
+            units.get(r["unit_id"], ""),
+            rules.get(r["rule"], r["rule"]),
+            _d(r["period_start"]),
+            _d(r["period_end"]),
+            STATUS_WORDS[r["status"]],
+        )
+        for r in frame.iter_rows(named=True)
+    )
+    content = tabular.write_xlsx("联系走访情况", COMPLIANCE_HEADERS, rows)
+    progress(total, total)
+    return jobs.Outcome({"rows": total}, content, "compliance.xlsx")
+
+
+def check_compliance(owner, parameters: dict) -> dict:
+    from zhuqi.core.errors import ZhuqiError
+
+    year, quarter = str(parameters.get("year") or ""), str(parameters.get("quarter") or "")
+    status = str(parameters.get("status") or "")
+    if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100) or quarter not in (
+        "1",
+        "2",
+        "3",
+        "4",
+    ):
+        raise ZhuqiError("invalid_filter", _("A filter is not valid."), status=422, field="year")
+    return {"year": year, "quarter": quarter, "status": status if status in STATUS_WORDS else ""}
+
+
+jobs.register(
+    "export.visits",
+    label=_("Visit export (.xlsx)"),
+    run=run_visits,
+    check=jobs.text_filters(*selectors.VISIT_FILTERS),
+)
+jobs.register(
+    "export.compliance",
+    label=_("Cadence compliance export (.xlsx)"),
+    run=run_compliance,
+    check=check_compliance,
+)

@@ -262,33 +262,55 @@ def compliance_view(user, *, start, end, today, status=""):
 
 
 def home_counts(user, today=None) -> dict[str, int]:
-    """The home page's engagement queues: open and overdue tracked tasks (as the task list counts
-    them); for a liaison, the enterprises it still has to reach in a period ending within a week,
-    and the open appeals raised on its visits."""
+    """The home page's engagement queues in one query, two for a liaison leader (the home page has a
+    query budget): open and overdue tracked tasks, counted as the task list counts them; for a
+    liaison, the enterprises it has not yet contacted this week (周联系) and the open appeals raised
+    on its visits."""
+    from django.db.models import Count, Exists, Max, OuterRef, Subquery
+
     from zhuqi.appeals.lifecycle import OPEN_STATES
     from zhuqi.appeals.models import Appeal
+    from zhuqi.directory.models import LiaisonAssignment
+    from zhuqi.engagement.models import Visit
 
     today = today or date.today()
-    counts = {
-        "tasks_open": task_search(user, state=TaskState.OPEN, today=today).count(),
-        "tasks_overdue": task_search(user, due="overdue", today=today).count(),
-    }
-    own = list(_active_liaison_enterprises(user).values_list("enterprise_id", flat=True))
-    if own:
-        import polars as pl
-
-        from zhuqi.engagement import cadence
-
-        frame = cadence.statuses(start=today, end=today, today=today, enterprise_ids=own)
-        frame = frame.filter(
-            (pl.col("leader_id") == user.pk)
-            & (pl.col("status") == "due")
-            & (pl.col("period_end") <= pl.lit(date.fromordinal(today.toordinal() + 6)))
+    row = (
+        tasks_visible_to(user)
+        .filter(state=TaskState.OPEN)
+        .aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+    )
+    counts = {"tasks_open": row["open"] or 0, "tasks_overdue": row["overdue"] or 0}
+    if permissions.has(user, Capability.INSTRUCT_APPEALS):
+        week = date.fromordinal(today.toordinal() - today.weekday())
+        contacted = Visit.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"), leader=user, visited_on__gte=week, visited_on__lte=today
         )
-        counts["visits_due"] = frame["enterprise_id"].n_unique()
-        counts["visit_problems"] = (
+        problems = (
             Appeal.objects.filter(visits__leader=user, state__in=[s.value for s in OPEN_STATES])
-            .distinct()
-            .count()
+            .order_by()
+            .values("visits__leader")
+            .annotate(n=Count("id", distinct=True))
+            .values("n")
         )
+        mine = (
+            LiaisonAssignment.objects.active()
+            .filter(leader=user)
+            .aggregate(
+                n=Count("id"),
+                due=Count("id", filter=~Q(Exists(contacted))),
+                problems=Max(Subquery(problems)),
+            )
+        )
+        if mine["n"]:
+            counts["visits_due"] = mine["due"] or 0
+            counts["visit_problems"] = mine["problems"] or 0
     return counts
+
+
+def scoped_enterprise_ids(user):
+    """None for whoever sees every enterprise, else the ids of the enterprises in its scope."""
+    if permissions.has(user, Capability.SEE_EVERYTHING):
+        return None
+    if not permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
+        return []
+    return list(_enterprise_scope(user).values_list("pk", flat=True))

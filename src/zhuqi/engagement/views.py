@@ -603,3 +603,31 @@ def event_action(request, pk, action):
         return event_detail(request, pk, failed={"action": action, "message": str(exc.message)})
     messages.success(request, _("Done."))
     return redirect("engagement:event_detail", pk)
+
+
+@login_required
+@require_POST
+def visit_export(request):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    job = jobs.enqueue(
+        kind="export.visits", owner=request.user, parameters=_filters(request, selectors.VISIT_FILTERS)
+    )
+    return redirect("web:job_detail", job.pk)
+
+
+@login_required
+@require_POST
+def compliance_export(request):
+    _require(request, Capability.FOLLOW_ENGAGEMENT)
+    today = timezone.localdate()
+    parameters = {
+        "year": request.GET.get("year") or str(today.year),
+        "quarter": request.GET.get("quarter") or str((today.month - 1) // 3 + 1),
+        "status": request.GET.get("status", ""),
+    }
+    try:
+        job = jobs.enqueue(kind="export.compliance", owner=request.user, parameters=parameters)
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("engagement:compliance")
+    return redirect("web:job_detail", job.pk)

@@ -147,9 +147,9 @@ def engagement_queues(user, today=None) -> list[Queue]:
         queues += [
             Queue(
                 "visits_due",
-                _("Visits and contacts due this week"),
+                _("Enterprises not yet contacted this week"),
                 n["visits_due"],
-                _url("engagement:compliance", status="due"),
+                _url("engagement:liaison_list", leader=user.get_username()),
                 urgent=True,
             ),
             Queue(
