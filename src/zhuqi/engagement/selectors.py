@@ -261,50 +261,58 @@ def compliance_view(user, *, start, end, today, status=""):
     }
 
 
-def home_counts(user, today=None) -> dict[str, int]:
-    """The home page's engagement queues in one query, two for a liaison leader (the home page has a
-    query budget): open and overdue tracked tasks, counted as the task list counts them; for a
-    liaison, the enterprises it has not yet contacted this week (周联系) and the open appeals raised
-    on its visits."""
-    from django.db.models import Count, Exists, Max, OuterRef, Subquery
+def _count(qs, group: str):
+    """A counting subquery (NULL when nothing matches): grouped by a column the filter holds constant."""
+    from django.db.models import Count, Subquery
 
+    return Subquery(qs.order_by().values(group).annotate(c=Count("id", distinct=True)).values("c")[:1])
+
+
+def home_counts(user, today=None) -> dict[str, int]:
+    """The home page's engagement queues in one query (the home page has a query budget): the user's
+    own row with counting subqueries — open and overdue tracked tasks, counted as the task list
+    counts them; for a liaison leader, its enterprises not yet contacted this week (周联系) and the
+    open appeals raised on its visits."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Coalesce
+
+    from zhuqi.accounts.models import User
     from zhuqi.appeals.lifecycle import OPEN_STATES
     from zhuqi.appeals.models import Appeal
     from zhuqi.directory.models import LiaisonAssignment
     from zhuqi.engagement.models import Visit
 
     today = today or date.today()
-    row = (
-        tasks_visible_to(user)
-        .filter(state=TaskState.OPEN)
-        .aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
-    )
-    counts = {"tasks_open": row["open"] or 0, "tasks_overdue": row["overdue"] or 0}
-    if permissions.has(user, Capability.INSTRUCT_APPEALS):
+    open_tasks = tasks_visible_to(user).filter(state=TaskState.OPEN)
+    counts = {
+        "tasks_open": Coalesce(_count(open_tasks, "state"), 0),
+        "tasks_overdue": Coalesce(_count(open_tasks.filter(due_on__lt=today), "state"), 0),
+    }
+    leader = permissions.has(user, Capability.INSTRUCT_APPEALS)
+    if leader:
         week = date.fromordinal(today.toordinal() - today.weekday())
         contacted = Visit.objects.filter(
             enterprise_id=OuterRef("enterprise_id"), leader=user, visited_on__gte=week, visited_on__lte=today
         )
-        problems = (
-            Appeal.objects.filter(visits__leader=user, state__in=[s.value for s in OPEN_STATES])
-            .order_by()
-            .values("visits__leader")
-            .annotate(n=Count("id", distinct=True))
-            .values("n")
-        )
-        mine = (
-            LiaisonAssignment.objects.active()
-            .filter(leader=user)
-            .aggregate(
-                n=Count("id"),
-                due=Count("id", filter=~Q(Exists(contacted))),
-                problems=Max(Subquery(problems)),
-            )
-        )
-        if mine["n"]:
-            counts["visits_due"] = mine["due"] or 0
-            counts["visit_problems"] = mine["problems"] or 0
-    return counts
+        mine = LiaisonAssignment.objects.active().filter(leader=user)
+        counts |= {
+            "n_liaisons": Coalesce(_count(mine, "leader"), 0),
+            "visits_due": Coalesce(_count(mine.filter(~Exists(contacted)), "leader"), 0),
+            "visit_problems": Coalesce(
+                _count(
+                    Appeal.objects.filter(visits__leader=user, state__in=[s.value for s in OPEN_STATES]),
+                    "visits__leader",
+                ),
+                0,
+            ),
+        }
+    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts).first() or dict.fromkeys(
+        counts, 0
+    )
+    if leader and not row.pop("n_liaisons"):
+        row.pop("visits_due")
+        row.pop("visit_problems")
+    return row
 
 
 def scoped_enterprise_ids(user):
