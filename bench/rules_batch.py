@@ -23,7 +23,7 @@ import polars as pl
 
 from bench import rules_float
 from zhuqi.rules import exact, packs, single
-from zhuqi.rules.engine import batch, constants, explain, to_yuan
+from zhuqi.rules.engine import batch, constants, derive, explain, to_yuan
 from zhuqi.rules.model import load_pack
 
 PERIOD = date(2021, 6, 30)  # every clause of the pack in force
@@ -96,12 +96,13 @@ def per_row(pack, table: pl.DataFrame) -> list:
     """The plain way: walk each clause's tree for each enterprise in Python (amounts in fen)."""
     out = []
     clauses = [c for c in pack.clauses if c.in_force(PERIOD)]
-    constants = {c.code: {n: pack.parameters[n].at(PERIOD) for n in c.parameter_names(pack)} for c in clauses}
+    values = {c.code: constants(pack, c, PERIOD) for c in clauses}
     for row in table.iter_rows(named=True):
         row["period_year"] = exact.literal(str(PERIOD.year))
         row["granted_this_year"] = row["granted_this_year"] or 0  # as batch: nothing granted unless told
         for clause in clauses:
-            env = row | constants[clause.code]
+            env = row | values[clause.code]
+            env |= derive(pack, env, pack.derived_read(clause))  # "pilot" and the like, per enterprise
             eligible = single.evaluate(clause.condition, env) is True
             amount = to_yuan(single.evaluate(clause.amount, env)) if eligible else None
             if amount is not None and amount <= 0:
@@ -117,6 +118,9 @@ def float_batch(pack, facts: pl.DataFrame) -> pl.DataFrame:
         *(pl.col(c).cast(pl.Float64) for c, d in facts.schema.items() if isinstance(d, pl.Decimal)),
         pl.lit(float(PERIOD.year)).alias("period_year"),
     ).with_columns(pl.col("granted_this_year").fill_null(0.0))
+    every = {n: (None if p.at(PERIOD) is None else float(p.at(PERIOD))) for n, p in pack.parameters.items()}
+    for name, value in pack.derived.items():  # "pilot" and the like: one column each, in the pack's order
+        table = table.with_columns(rules_float.compile_expr(value.node, every).alias(name))
     outputs = []
     for clause in pack.clauses:
         values = {n: (None if v is None else float(v)) for n, v in constants(pack, clause, PERIOD).items()}

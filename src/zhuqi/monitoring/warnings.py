@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -166,23 +167,15 @@ def _apply(kind: str, label, rule, found) -> dict[str, int]:
         for w in Warning.objects.filter(kind=kind, seen_at=now, state=WarningState.NEW)
     }
     people = _People(new) if new else None
-    owners, messages = [], []
+    owners, told_of = [], defaultdict(list)  # user → the new warnings they are told of
     for f in new:
         w = created.get(_key(f.kind, f.subject_type, f.subject_id, f.period))
         if w is None:
             continue
         owners += [Warning.owners.through(warning_id=w.pk, user_id=u) for u in set(f.user_ids)]
-        told = people.of(rule, f)
-        if told:
-            messages.append(
-                outbox.Pending(
-                    event_key=f"warning:{w.pk}",
-                    recipients=told,
-                    subject=f"{gettext('Warning')}：{label}"[:200],
-                    body=f.text,
-                    link=f.link or "",
-                )
-            )
+        for user in {u.pk: u for u in people.of(rule, f)}.values():
+            told_of[user].append((w, f))
+    messages = _messages(kind, label, told_of, now)
     Warning.owners.through.objects.bulk_create(owners, ignore_conflicts=True, batch_size=1000)
     outbox.enqueue_many(messages)
     Warning.objects.bulk_update(
@@ -205,6 +198,46 @@ def _apply(kind: str, label, rule, found) -> dict[str, int]:
         "recurred": len(recurred),
         "notified": len(messages),
     }
+
+
+DIGEST_AFTER = 5  # more new warnings of one kind for one person in one sweep: one message listing them
+
+
+def _messages(kind: str, label, told_of: dict, now) -> list[outbox.Pending]:
+    """One message per new warning, as long as a person is told of a few; past DIGEST_AFTER, one
+    message for all of them, naming the first and linking to the centre filtered by kind. A first
+    sweep over a new kind (7,000 overdue visits in the demo city) would otherwise put thousands of
+    messages in front of everyone and in front of the worker's next appeal notification."""
+    one_by_one = defaultdict(list)  # warning id → the people told of it alone
+    messages = []
+    for user, items in told_of.items():
+        if len(items) <= DIGEST_AFTER:
+            for w, _f in items:
+                one_by_one[w.pk].append((user, w, _f))
+            continue
+        first = "；".join(f.text for _w, f in items[:3])
+        count = gettext("%(count)s new") % {"count": len(items)}
+        messages.append(
+            outbox.Pending(
+                event_key=f"warnings:{kind}:{now.isoformat()}",
+                recipients=[user],
+                subject=f"{gettext('Warning')}：{label}（{count}）"[:200],
+                body=f"{first}……"[:2000],
+                link=f"{reverse('monitoring:warnings')}?kind={kind}",
+            )
+        )
+    for entries in one_by_one.values():
+        _user, w, f = entries[0]
+        messages.append(
+            outbox.Pending(
+                event_key=f"warning:{w.pk}",
+                recipients=[u for u, _w, _f in entries],
+                subject=f"{gettext('Warning')}：{label}"[:200],
+                body=f.text,
+                link=f.link or "",
+            )
+        )
+    return messages
 
 
 @transaction.atomic
