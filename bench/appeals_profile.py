@@ -21,6 +21,7 @@ import time
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=100)
+    parser.add_argument("--statements", action="store_true", help="print the SQL of one submission")
     args = parser.parse_args()
     os.environ.setdefault(
         "DATABASE_URL", f"{os.environ.get('BENCH_PG', 'postgres://postgres@127.0.0.1:5432')}/zhuqi_bench"
@@ -64,6 +65,9 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         submit(1)
     print(f"statements per submission: {len(queries.captured_queries)}")
+    if args.statements:
+        for query in queries.captured_queries:
+            print(f"  {query['sql'][:300]}")
     started = time.perf_counter()
     submit(args.submissions)
     print(f"in-process: {(time.perf_counter() - started) / args.submissions * 1000:.1f} ms per submission")
