@@ -3,7 +3,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import translation
 
-from tests.web.walk import demo_world, walk
+from tests.web.walk import demo_world, walk, walk_api
 
 
 class _Rollback(Exception):
@@ -29,6 +29,7 @@ def walks(django_db_setup, django_db_blocker):
                     client.force_login(user)
                     found[name] = walk(client)
                     found[name].user = name
+                    found[name].api = walk_api(client)
                 raise _Rollback
         except _Rollback:
             pass

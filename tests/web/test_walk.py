@@ -95,3 +95,18 @@ def test_no_page_runs_more_queries_than_the_budget(walks):
         if page.queries > QUERY_BUDGET
     ]
     assert not heavy, "\n".join(heavy)
+
+
+def test_every_list_of_the_api_answers_within_the_budget(walks):
+    """Issue 16, item 9: the API's lists as every role (session signed in), against the same demo
+    city: none answers a server error, none runs more queries than a page may (an N+1 over a page of
+    rows would)."""
+    coordinator = walks["coordinator"].api
+    assert len(coordinator) > 30 and sum(p.status == 200 for p in coordinator.values()) > 30
+    failures = [
+        f"{name}: {page.url} → {page.status}, {page.queries} queries"
+        for name, w in walks.items()
+        for page in w.api.values()
+        if page.status >= 500 or page.queries > QUERY_BUDGET
+    ]
+    assert not failures, "\n".join(failures)

@@ -36,6 +36,7 @@ class Page:
 class Walk:
     user: str
     pages: dict[str, Page] = field(default_factory=dict)
+    api: dict[str, Page] = field(default_factory=dict)  # the API's list operations (walk_api)
 
     def html_pages(self):
         return [p for p in self.pages.values() if p.html]
@@ -104,6 +105,24 @@ def walk(client, start: str = "/") -> Walk:
             seen.add(target)
             queue.append((target, url))
     return result
+
+
+def walk_api(client) -> dict[str, Page]:
+    """Every list operation of the API (a GET with no path parameter and none required), once, as
+    this client's user: what each answers and how many queries it ran."""
+    from zhuqi.api import api
+
+    schema = api.get_openapi_schema()
+    found = {}
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None or "{" in path or any(p.get("required") for p in get.get("parameters", [])):
+            continue
+        with CaptureQueriesContext(connection) as ran:
+            response = client.get(path)
+        found[path] = Page(path, response.status_code, "openapi", response.get("Content-Type", ""))
+        found[path].queries = len(ran)
+    return found
 
 
 def _same_origin(url: str) -> bool:
