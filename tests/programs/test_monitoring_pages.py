@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory
+from tests.job_helpers import job_from_redirect, run_worker_once
 from tests.programs.pilots_world import PilotsWorld, growth
 from zhuqi.accounts.models import Role
 from zhuqi.core.errors import Conflict, Forbidden
@@ -31,8 +32,13 @@ def w(db):
     return world
 
 
-def _rows(response):
-    sheet = load_workbook(io.BytesIO(response.content)).active
+def _rows(client, url):
+    """The page's export button: a job of the user's, run by the worker, then its file."""
+    job = job_from_redirect(client.post(url))
+    run_worker_once()
+    answer = client.get(reverse("web:job_file", args=[job.pk]))
+    assert answer.status_code == 200, answer.status_code
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
 
@@ -43,7 +49,7 @@ def test_the_office_reads_every_page_and_exports_each_list(client, w, django_ass
     with django_assert_max_num_queries(20):
         page = client.get(reverse("pilots:pilot_list") + "?year=2018")
     assert page.status_code == 200 and w.a.enterprise.name in page.content.decode()
-    rows = _rows(client.get(reverse("pilots:pilot_export") + "?year=2018&q=" + w.a.enterprise.name[:8]))
+    rows = _rows(client, reverse("pilots:pilot_export") + "?year=2018&q=" + w.a.enterprise.name[:8])
     assert rows[0][0] == "统一社会信用代码" and len(rows) >= 2
     mine = next(r for r in rows if r[1] == w.a.enterprise.name)
     assert mine[9] == 1.69 and mine[14] == "是"  # 1.3² on a path needing 2^(2/3) ≈ 1.5874
@@ -51,13 +57,13 @@ def test_the_office_reads_every_page_and_exports_each_list(client, w, django_ass
     assert detail.status_code == 200 and "chart-path" in detail.content.decode()
     ms.tasks_issue(programme=w.programme, year=2018, half=1, acting_user=w.coordinator)
     assert client.get(reverse("pilots:task_list") + "?state=open").status_code == 200
-    assert len(_rows(client.get(reverse("pilots:task_export")))) == 6
+    assert len(_rows(client, reverse("pilots:task_export"))) == 6
     evaluation = ev.evaluation_run(programme=w.programme, year=2017, acting_user=w.coordinator)
     page = client.get(reverse("pilots:evaluation_detail", args=[evaluation.pk]))
     assert page.status_code == 200
     assert set(evaluation_lifecycle.offered(w.coordinator, evaluation)) == {"rerun", "propose"}
     assert 'data-step="propose"' in page.content.decode()
-    rows = _rows(client.get(reverse("pilots:evaluation_export", args=[evaluation.pk])))
+    rows = _rows(client, reverse("pilots:evaluation_export", args=[evaluation.pk]))
     assert {r[9] for r in rows[1:]} >= {"继续保留（保持倍增趋势）", "保留一年试点待遇"}
     assert client.get(reverse("pilots:registration")).status_code == 200
 

@@ -184,3 +184,66 @@ def test_scores_lock_and_combine(review):
     )
     a.refresh_from_db()
     assert a.site_score == Decimal("95.00") and a.score == Decimal("86.00")  # 80 × 0.6 + 95 × 0.4
+
+
+def test_an_expert_declares_a_conflict_on_its_page_and_the_draw_leaves_it_out(client, review):
+    """Seed 000 二(四)4 回避: the expert itself lists the enterprises it has a conflict with; every draw
+    for their applications then excludes it (stored and shown with the reason), until it withdraws."""
+    w = review
+    me = w.pool[0]
+    client.force_login(w.users["expert"])
+    url = reverse("programs:my_conflicts")
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "declare", "enterprise": w.b.uscc.lower()})
+    client.post(url, {"action": "declare", "enterprise": w.c.name})
+    again = client.post(url, {"action": "declare", "enterprise": w.b.uscc}, follow=True).content.decode()
+    assert "已申报过与这家企业的利益冲突" in again
+    unknown = client.post(
+        url, {"action": "declare", "enterprise": "不存在的公司"}, follow=True
+    ).content.decode()
+    assert "没有这个统一社会信用代码或全称的企业" in unknown
+    page = client.get(url).content.decode()
+    assert w.b.name in page and w.c.name in page and w.a.name not in page
+    assert set(me.conflicts.all()) == {w.b, w.c}
+
+    for n in range(20):  # the whole rest of the pool is drawn, never the conflicted expert
+        group = services.group_draw(
+            round_=w.round,
+            name=f"乙组{n}",
+            stage="desk",
+            size=9,
+            applications=[w.apps[1]],
+            seed=f"c{n}",
+            acting_user=w.coordinator,
+        )
+        assert me.pk not in set(group.experts.values_list("pk", flat=True))
+        assert {"expert": me.pk, "reason": "declared"} in group.excluded
+    assert client.get(reverse("programs:application_detail", args=[w.apps[1].number])).status_code == 404
+    free = services.group_draw(
+        round_=w.round,
+        name="甲组",
+        stage="desk",
+        size=10,
+        applications=[w.apps[0]],
+        acting_user=w.coordinator,
+    )
+    assert me in free.experts.all()  # no conflict with 甲: it may be drawn for it
+    from django.test import Client
+
+    office = Client()
+    office.force_login(w.coordinator)
+    shown = office.get(reverse("programs:group_detail", args=[group.pk])).content.decode()
+    assert f"{me.name} · {me.organisation} · 申报的利益冲突" in shown
+    assert office.get(url).status_code == 404  # the office is no expert: the page is not its
+
+    client.post(url, {"action": "withdraw", "enterprise": w.b.uscc})
+    assert set(me.conflicts.all()) == {w.c}
+    after = services.group_draw(
+        round_=w.round,
+        name="乙组复",
+        stage="desk",
+        size=10,
+        applications=[w.apps[1]],
+        acting_user=w.coordinator,
+    )
+    assert me in after.experts.all()

@@ -121,6 +121,8 @@ VERBS = {
     "programme_cross_check_settle": _("Cross-check difference settled"),
     "programme_expert_create": _("Expert added to the pool"),
     "programme_expert_update": _("Expert updated"),
+    "programme_conflict_declare": _("Conflict of interest declared by the expert"),
+    "programme_conflict_withdraw": _("Conflict of interest withdrawn by the expert"),
     "programme_group_draw": _("Review group drawn"),
     "programme_score_submit": _("Score submitted"),
     "programme_shortlist": _("Site-check shortlist set"),

@@ -290,6 +290,7 @@ class ImportBatch(models.Model):
         INDICATORS = "indicators", _("Indicators")
         APPEALS = "appeals", _("Appeals (销号台账 ledger)")
         TIER_FACTS = "tier_facts", _("Tier facts (梯度培育)")
+        PROGRAMME_FACTS = "programme_facts", _("Enterprise facts for the doubling selection (倍增遴选)")
 
     class Status(models.TextChoices):
         CHECKED = "checked", _("Checked, waiting for a decision")

@@ -9,7 +9,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from zhuqi.core import findings
-        from zhuqi.programs import monitoring_services
+        from zhuqi.programs import facts_import, jobs, monitoring_services  # noqa: F401  import and job kinds
 
         # A pilot's half-yearly growth report past its due date (seed 000 四(四)); the warnings
         # centre raises it.

@@ -15,15 +15,14 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.http import xlsx_response
 from zhuqi.core.models import Attachment
 from zhuqi.core.permissions import Capability
 from zhuqi.programs import evaluation as ev
-from zhuqi.programs import evaluation_lifecycle, monitoring_exports
+from zhuqi.programs import evaluation_lifecycle
 from zhuqi.programs import monitoring_selectors as sel
 from zhuqi.programs.evaluation_models import EvaluationItem, Proposal
 from zhuqi.programs.models import Programme
-from zhuqi.programs.monitoring_views import _int, _require
+from zhuqi.programs.monitoring_views import _int, _queue, _require
 
 
 @login_required
@@ -103,12 +102,10 @@ def evaluation_detail(request, pk, failed=None):
 
 
 @login_required
+@require_POST
 def evaluation_export(request, pk):
     evaluation = _evaluation(request, pk)
-    items = sel.evaluation_items(request.user, evaluation)[: monitoring_exports.MAX_ROWS]
-    return xlsx_response(
-        monitoring_exports.evaluation_xlsx(evaluation, items), f"evaluation-{evaluation.year}.xlsx"
-    )
+    return _queue(request, "export.pilot_evaluation", {"evaluation": evaluation.pk})
 
 
 def _date(value) -> date | None:

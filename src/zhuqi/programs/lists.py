@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import formats
+from zhuqi.core import formats, permissions, tabular
+from zhuqi.core.errors import NotFound
+from zhuqi.core.permissions import Capability
 from zhuqi.directory import indicators
-from zhuqi.programs import eligibility
+from zhuqi.programs import eligibility, selectors
 from zhuqi.programs.models import Application, CrossCheck, EnterpriseClass, GrowthDriver, Score
 from zhuqi.programs.services import POSITIVE_FACTORS
 
@@ -80,6 +82,53 @@ def applications(qs, filters: dict) -> Listing:
         for a in qs
     )
     return Listing(_("Applications"), columns, rows, filters)
+
+
+def registration(qs, filters: dict) -> Listing:
+    """The registration list (报名名单): every application of the round, withdrawn and refused included,
+    with who put it forward."""
+    qs = _filter(qs, filters).select_related(
+        "enterprise__town", "recommended_by_town", "recommended_by_department"
+    )
+    columns = [
+        Column(_("Number")),
+        Column(_("Enterprise")),
+        Column(_("Unified social credit code")),
+        Column(_("Town")),
+        Column(_("Class")),
+        Column(_("Growth drivers")),
+        Column(_("Doubling within (years)")),
+        Column(_("Put forward by")),
+        Column(_("Submitted at"), "day"),
+        Column(_("State")),
+    ]
+
+    def put_forward_by(a) -> str:
+        if a.recommended_by_department_id:
+            return a.recommended_by_department.name
+        if a.recommended_by_town_id:
+            return a.recommended_by_town.name
+        return str(_("The enterprise itself"))
+
+    rows = (
+        (
+            a.number,
+            [
+                a.number,
+                a.enterprise.name,
+                a.enterprise.uscc,
+                a.enterprise.town.name,
+                _class(a.enterprise_class),
+                _drivers(a.drivers),
+                a.commitment_years,
+                put_forward_by(a),
+                a.submitted_at,
+                a.get_state_display(),
+            ],
+        )
+        for a in qs.order_by("number")
+    )
+    return Listing(_("Registration list"), columns, rows, filters)
 
 
 def checks(qs, filters: dict) -> Listing:
@@ -321,6 +370,51 @@ def pilots(qs, filters: dict) -> Listing:
         for p in qs.order_by("programme_id", "enterprise__name")
     )
     return Listing(_("Pilot enterprises"), columns, rows, filters)
+
+
+ROUND_LISTS = ("registration", "applications", "checks", "cross_checks", "scores", "ranking", "notice")
+
+
+def may_read(user, kind: str) -> bool:
+    """Whether `user` may read a round's list `kind` (cross-check flags: the office; scores: the office
+    and experts, each its own)."""
+    if kind == "cross_checks":
+        return permissions.has(user, Capability.RUN_PROGRAMMES)
+    if kind == "scores":
+        return permissions.has(user, Capability.RUN_PROGRAMMES) or selectors.expert_of(user) is not None
+    return kind in ROUND_LISTS
+
+
+def for_round(user, round_, kind: str, filters: dict) -> Listing:
+    """The round's list `kind` as `user` may read it (the page and its export job alike); a list the
+    user may not read raises NotFound."""
+    if not may_read(user, kind):
+        raise NotFound("list_not_found", _("No such list."))
+    visible = selectors.applications_visible_to(user).filter(round=round_)
+    if kind == "cross_checks":
+        return cross_checks(round_, filters)
+    if kind == "scores":
+        office = permissions.has(user, Capability.RUN_PROGRAMMES)
+        return scores(round_, filters, expert=None if office else selectors.expert_of(user))
+    return {
+        "registration": registration,
+        "applications": applications,
+        "checks": checks,
+        "ranking": ranking,
+        "notice": notice,
+    }[kind](visible, filters)
+
+
+def xlsx(listing: Listing, progress=None) -> bytes:
+    """The listing as a spreadsheet, numbers kept as numbers; progress(done) every 500 rows."""
+
+    def body():
+        for n, (_number, values) in enumerate(listing.rows, start=1):
+            if progress and n % 500 == 0:
+                progress(n)
+            yield [spreadsheet(v, c.kind) for v, c in zip(values, listing.columns, strict=True)]
+
+    return tabular.write_xlsx(str(listing.title)[:30], [str(c.label) for c in listing.columns], body())
 
 
 def shown(value, kind: str) -> str:

@@ -1,11 +1,8 @@
 """Pilots' lists as .xlsx, with the page's filters: the progress table, reporting tasks, an
-evaluation. Pilots are a few hundred per programme; an export holds at most MAX_ROWS rows and is
-written in the request."""
+evaluation. Written by the worker (programs/jobs.py), whatever the size."""
 
 from zhuqi.core import tabular
 from zhuqi.programs import monitoring
-
-MAX_ROWS = 5000
 
 
 def _n(value):

@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import permissions
+from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
-from zhuqi.programs import monitoring, monitoring_exports, monitoring_services, policy_lists
+from zhuqi.programs import monitoring, monitoring_services, policy_lists
 from zhuqi.programs import monitoring_selectors as sel
 from zhuqi.programs.evaluation_models import ReportingTask
 from zhuqi.programs.models import Pilot, Programme
@@ -75,14 +74,21 @@ def pilot_list(request):
 
 
 @login_required
+@require_POST
 def pilot_export(request):
+    """The progress table of the page's pilots, with its filters, written by the worker."""
     _require(request, Capability.FOLLOW_PILOTS)
     programme, year = _programme(request), _year(request)
-    pilots = sel.pilot_list(request.user, programme=programme, **_filters(request))[
-        : monitoring_exports.MAX_ROWS
-    ]
-    content = monitoring_exports.progress_xlsx(list(pilots), year)
-    return xlsx_response(content, f"pilots-{year}.xlsx")
+    parameters = {"programme": programme.pk if programme else "", "year": year, **_filters(request)}
+    return _queue(request, "export.pilot_progress", parameters)
+
+
+def _queue(request, kind: str, parameters: dict):
+    try:
+        job = jobs.enqueue(kind=kind, owner=request.user, parameters=parameters)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    return redirect("web:job_detail", job.pk)
 
 
 def _pilot(request, pk) -> Pilot:
@@ -193,12 +199,11 @@ def task_list(request):
 
 
 @login_required
+@require_POST
 def task_export(request):
     _require(request, Capability.FOLLOW_PILOTS)
-    tasks = sel.task_list(request.user, today=timezone.localdate(), **_task_filters(request))
-    return xlsx_response(
-        monitoring_exports.tasks_xlsx(tasks[: monitoring_exports.MAX_ROWS]), "reporting-tasks.xlsx"
-    )
+    filters = {k: v or "" for k, v in _task_filters(request).items()}
+    return _queue(request, "export.pilot_tasks", filters)
 
 
 @login_required

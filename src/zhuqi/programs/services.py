@@ -713,6 +713,57 @@ def expert_update(
     return expert
 
 
+def _own_expert(acting_user) -> Expert:
+    permissions.require(acting_user, Capability.SCORE_APPLICATIONS)
+    expert = Expert.objects.filter(user=acting_user).first() if acting_user is not None else None
+    if expert is None:
+        raise Forbidden("forbidden", _("Only an expert of the pool declares its conflicts of interest."))
+    return expert
+
+
+def conflict_enterprise(text: str) -> Enterprise:
+    """The enterprise an expert names: its unified social credit code or its full registered name
+    (an expert may not browse the directory, so nothing is searched by part of a name)."""
+    text = (text or "").strip()[:100]
+    found = (
+        Enterprise.objects.filter(uscc=text.upper()).first() or Enterprise.objects.filter(name=text).first()
+        if text
+        else None
+    )
+    if found is None:
+        raise _invalid(
+            "enterprise", _("No enterprise has that unified social credit code or full name."), "enterprise"
+        )
+    return found
+
+
+@transaction.atomic
+def conflict_declare(*, enterprise: Enterprise, acting_user) -> Expert:
+    """An expert declares a conflict of interest with an enterprise (二(四)4 回避): from then on no draw
+    for an application of that enterprise picks it."""
+    expert = _own_expert(acting_user)
+    if expert.conflicts.filter(pk=enterprise.pk).exists():
+        raise Conflict("conflict_declared", _("This conflict of interest is already declared."))
+    expert.conflicts.add(enterprise)
+    audit.record(
+        actor=acting_user, verb="programme_conflict_declare", obj=expert, data={"comment": enterprise.name}
+    )
+    return expert
+
+
+@transaction.atomic
+def conflict_withdraw(*, enterprise: Enterprise, acting_user) -> Expert:
+    """An expert takes back a conflict it declared; groups drawn meanwhile keep their exclusions."""
+    expert = _own_expert(acting_user)
+    if not expert.conflicts.filter(pk=enterprise.pk).exists():
+        raise _invalid("enterprise", _("No such declared conflict of interest."), "enterprise")
+    expert.conflicts.remove(enterprise)
+    audit.record(
+        actor=acting_user, verb="programme_conflict_withdraw", obj=expert, data={"comment": enterprise.name}
+    )
+    return expert
+
+
 def conflicts_of(experts: list[Expert], applications: list[Application]) -> dict[int, str]:
     """expert id → why it may not review these applications: same organisation as an applicant
     (its name is the organisation's), or a declared conflict with one."""

@@ -6,13 +6,16 @@ app_name = "programs"
 urlpatterns = [
     path("programmes/", views.index, name="index"),
     path("programmes/pilots/", views.pilot_list, name="pilots"),
+    path("programmes/pilots/export/", views.pilots_export, name="pilots_export"),
     path("programmes/experts/", views.experts, name="experts"),
     path("programmes/reviews/", views.my_reviews, name="my_reviews"),
+    path("programmes/conflicts/", views.my_conflicts, name="my_conflicts"),
     path("programmes/groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("programmes/rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("programmes/rounds/<int:pk>/apply/", views.application_new, name="application_new"),
     path("programmes/rounds/<int:pk>/do/<str:action>/", views.round_action, name="round_action"),
     path("programmes/rounds/<int:pk>/<str:kind>/", views.round_list, name="round_list"),
+    path("programmes/rounds/<int:pk>/<str:kind>/export/", views.round_export, name="round_export"),
     path("programmes/applications/<str:number>/", views.application_detail, name="application_detail"),
     path(
         "programmes/applications/<str:number>/files/<int:pk>/",

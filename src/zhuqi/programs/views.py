@@ -9,15 +9,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import permissions, tabular
+from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.http import xlsx_response
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import indicators
@@ -39,7 +39,6 @@ from zhuqi.programs.models import (
 )
 
 PAGE_SIZE = 50
-LIST_KINDS = ("applications", "checks", "cross_checks", "scores", "ranking", "notice")
 FILTER_KEYS = ("q", "state", "enterprise_class", "driver", "settlement")
 
 
@@ -58,14 +57,7 @@ def _filters(request) -> dict:
     return {k: request.GET.get(k, "")[:100] for k in FILTER_KEYS}
 
 
-def _render_list(request, listing: lists.Listing, filename: str, extra: dict):
-    if request.GET.get("format") == "xlsx":
-        rows = (
-            [lists.spreadsheet(v, c.kind) for v, c in zip(values, listing.columns, strict=True)]
-            for _n, values in listing.rows
-        )
-        content = tabular.write_xlsx(str(listing.title)[:30], [str(c.label) for c in listing.columns], rows)
-        return xlsx_response(content, f"{filename}.xlsx")
+def _render_list(request, listing: lists.Listing, export_url: str, extra: dict):
     page = Paginator(list(listing.rows), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [
         (number, [lists.shown(v, c.kind) for v, c in zip(values, listing.columns, strict=True)])
@@ -73,12 +65,27 @@ def _render_list(request, listing: lists.Listing, filename: str, extra: dict):
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    query["format"] = "xlsx"
     return render(
         request,
         "programs/list.html",
-        {"listing": listing, "page": page, "rows": shown, "export_query": query.urlencode(), **extra},
+        {
+            "listing": listing,
+            "page": page,
+            "rows": shown,
+            "export_url": f"{export_url}?{query.urlencode()}",
+            **extra,
+        },
     )
+
+
+def _export(request, kind: str, parameters: dict):
+    """Queues the list's export as a background job of the user's (any size); its page shows the
+    progress, then offers the file."""
+    try:
+        job = jobs.enqueue(kind=kind, owner=request.user, parameters=parameters)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    return redirect("web:job_detail", job.pk)
 
 
 @login_required
@@ -92,6 +99,7 @@ def index(request):
             "programmes": programmes,
             "office": _office(user),
             "expert": selectors.expert_of(user),
+            "may_import_facts": permissions.has(user, Capability.EDIT_DIRECTORY),
             "mine": selectors.applications_visible_to(user).select_related("round", "enterprise")[:20]
             if permissions.has(user, Capability.APPLY_TO_PROGRAMMES)
             else [],
@@ -129,7 +137,6 @@ def round_detail(request, pk):
             )
             if office
             else [],
-            "kinds": LIST_KINDS,
             "today": timezone.localdate(),
         },
     )
@@ -224,28 +231,9 @@ def round_action(request, pk, action):
 @login_required
 def round_list(request, pk, kind):
     round_ = _or_404(lambda: selectors.round_get(request.user, pk))
-    if kind not in LIST_KINDS:
-        raise Http404
     filters = _filters(request)
-    visible = selectors.applications_visible_to(request.user).filter(round=round_)
+    listing = _or_404(lambda: lists.for_round(request.user, round_, kind, filters))
     office = _office(request.user)
-    if kind == "applications":
-        listing = lists.applications(visible, filters)
-    elif kind == "checks":
-        listing = lists.checks(visible, filters)
-    elif kind == "cross_checks":
-        if not office:
-            raise Http404
-        listing = lists.cross_checks(round_, filters)
-    elif kind == "scores":
-        expert = selectors.expert_of(request.user)
-        if not office and expert is None:
-            raise Http404
-        listing = lists.scores(round_, filters, expert=None if office else expert)
-    elif kind == "ranking":
-        listing = lists.ranking(visible, filters)
-    else:
-        listing = lists.notice(visible, filters)
     extra = {
         "round": round_,
         "kind": kind,
@@ -255,7 +243,16 @@ def round_list(request, pk, kind):
         "settlements": CrossCheck.Settlement.choices if kind == "cross_checks" else [],
         "departments": services.department_counts(round_) if kind in ("ranking", "notice") and office else [],
     }
-    return _render_list(request, listing, f"{kind}-{round_.pk}", extra)
+    return _render_list(request, listing, reverse("programs:round_export", args=[round_.pk, kind]), extra)
+
+
+@require_POST
+@login_required
+def round_export(request, pk, kind):
+    round_ = _or_404(lambda: selectors.round_get(request.user, pk))
+    if kind not in lists.ROUND_LISTS:
+        raise Http404
+    return _export(request, f"export.programme_{kind}", {"round": round_.pk, **_filters(request)})
 
 
 @login_required
@@ -263,7 +260,16 @@ def pilot_list(request):
     filters = _filters(request)
     listing = lists.pilots(selectors.pilots_visible_to(request.user), filters)
     extra = {"kind": "pilots", "states": Pilot.State.choices, "classes": EnterpriseClass.choices}
-    return _render_list(request, listing, "pilots", extra)
+    return _render_list(request, listing, reverse("programs:pilots_export"), extra)
+
+
+@require_POST
+@login_required
+def pilots_export(request):
+    filters = _filters(request)
+    return _export(
+        request, "export.programme_pilots", {k: filters[k] for k in ("q", "state", "enterprise_class")}
+    )
 
 
 @login_required
@@ -589,3 +595,25 @@ def my_reviews(request):
     return render(
         request, "programs/my_reviews.html", {"page": page, "expert": expert, "total": applications.count()}
     )
+
+
+@login_required
+def my_conflicts(request):
+    """An expert's declared conflicts of interest: it lists them, adds and withdraws; the draw reads them."""
+    expert = selectors.expert_of(request.user)
+    if expert is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            enterprise = services.conflict_enterprise(request.POST.get("enterprise", ""))
+            if request.POST.get("action") == "withdraw":
+                services.conflict_withdraw(enterprise=enterprise, acting_user=request.user)
+            else:
+                services.conflict_declare(enterprise=enterprise, acting_user=request.user)
+        except ZhuqiError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Done."))
+        return redirect("programs:my_conflicts")
+    page = Paginator(expert.conflicts.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "programs/conflicts.html", {"page": page, "expert": expert})

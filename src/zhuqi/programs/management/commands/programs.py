@@ -12,7 +12,7 @@ zhuqi programs draw --round ID --size N [--stage desk|site] [--seed S] [--name N
 zhuqi programs redraw --group ID                         re-runs a stored draw: the same experts
 zhuqi programs propose --round ID                        ranking and the proposal (pilots, honorary, reserve)
 zhuqi programs publish --round ID                        publishes the list after its public notice
-zhuqi programs export KIND --round ID -o FILE.xlsx       applications|checks|cross_checks|scores|ranking|notice
+zhuqi programs export KIND --round ID -o FILE.xlsx       registration|applications|checks|cross_checks|scores|ranking|notice
 zhuqi programs export pilots -o FILE.xlsx                the pilots of every programme
 
 Monitoring and evaluation (stream B):
@@ -161,7 +161,6 @@ class Command(BaseCommand):
             self._export(options, lists, Pilot)
 
     def _export(self, options, lists, Pilot):
-        from zhuqi.core import tabular
         from zhuqi.programs.models import Application
 
         kind, out = options["what"], options["output"]
@@ -173,6 +172,7 @@ class Command(BaseCommand):
             round_ = self._round(options)
             apps = Application.objects.filter(round=round_)
             makers = {
+                "registration": lambda: lists.registration(apps, {}),
                 "applications": lambda: lists.applications(apps, {}),
                 "checks": lambda: lists.checks(apps, {}),
                 "cross_checks": lambda: lists.cross_checks(round_, {}),
@@ -183,13 +183,7 @@ class Command(BaseCommand):
             if kind not in makers:
                 raise CommandError(f"export one of: {', '.join(makers)}, pilots")
             listing = makers[kind]()
-        rows = (
-            [lists.spreadsheet(v, c.kind) for v, c in zip(values, listing.columns, strict=True)]
-            for _n, values in listing.rows
-        )
-        out.write_bytes(
-            tabular.write_xlsx(str(listing.title)[:30], [str(c.label) for c in listing.columns], rows)
-        )
+        out.write_bytes(lists.xlsx(listing))
         self.stdout.write(f"{out}")
 
     def _evaluate(self, programmes, year):
