@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import DepartmentFactory, EnterpriseFactory, LiaisonFactory, TownFactory, UserFactory
@@ -17,6 +18,12 @@ def data_dir(settings, tmp_path):
     # Job files, the SMS log: each test writes in its own folder.
     settings.DATA_DIR = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    # Reference data cached per process (the calendar, deadline rules) is read anew by each test.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

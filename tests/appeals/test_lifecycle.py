@@ -271,3 +271,75 @@ def test_idempotency_key_and_duplicate_hint(loop):
         acting_user=w.users["enterprise_a"],
     )
     assert [a.pk for a in similar.possible_duplicates] == [first.appeal.pk]
+
+
+def test_a_retry_finds_its_appeal_however_many_open_ones_come_first(loop):
+    """The retry lookup shares one query with the duplicate candidates (issue 16, item 5): the
+    retried appeal sorts first even when it is closed and older than every candidate."""
+    w = loop
+    first = services.appeal_submit(
+        enterprise=w.a,
+        title="首次提交",
+        description="x",
+        category=w.cats.loan,
+        acting_user=w.users["enterprise_a"],
+        idempotency_key="k-old",
+    ).appeal
+    Appeal.objects.filter(pk=first.pk).update(state=State.CLOSED)
+    now = timezone.now()
+    Appeal.objects.bulk_create(
+        Appeal(
+            number=f"N{i}",
+            enterprise=w.a,
+            title=f"其他{i}",
+            description="d",
+            category=w.cats.loan,
+            created_at=now,
+            dispatch_due=now,
+            resolve_due=now,
+            submitted_by=w.users["enterprise_a"],
+        )
+        for i in range(services.DUPLICATE_CANDIDATES + 2)
+    )
+    again = services.appeal_submit(
+        enterprise=w.a,
+        title="首次提交",
+        description="x",
+        category=w.cats.loan,
+        acting_user=w.users["enterprise_a"],
+        idempotency_key="k-old",
+    )
+    assert not again.created and again.appeal.pk == first.pk and again.appeal.description == "x"
+    # The same key from another submitter is another appeal.
+    other = services.appeal_submit(
+        enterprise=w.b,
+        title="首次提交",
+        description="x",
+        category=w.cats.loan,
+        acting_user=w.users["enterprise_b"],
+        idempotency_key="k-old",
+    )
+    assert other.created and other.appeal.pk != first.pk
+
+
+def test_a_routed_submission_is_a_handful_of_statements_with_its_trail_in_order(
+    loop, django_assert_max_num_queries
+):
+    w = loop
+
+    def submit(key):
+        return services.appeal_submit(
+            enterprise=w.a,
+            title=f"贴息 {key}",
+            description="x",
+            category=w.cats.loan,
+            acting_user=w.users["enterprise_a"],
+            idempotency_key=key,
+        ).appeal
+
+    submit("warm")  # the deadline rules and calendar are read once per process, then cached
+    # retry/candidates, savepoint, appeal, routing, number and dispatch, trail, recipients, outbox, release
+    with django_assert_max_num_queries(10):
+        appeal = submit("k-2")
+    trail = list(appeal.events.order_by("id").values_list("action", "from_state", "to_state"))
+    assert trail == [("submit", "", State.SUBMITTED), ("dispatch", State.SUBMITTED, State.DISPATCHED)]

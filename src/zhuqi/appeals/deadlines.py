@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -27,13 +28,33 @@ class Days:
     resolve: int
 
 
+CACHE_KEY = "zhuqi:deadline-rules"
+
+
+def _rules() -> dict[tuple[int | None, str], Days]:
+    """Every rule by (category, urgency): a few dozen rows read on every submission, transfer and
+    reopening, so cached per process as the calendar is (workdays.CACHE_SECONDS): an edit clears the
+    editing process's copy at once and reaches the other workers within those seconds."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        found = {
+            (r.category_id, r.urgency): Days(r.dispatch_days, r.progress_days, r.resolve_days)
+            for r in DeadlineRule.objects.all()
+        }
+        cache.set(CACHE_KEY, found, workdays.CACHE_SECONDS)
+    return found
+
+
+def forget() -> None:
+    cache.delete(CACHE_KEY)
+
+
 def days_for(category, urgency: str) -> Days:
     chain = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    rules = {r.category_id: r for r in DeadlineRule.objects.filter(urgency=urgency)}
+    rules = _rules()
     for key in [*chain, None]:
-        if key in rules:
-            r = rules[key]
-            return Days(r.dispatch_days, r.progress_days, r.resolve_days)
+        if (key, urgency) in rules:
+            return rules[key, urgency]
     return Days(*DEFAULTS[urgency])
 
 
@@ -92,6 +113,8 @@ def deadline_rule_set(
             status=422,
         )
     rule, created = DeadlineRule.objects.update_or_create(category=category, urgency=urgency, defaults=days)
+    forget()
+    transaction.on_commit(forget)  # again: another request may have cached the old rules meanwhile
     audit.record(
         actor=acting_user,
         verb="deadline_rule_set",
@@ -114,3 +137,5 @@ def deadline_rule_remove(*, rule: DeadlineRule, acting_user) -> None:
     )
     audit.record(actor=acting_user, verb="deadline_rule_remove", obj=rule, data={"urgency": rule.urgency})
     rule.delete()
+    forget()
+    transaction.on_commit(forget)

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,8 +92,9 @@ def _enterprise_users(appeal: Appeal) -> list[User]:
     return list(appeal.enterprise.users.filter(is_active=True))
 
 
-def _event(appeal, actor, action, from_state, comment="", **data) -> AppealEvent:
-    return AppealEvent.objects.create(
+def _event(appeal, actor, action, from_state, comment="", *, save=True, **data) -> AppealEvent:
+    """A step of the trail, saved (or left for the caller to insert with others: save=False)."""
+    event = AppealEvent(
         appeal=appeal,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -103,9 +104,19 @@ def _event(appeal, actor, action, from_state, comment="", **data) -> AppealEvent
         comment=comment,
         data=data,
     )
+    if save:
+        event.save()
+    return event
 
 
 DUPLICATE_CANDIDATES = 200  # the newest open appeals of one enterprise compared with a new title
+
+
+CANDIDATE_FIELDS = ("number", "title", "category_id", "enterprise_id", "state", "created_at")
+
+
+def _open_of(enterprise: Enterprise) -> Q:
+    return Q(enterprise=enterprise, state__in=[s.value for s in lifecycle.OPEN_STATES])
 
 
 def possible_duplicates(
@@ -113,20 +124,43 @@ def possible_duplicates(
 ) -> list[Appeal]:
     """Open appeals of the same enterprise whose title is alike, or that share the category and look
     somewhat alike. Used after submission and, as the title is typed, by the form's hint."""
-    found = []
-    for other in (
-        Appeal.objects.filter(
-            enterprise=enterprise,
-            state__in=[s.value for s in lifecycle.OPEN_STATES],
-        )
-        .only("number", "title", "category_id", "enterprise_id", "state", "created_at")
+    candidates = (
+        Appeal.objects.filter(_open_of(enterprise))
+        .only(*CANDIDATE_FIELDS)
         .order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES]
-    ):
+    )
+    return _alike(candidates, title, category)
+
+
+def _alike(candidates, title: str, category: ServiceCategory | None) -> list[Appeal]:
+    found = []
+    for other in candidates:
         similar = difflib.SequenceMatcher(None, other.title, title).ratio()
         same_category = category is not None and other.category_id == category.pk
         if similar >= 0.6 or (same_category and similar >= 0.3):
             found.append(other)
     return found[:5]
+
+
+def _retry_or_candidates(
+    enterprise: Enterprise, acting_user: User, idempotency_key: str | None
+) -> tuple[Appeal | None, list[Appeal]]:
+    """One query for two questions of a submission (the hot path): has this submitter sent this
+    idempotency key before (a retry: that appeal), and else which open appeals of the enterprise to
+    compare the title with (possible_duplicates' candidates). The retry sorts first."""
+    if not idempotency_key:
+        rows = Appeal.objects.filter(_open_of(enterprise)).only(*CANDIDATE_FIELDS)
+        return None, list(rows.order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES])
+    retry = Q(submitted_by=acting_user, idempotency_key=idempotency_key)
+    rows = list(
+        Appeal.objects.filter(_open_of(enterprise) | retry)
+        .only(*CANDIDATE_FIELDS, "submitted_by_id", "idempotency_key")
+        .annotate(is_retry=Case(When(retry, then=Value(True)), default=Value(False)))
+        .order_by("-is_retry", "-created_at", "-id")[: DUPLICATE_CANDIDATES + 1]
+    )
+    if rows and rows[0].is_retry:
+        return Appeal.objects.get(pk=rows[0].pk), []
+    return None, rows[:DUPLICATE_CANDIDATES]
 
 
 def _may_submit_for(user: User, enterprise: Enterprise, channel: str) -> bool:
@@ -165,10 +199,9 @@ def appeal_submit(
     notifications, in one transaction.
 
     A repeated idempotency key of the same submitter returns the appeal it created the first time."""
-    if idempotency_key:
-        existing = Appeal.objects.filter(submitted_by=acting_user, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return Submission(existing, False, [])
+    existing, candidates = _retry_or_candidates(enterprise, acting_user, idempotency_key)
+    if existing is not None:
+        return Submission(existing, False, [])
     if not _may_submit_for(acting_user, enterprise, channel):
         raise Forbidden("forbidden", _("You may not submit an appeal for this enterprise on this channel."))
     if not title.strip() or not description.strip():
@@ -193,7 +226,7 @@ def appeal_submit(
     stored_files.check_count("appeal", None, len(attachments))
     for upload in attachments:
         stored_files.check(upload)  # refuse a bad file before anything is written
-    duplicates = possible_duplicates(enterprise, title, category)
+    duplicates = _alike(candidates, title, category)
     try:
         with transaction.atomic():
             appeal = _create(
@@ -254,12 +287,16 @@ def _create(
         resolve_due=workdays.add_working_days(now, days.resolve),
     )
     appeal.number = f"SQ{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
-    submitted = _event(appeal, acting_user, "submit", "", channel=channel)
+    submitted = _event(appeal, acting_user, "submit", "", save=False, channel=channel)
     department = routing.route(enterprise, category)
     if department is not None:
-        _dispatch(appeal, department, actor=None, comment=str(_("Routed by rule")), days=days)  # saves number
+        dispatched = _dispatch(  # saves the number with the routing
+            appeal, department, actor=None, comment=str(_("Routed by rule")), days=days, save_event=False
+        )
+        AppealEvent.objects.bulk_create([submitted, dispatched])  # the trail's first two steps, in order
     else:
         appeal.save(update_fields=["number"])
+        submitted.save()
     recipients = _submission_recipients(enterprise, department)
     _notify(appeal, submitted, recipients, _("New appeal %(number)s: %(title)s"))
     if not within_policy:
@@ -268,7 +305,15 @@ def _create(
 
 
 def _dispatch(
-    appeal: Appeal, department: Department, *, actor, comment: str, days=None, action="dispatch", **data
+    appeal: Appeal,
+    department: Department,
+    *,
+    actor,
+    comment: str,
+    days=None,
+    action="dispatch",
+    save_event=True,
+    **data,
 ) -> AppealEvent:
     """Sends the appeal to a department; `action` names the hop in the trail (dispatch, transfer,
     reopen, decide). The caller may have moved resolve_due already; it is saved here with the rest."""
@@ -285,12 +330,13 @@ def _dispatch(
         comment=comment,
         # "number" too: a new appeal gets its number and its routing in this one UPDATE.
         update_fields=["department", "dispatched_at", "progress_due", "resolve_due", "number"],
+        save_event=save_event,
         **({"department": department.code} | data),
     )
 
 
 def _move(
-    appeal: Appeal, actor, action: str, *, to=None, comment="", update_fields=None, **data
+    appeal: Appeal, actor, action: str, *, to=None, comment="", update_fields=None, save_event=True, **data
 ) -> AppealEvent:
     """The one way an appeal changes: to `to` (by default the transition's target; the same state
     for a step that changes none), a new version, saved, and the hop recorded. The caller has set
@@ -299,7 +345,7 @@ def _move(
     appeal.state = to or lifecycle.TRANSITIONS[action].target
     appeal.version += 1
     appeal.save(update_fields=None if update_fields is None else ["state", "version", *update_fields])
-    return _event(appeal, actor, action, from_state, comment, **data)
+    return _event(appeal, actor, action, from_state, comment, save=save_event, **data)
 
 
 def _locked(appeal: Appeal, action: str, expected_version: int | None = None, acting_user=None) -> Appeal:
