@@ -19,7 +19,15 @@ from zhuqi.core.errors import ZhuqiError
 pytestmark = pytest.mark.django_db
 NOW = timezone.localdate()
 QUARTER = f"{NOW.year}Q{(NOW.month - 1) // 3 + 1}"
-SECTIONS = ["一、经济运行情况", "二、企业诉求办理情况", "三、企业评价和考评情况", "四、下一步工作"]
+SECTIONS = [
+    "一、经济运行情况",
+    "二、目标任务完成情况",
+    "三、倍增计划推进情况",
+    "四、企业诉求办理情况",
+    "五、预警处置情况",
+    "六、企业评价和考评情况",
+    "七、下一步工作",
+]
 
 
 @pytest.fixture

@@ -113,3 +113,55 @@ def template_put(request, kind: Kind, payload: BriefingTemplateIn):
     """The office's own template (HTML, Django template language); a null body restores the shipped one."""
     services.template_set(kind=kind, body=payload.body, acting_user=request.user)
     return template_get(request, kind)
+
+
+class BriefingTemplateSettingsIn(Schema):
+    sections: list[Key] = Field(..., max_length=20)
+    title: text(services.MAX_TITLE + 1) = ""
+    issuer: text(services.MAX_ISSUER + 1) = ""
+    number_prefix: text(services.MAX_PREFIX + 1) = ""
+
+
+class BriefingTemplateSettingsOut(Schema):
+    kind: str
+    sections: list[str]
+    title: str
+    issuer: str
+    number_prefix: str
+    own_body: bool
+    version: int
+
+
+def _settings_out(found: services.Settings) -> dict:
+    return {
+        "kind": found.kind,
+        "sections": found.sections,
+        "title": found.title,
+        "issuer": found.issuer,
+        "number_prefix": found.number_prefix,
+        "own_body": found.own_body,
+        "version": found.version,
+    }
+
+
+@router.get("/briefing-templates/{kind}/settings", response=BriefingTemplateSettingsOut)
+def template_settings_get(request, kind: Kind):
+    """The kind's sections in order, title ({期间} for the period), issuing office and 文号 abbreviation."""
+    services.permissions.require(request.user, services.Capability.MAKE_BRIEFINGS)
+    return _settings_out(services.template_settings(kind))
+
+
+@router.put("/briefing-templates/{kind}/settings", response=BriefingTemplateSettingsOut)
+def template_settings_put(request, kind: Kind, payload: BriefingTemplateSettingsIn):
+    """Sets the kind's sections (codes of `briefings/sections.py`, in order), title, issuing office and
+    文号 abbreviation; blank texts mean the shipped ones."""
+    return _settings_out(
+        services.template_configure(
+            kind=kind,
+            section_codes=payload.sections,
+            title=payload.title,
+            issuer=payload.issuer,
+            number_prefix=payload.number_prefix,
+            acting_user=request.user,
+        )
+    )

@@ -12,11 +12,16 @@ class Kind(models.TextChoices):
 
 
 class Template(models.Model):
-    """The office's own version of a kind's template (an HTML Django template); without one the
-    shipped template is used."""
+    """The office's own settings of a kind's template: the sections and their order, the title, the
+    issuing office and the 文号's abbreviation (page 通报 › 模板), and optionally a whole HTML Django
+    template of its own (API only). Blank fields fall back to the shipped ones."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, unique=True)
-    body = models.TextField(_("template"))
+    body = models.TextField(_("template"), blank=True)
+    sections = models.JSONField(_("sections"), default=list, blank=True)  # codes, in order
+    title = models.CharField(_("title"), max_length=100, blank=True)  # {期间} stands for the period
+    issuer = models.CharField(_("issuing office"), max_length=60, blank=True)
+    number_prefix = models.CharField(_("document number abbreviation"), max_length=20, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -24,7 +24,7 @@ ALLOWED_BLOCKS = {"h1", "h2", "h3", "h4", "p", "table", "img"}
 
 def template_source(kind: str) -> str | None:
     """The office's own template of this kind, or None (the shipped one is used)."""
-    found = Template.objects.filter(kind=kind).first()
+    found = Template.objects.filter(kind=kind).exclude(body="").first()
     return found.body if found else None
 
 

@@ -2,17 +2,18 @@
 the data's date, downloaded by those allowed and sent to a list of recipients."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.assessment import periods
-from zhuqi.briefings import charts, content, render
+from zhuqi.briefings import charts, content, render, sections
 from zhuqi.briefings.models import Briefing, Kind, Template
 from zhuqi.core import audit, jobs, outbox, permissions
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
@@ -53,10 +54,42 @@ def check_request(kind: str, period: str) -> periods.Period:
     return p
 
 
-def _number(kind: str, year: int) -> str:
+def _number(prefix: str, year: int) -> str:
     """The 文号: the issuing office's abbreviation, the year in 〔〕 and the year's sequence."""
     sequence = Briefing.objects.filter(created_at__year=year).exclude(number="").count() + 1
-    return f"{settings.ZHUQI_BRIEFING_ISSUER}〔{year}〕{sequence}号"
+    return f"{prefix}〔{year}〕{sequence}号"
+
+
+PERIOD_WORD = "{期间}"  # where a title names the period
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A kind's template as it is used: the office's choices, or the shipped ones where it made none."""
+
+    kind: str
+    sections: list
+    title: str
+    issuer: str
+    number_prefix: str
+    own_body: bool
+    version: int
+
+    def title_for(self, label: str) -> str:
+        return self.title.replace(PERIOD_WORD, label)
+
+
+def template_settings(kind: str) -> Settings:
+    own = Template.objects.filter(kind=kind).first()
+    return Settings(
+        kind=kind,
+        sections=list(own.sections) if own and own.sections else list(sections.DEFAULTS[kind]),
+        title=(own.title if own and own.title else TITLES[kind].replace("{label}", PERIOD_WORD)),
+        issuer=(own.issuer if own and own.issuer else sections.DEFAULT_ISSUER),
+        number_prefix=(own.number_prefix if own and own.number_prefix else settings.ZHUQI_BRIEFING_ISSUER),
+        own_body=bool(own and own.body),
+        version=own.version if own else 0,
+    )
 
 
 @transaction.atomic
@@ -64,11 +97,12 @@ def briefing_request(*, kind: str, period: str, acting_user) -> Briefing:
     """Creates the briefing and queues its generation in the worker (answers at once)."""
     permissions.require(acting_user, Capability.MAKE_BRIEFINGS)
     p = check_request(kind, period)
+    chosen = template_settings(kind)
     briefing = Briefing.objects.create(
         kind=kind,
         period=p.code,
-        title=TITLES[kind].format(label=p.label),
-        number=_number(kind, timezone.localdate().year),
+        title=chosen.title_for(p.label)[:200],
+        number=_number(chosen.number_prefix, timezone.localdate().year),
         created_by=acting_user,
     )
     briefing.job = jobs.enqueue(
@@ -120,9 +154,17 @@ def generate(briefing: Briefing, *, user, progress=None, data_date: date | None 
     progress = progress or (lambda done, total=None: None)
     p = periods.parse(briefing.period)
     progress(0, 4)
-    figures = content.gather(
-        kind=briefing.kind, period=p, user=user, number=briefing.number, data_date=data_date
-    )
+    chosen = template_settings(briefing.kind)
+    with translation.override("zh-hans"):  # a document in Chinese, whatever the worker's language
+        figures = content.gather(
+            kind=briefing.kind,
+            period=p,
+            user=user,
+            number=briefing.number,
+            data_date=data_date,
+            section_codes=chosen.sections,
+            issuer=chosen.issuer,
+        )
     figures.update(title=briefing.title, target=content.pct(_target(p)))
     progress(1, 4)
     figures["charts"] = _charts(figures)
@@ -177,6 +219,9 @@ def _stated(figures: dict) -> dict:
         "revenue": figures["economy"]["revenue"],
         "tax": figures["economy"]["tax"],
         "warnings": appeals["warnings"],
+        "targets": {c: figures["targets"][c] for c in ("green", "yellow", "red")},
+        "open_warnings": {c: figures["warnings"][c] for c in ("total", "red", "yellow", "blue")},
+        "pilots": sum(p["current"] for p in (figures.get("programme") or {}).get("programmes", [])),
         "best": (figures.get("assessment") or {}).get("best", "—"),
         "worst": (figures.get("assessment") or {}).get("worst", "—"),
     }
@@ -226,7 +271,7 @@ def template_set(*, kind: str, body: str | None, acting_user) -> Template | None
     if kind not in Kind.values:
         raise ZhuqiError("bad_kind", _("Unknown kind of briefing."), status=422, field="kind")
     if body is None:
-        Template.objects.filter(kind=kind).delete()
+        Template.objects.filter(kind=kind).update(body="")
         audit.record_batch(
             actor=acting_user, verb="briefing_template_reset", model=Template, batch_id=kind, data={}
         )
@@ -256,3 +301,70 @@ def template_set(*, kind: str, body: str | None, acting_user) -> Template | None
         data={"kind": kind, "version": found.version},
     )
     return found
+
+
+MAX_TITLE, MAX_ISSUER, MAX_PREFIX = 100, 60, 20
+
+
+def _plain(value, field: str, limit: int, label, placeholder: str = "") -> str:
+    """A line of the document the office types: trimmed, bounded, no markup or control characters
+    (a title may name the period as {期间})."""
+    text = " ".join(str(value or "").split())
+    rest = text.replace(placeholder, "") if placeholder else text
+    if len(text) > limit or any(c in rest for c in "<>{}") or not rest.isprintable():
+        raise ZhuqiError(
+            "bad_template_field",
+            Message(_("%(field)s: at most %(n)d characters, without < > { }."), {"field": label, "n": limit}),
+            status=422,
+            field=field,
+        )
+    return text
+
+
+@transaction.atomic
+def template_configure(
+    *, kind: str, section_codes: list, title: str, issuer: str, number_prefix: str, acting_user
+) -> Settings:
+    """The office's choice of a kind's sections (and their order), title, issuing office and 文号
+    abbreviation. Blank title, issuer or abbreviation mean the shipped one."""
+    permissions.require(acting_user, Capability.MAKE_BRIEFINGS)
+    if kind not in Kind.values:
+        raise ZhuqiError("bad_kind", _("Unknown kind of briefing."), status=422, field="kind")
+    codes = [str(c)[:20] for c in (section_codes or [])][: len(sections.SECTIONS) + 1]
+    unknown = [c for c in codes if c not in sections.SECTIONS]
+    if not codes or unknown or len(set(codes)) != len(codes):
+        raise ZhuqiError(
+            "bad_sections",
+            Message(
+                _("Choose one or more sections, each once, from: %(codes)s."),
+                {"codes": "、".join(sections.SECTIONS.values())},
+            ),
+            status=422,
+            field="sections",
+        )
+    title = _plain(title, "title", MAX_TITLE, _("Title"), PERIOD_WORD)
+    issuer = _plain(issuer, "issuer", MAX_ISSUER, _("Issuing office"))
+    number_prefix = _plain(number_prefix, "number_prefix", MAX_PREFIX, _("Document number abbreviation"))
+    found, created = Template.objects.select_for_update().get_or_create(
+        kind=kind, defaults={"body": "", "version": 0}
+    )
+    before = {"sections": found.sections, "title": found.title, "issuer": found.issuer}
+    found.sections, found.title, found.issuer, found.number_prefix = codes, title, issuer, number_prefix
+    found.updated_by = acting_user
+    found.version += 1
+    found.save()
+    audit.record(
+        actor=acting_user,
+        verb="briefing_template_set",
+        obj=found,
+        data={
+            "kind": kind,
+            "version": found.version,
+            "sections": codes,
+            "title": title,
+            "issuer": issuer,
+            "number_prefix": number_prefix,
+            **({} if created else {"before": before}),
+        },
+    )
+    return template_settings(kind)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("briefings/<int:pk>/", views.briefing_detail, name="detail"),
     path("briefings/<int:pk>/send/", views.briefing_send, name="send"),
     path("briefings/<int:pk>/file/<str:fmt>/", views.briefing_download, name="download"),
+    path("briefings/templates/", views.template_list, name="templates"),
+    path("briefings/templates/<str:kind>/", views.template_edit, name="template_edit"),
 ]

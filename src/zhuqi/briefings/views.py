@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.accounts.models import User
-from zhuqi.briefings import selectors, services
+from zhuqi.briefings import sections, selectors, services
 from zhuqi.briefings.models import Kind
 from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
@@ -109,3 +109,81 @@ def briefing_send(request, pk):
     else:
         messages.success(request, _("Sent to %(n)d people.") % {"n": n})
     return redirect("briefings:detail", pk)
+
+
+def _require_make(request):
+    if not permissions.has(request.user, Capability.MAKE_BRIEFINGS):
+        raise Http404
+
+
+MAX_ORDER = 99
+
+
+def _chosen_from(post) -> list[str]:
+    """The sections ticked on the form, in the order typed (ties: the page's order)."""
+    picked = []
+    for i, code in enumerate(sections.SECTIONS):
+        if post.get(f"s_{code}") != "1":
+            continue
+        try:
+            order = int(post.get(f"o_{code}", "")[:3])
+        except ValueError:
+            order = MAX_ORDER
+        picked.append((min(max(order, 0), MAX_ORDER), i, code))
+    return [code for _o, _i, code in sorted(picked)]
+
+
+@login_required
+def template_list(request):
+    _require_make(request)
+    return render(
+        request,
+        "briefings/templates.html",
+        {"kinds": [(value, label, services.template_settings(value)) for value, label in Kind.choices]},
+    )
+
+
+@login_required
+def template_edit(request, kind):
+    _require_make(request)
+    if kind not in Kind.values:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            services.template_configure(
+                kind=kind,
+                section_codes=_chosen_from(request.POST),
+                title=request.POST.get("title", "")[: services.MAX_TITLE + 1],
+                issuer=request.POST.get("issuer", "")[: services.MAX_ISSUER + 1],
+                number_prefix=request.POST.get("number_prefix", "")[: services.MAX_PREFIX + 1],
+                acting_user=request.user,
+            )
+        except ZhuqiError as exc:
+            if exc.status == 403:
+                raise Http404 from exc
+            error = exc
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("briefings:template_edit", kind)
+    current = services.template_settings(kind)
+    order = {code: i for i, code in enumerate(current.sections, start=1)}
+    rows = sorted(
+        (
+            {"code": code, "heading": heading, "chosen": code in order, "order": order.get(code, "")}
+            for code, heading in sections.SECTIONS.items()
+        ),
+        key=lambda r: (not r["chosen"], r["order"] or 0),
+    )
+    return render(
+        request,
+        "briefings/template_edit.html",
+        {
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "settings": current,
+            "rows": rows,
+            "error": error,
+            "period_word": services.PERIOD_WORD,
+        },
+    )
