@@ -3,33 +3,14 @@ offer is exactly what the services allow. Each service is called for real in a s
 after it, and either succeeds or refuses with 403 (permission) or 409 (state)."""
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
+from tests.agreement import allows
 from tests.assessment.conftest import rate
 from zhuqi.assessment import lifecycle, scoring, services
 from zhuqi.assessment.models import Assessment, AssessmentState, Campaign, CampaignState
-from zhuqi.core.errors import Conflict, Forbidden
 
 pytestmark = pytest.mark.django_db
-
-
-class RolledBack(Exception):
-    pass
-
-
-def _allows(call, user) -> bool:
-    try:
-        with transaction.atomic():
-            call(user)
-            raise RolledBack
-    except RolledBack:
-        return True
-    except Forbidden:
-        return False
-    except Conflict as exc:
-        assert exc.code == "invalid_transition", exc.code
-        return False
 
 
 def _page(client, user, url) -> str | None:
@@ -54,7 +35,7 @@ def test_campaign_pages_offer_what_the_services_allow(client, survey, state):
         page = _page(client, user, reverse("assessment:campaign_detail", args=[campaign.pk]))
         answer_page = _page(client, user, reverse("assessment:answer", args=[campaign.pk]))
         for step, call in calls.items():
-            allowed = _allows(call, user)
+            allowed = allows(call, user)
             assert allowed == lifecycle.CAMPAIGN_STEPS[step].allows(user, campaign), (name, step, state)
             if step == "answer":
                 offered = answer_page is not None and 'name="department"' in answer_page
@@ -81,8 +62,8 @@ def test_assessment_pages_offer_what_the_services_allow(client, survey, state):
     assert set(calls) == set(lifecycle.ASSESSMENT_STEPS)
     for name, user in w.users.items():
         page = _page(client, user, reverse("assessment:assessment_detail", args=[found.period]))
-        publish = _allows(calls["publish"], user)
+        publish = allows(calls["publish"], user)
         assert publish == lifecycle.ASSESSMENT_STEPS["publish"].allows(user, found), (name, state)
         offered = page is not None and reverse("assessment:assessment_publish", args=[found.period]) in page
         assert offered == publish, (name, state)
-        assert _allows(calls["compute"], user) == lifecycle.ASSESSMENT_STEPS["compute"].allows(user, found)
+        assert allows(calls["compute"], user) == lifecycle.ASSESSMENT_STEPS["compute"].allows(user, found)

@@ -7,10 +7,9 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 
-from zhuqi.core.errors import Conflict, Forbidden
+from tests.agreement import allows
 from zhuqi.policies import disbursement, grants, lifecycle, matching, services
 from zhuqi.policies.models import Application, ApplicationState, DisbursementBatch, GrantOffer, OfferState
 
@@ -19,27 +18,9 @@ from .test_applications import apply
 pytestmark = pytest.mark.django_db
 
 
-class RolledBack(Exception):
-    pass
-
-
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _allows(call, user) -> bool:
-    try:
-        with transaction.atomic():
-            call(user)
-            raise RolledBack
-    except RolledBack:
-        return True
-    except Forbidden:
-        return False
-    except Conflict as exc:
-        assert exc.code == "invalid_transition", exc.code
-        return False
 
 
 def _page(client, user, url) -> str | None:
@@ -79,7 +60,7 @@ def test_application_pages_offer_what_the_services_allow(client, policy_world, s
     } | {"attach": reverse("policies:application_attach", args=[application.number])}
     url = reverse("policies:application_detail", args=[application.number])
     for who, user in _everyone(w).items():
-        allowed = {name for name, call in calls.items() if _allows(call, user)}
+        allowed = {name for name, call in calls.items() if allows(call, user)}
         assert set(lifecycle.offered(lifecycle.APPLICATION_STEPS, user, application)) == allowed, (who, state)
         page = _page(client, user, url) or ""
         assert {name for name, form in forms.items() if f'action="{form}"' in page} == allowed, (who, state)
@@ -114,7 +95,7 @@ def test_offer_pages_offer_what_the_services_allow(client, policy_world, state):
     assert set(calls) == set(lifecycle.OFFER_STEPS)
     url = reverse("policies:offer_detail", args=[offer.number])
     for who, user in _everyone(w).items():
-        allowed = {name for name, call in calls.items() if _allows(call, user)}
+        allowed = {name for name, call in calls.items() if allows(call, user)}
         assert set(lifecycle.offered(lifecycle.OFFER_STEPS, user, offer)) == allowed, (who, state)
         page = _page(client, user, url) or ""
         shown = {"confirm"} if 'id="confirm"' in page else set()
@@ -135,10 +116,10 @@ def test_runs_and_batches_are_offered_to_whoever_may_make_them(client, policy_wo
     period = date(2026, 6, 30)
     for who, user in _everyone(w).items():
         runs = {
-            "match": _allows(lambda u: matching.match_run(period=period, acting_user=u), user),
-            "offers": _allows(lambda u: grants.offers_run(period=period, acting_user=u), user),
+            "match": allows(lambda u: matching.match_run(period=period, acting_user=u), user),
+            "offers": allows(lambda u: grants.offers_run(period=period, acting_user=u), user),
         }
-        batch = _allows(lambda u: disbursement.batch_create(acting_user=u), user)
+        batch = allows(lambda u: disbursement.batch_create(acting_user=u), user)
         catalogue = _page(client, user, reverse("policies:catalogue"))
         offers = _page(client, user, reverse("policies:offer_list"))
         for what, allowed in runs.items():

@@ -3,32 +3,13 @@ the steps the services allow. Each service is called for real in a savepoint rol
 and either succeeds or refuses with 403 (permission) or 409 (state); anything else fails the test."""
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
-from zhuqi.core.errors import Conflict, Forbidden
+from tests.agreement import allows
 from zhuqi.programs import lifecycle, services
 from zhuqi.programs.models import Application
 
 pytestmark = pytest.mark.django_db
-
-
-class RolledBack(Exception):
-    pass
-
-
-def _allows(call, user) -> bool:
-    try:
-        with transaction.atomic():
-            call(user)
-            raise RolledBack
-    except RolledBack:
-        return True
-    except Forbidden:
-        return False
-    except Conflict as exc:
-        assert exc.code == "invalid_transition", exc.code
-        return False
 
 
 @pytest.mark.parametrize("state", list(Application.State))
@@ -49,7 +30,7 @@ def test_pages_offer_what_the_services_allow(client, sel, state):
     assert set(calls) == set(lifecycle.BUTTONS)
     url = reverse("programs:application_detail", args=[application.number])
     for who, user in w.users.items():
-        allowed = {name for name, call in calls.items() if _allows(call, user)}
+        allowed = {name for name, call in calls.items() if allows(call, user)}
         assert set(lifecycle.offered(user, application)) == allowed, (who, state)
         client.force_login(user)
         response = client.get(url)
