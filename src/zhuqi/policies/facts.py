@@ -33,7 +33,7 @@ from decimal import Decimal
 import polars as pl
 from django.db import connection
 
-from zhuqi.directory import figures, indicators
+from zhuqi.directory import indicators
 from zhuqi.directory.models import Enterprise, IndicatorValue, Tag
 from zhuqi.rules.expr import BOOL, NUMBER, TEXT, RuleError
 from zhuqi.rules.model import Fact, Pack
@@ -133,9 +133,23 @@ def sourced_facts(packs: Iterable[Pack]) -> dict[str, tuple[Fact, tuple[str, str
     return found
 
 
+def is_span(enterprise_ids) -> bool:
+    """True when `enterprise_ids` is a range of ids (a chunk of a batch run), read as lo <= id < hi."""
+    return isinstance(enterprise_ids, range) and enterprise_ids.step == 1
+
+
+def ids_lookup(enterprise_ids, field: str = "enterprise_id") -> dict:
+    """The ORM filter for `enterprise_ids` (a list, or a range: a chunk of a batch run)."""
+    if is_span(enterprise_ids):
+        return {f"{field}__gte": enterprise_ids.start, f"{field}__lt": enterprise_ids.stop}
+    return {f"{field}__in": [int(i) for i in enterprise_ids]}
+
+
 def _ids_clause(column: str, enterprise_ids) -> tuple[str, list]:
     if enterprise_ids is None:
         return "", []
+    if is_span(enterprise_ids):
+        return f" AND {column} >= %s AND {column} < %s", [enterprise_ids.start, enterprise_ids.stop]
     ids = [int(i) for i in enterprise_ids]
     return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
 
@@ -153,7 +167,7 @@ def build(packs: Iterable[Pack], year: int, enterprise_ids=None, *, day=None) ->
     """One row per enterprise (all, or those in `enterprise_ids`) with `enterprise_id`, every sourced
     fact of the packs for `year`, and `<fact>:verified` for indicator facts. `day` (in `year`) reads
     tier recognitions and tier facts as they stand on that day rather than over the year."""
-    if enterprise_ids is not None and len(enterprise_ids) > MAX_SQL_IDS:
+    if enterprise_ids is not None and not is_span(enterprise_ids) and len(enterprise_ids) > MAX_SQL_IDS:
         wanted_ids = pl.Series(list(enterprise_ids), dtype=pl.Int64).implode()
         return build(packs, year, day=day).filter(pl.col("enterprise_id").is_in(wanted_ids))
     wanted = sourced_facts(packs)
@@ -231,7 +245,7 @@ def _pilots(enterprise_ids) -> pl.DataFrame:
     }
     rows = Pilot.objects.filter(state__in=Pilot.CURRENT_STATES, programme__level=Programme.Level.CITY)
     if enterprise_ids is not None:
-        rows = rows.filter(enterprise_id__in=[int(i) for i in enterprise_ids])
+        rows = rows.filter(**ids_lookup(enterprise_ids))
     found = {}
     for e, honorary, years, start in rows.order_by("since", "id").values_list(
         "enterprise_id", "honorary", "commitment_years", "start_year"
@@ -240,35 +254,53 @@ def _pilots(enterprise_ids) -> pl.DataFrame:
     return pl.DataFrame(list(found.values()), schema=schema, orient="row")
 
 
+BEST_ORDER = "verified DESC, CASE source WHEN 'tax' THEN 0 WHEN 'stats' THEN 1 ELSE 2 END, period_no, id"  # figures.best_values: verified first, then tax bureau › statistics bureau › self-reported
+
+
 def _indicators(needed: set[tuple[str, int]], enterprise_ids) -> pl.DataFrame:
-    """The best annual value of each (indicator, year) needed, as rows keyed `indicator@year`."""
-    schema = {
-        "enterprise_id": pl.Int64,
-        "year": pl.Int64,
-        "indicator": pl.String,
-        "value": MONEY,
-        "source": pl.String,
-        "verified": pl.Boolean,
-    }
+    """The best annual value of each (indicator, year) needed (figures.best_values' choice, made in
+    SQL), as rows (enterprise_id, key `indicator@year`, value, verified). PostgreSQL streams them with
+    COPY … TO STDOUT into Polars (on the same connection, so inside the caller's transaction); SQLite
+    picks with a window function."""
+    schema = {"enterprise_id": pl.Int64, "key": pl.String, "value": MONEY, "verified": pl.Boolean}
     if not needed:
-        return pl.DataFrame(schema=schema | {"key": pl.String})
-    keys = sorted({k for k, _y in needed})
-    years = sorted({y for _k, y in needed})
+        return pl.DataFrame(schema=schema)
+    pairs = sorted(needed)
     where, params = _ids_clause("enterprise_id", enterprise_ids)
+    wanted = " OR ".join(["(indicator = %s AND year = %s)"] * len(pairs))
+    params = [x for pair in pairs for x in pair] + params
+    table = IndicatorValue._meta.db_table
+    chosen = f"FROM {table} WHERE period_type = 'year' AND ({wanted}){where}"
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT DISTINCT ON (enterprise_id, year, indicator) enterprise_id, "
+            f"indicator || '@' || year AS key, value, verified::int AS verified {chosen} "
+            f"ORDER BY enterprise_id, year, indicator, {BEST_ORDER}"
+        )
+        return _copy_frame(sql, params, schema)
     rows = _query(
-        f"SELECT enterprise_id, year, indicator, value, source, verified "
-        f"FROM {IndicatorValue._meta.db_table} WHERE period_type = 'year' "
-        f"AND indicator IN ({', '.join(['%s'] * len(keys))}) AND year IN ({', '.join(['%s'] * len(years))}){where}",
-        keys + years + params,
+        f"SELECT enterprise_id, key, value, verified FROM (SELECT enterprise_id, "
+        f"indicator || '@' || year AS key, value, verified, ROW_NUMBER() OVER (PARTITION BY enterprise_id, "
+        f"year, indicator ORDER BY {BEST_ORDER}) AS n {chosen}) WHERE n = 1",
+        params,
     )
-    rows = [(e, y, i, _exact(v), s, ok) for e, y, i, v, s, ok in rows]
-    frame = pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.col("verified").cast(pl.Boolean))
-    wanted = pl.Series([f"{k}@{y}" for k, y in sorted(needed)])
-    return (
-        figures.best_values(frame)
-        .with_columns(pl.format("{}@{}", "indicator", "year").alias("key"))
-        .filter(pl.col("key").is_in(wanted.implode()))
-    )
+    return pl.DataFrame([(e, k, _exact(v), bool(ok)) for e, k, v, ok in rows], schema=schema, orient="row")
+
+
+def _copy_frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
+    """A query's rows as a frame through `COPY (…) TO STDOUT (FORMAT csv)` (PostgreSQL): the values
+    travel as text and Polars parses them, with no Python object per value. Booleans must be selected
+    as integers (0/1)."""
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params or None) as copy,
+    ):
+        data = b"".join(bytes(block) for block in copy)
+    read = {k: pl.Int8 if v == pl.Boolean else v for k, v in schema.items()}
+    if not data:
+        return pl.DataFrame(schema=schema)
+    frame = pl.read_csv(data, has_header=False, new_columns=list(schema), schema=read)
+    return frame.with_columns(pl.col(k).cast(pl.Boolean) for k, v in schema.items() if v == pl.Boolean)
 
 
 def _exact(value) -> Decimal:

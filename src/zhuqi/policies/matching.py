@@ -58,8 +58,8 @@ def granted_frame(year: int, enterprise_ids=None) -> pl.DataFrame:
     approved = Application.objects.filter(year=year, state=ApplicationState.APPROVED)
     offered = GrantOffer.objects.filter(year=year).exclude(state=OfferState.CANCELLED)
     if enterprise_ids is not None:
-        approved = approved.filter(enterprise_id__in=enterprise_ids)
-        offered = offered.filter(enterprise_id__in=enterprise_ids)
+        approved = approved.filter(**facts_table.ids_lookup(enterprise_ids))
+        offered = offered.filter(**facts_table.ids_lookup(enterprise_ids))
     rows = [
         (e, code, total)
         for qs, field in ((approved, "approved_amount"), (offered, "amount"))

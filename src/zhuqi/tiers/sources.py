@@ -20,7 +20,9 @@ def _span(year: int, day: date | None) -> tuple[date, date]:
 
 
 def _ids(qs, enterprise_ids):
-    return qs if enterprise_ids is None else qs.filter(enterprise_id__in=list(enterprise_ids))
+    from zhuqi.policies.facts import ids_lookup
+
+    return qs if enterprise_ids is None else qs.filter(**ids_lookup(enterprise_ids))
 
 
 def column(name: str, origin: tuple, kind: str, year: int, day: date | None, enterprise_ids) -> pl.DataFrame:
@@ -51,40 +53,36 @@ def column(name: str, origin: tuple, kind: str, year: int, day: date | None, ent
             schema={"enterprise_id": pl.Int64, name: MONEY},
         )
     key = BY_KEY[what]
-    rows = _fact_rows(what, first, last, enterprise_ids)
-    if window:
-        rows = rows.filter(pl.col("as_of") >= date(year - window, 1, 1))
-    newest = rows.sort("as_of").group_by("enterprise_id").agg(pl.col("value").last())
+    newest = _newest(what, first, last, date(year - window, 1, 1) if window else None, enterprise_ids)
     if key.type == BOOL:
         return newest.select("enterprise_id", (pl.col("value") != 0).alias(name))
     return newest.select("enterprise_id", pl.col("value").alias(name))
 
 
-def _fact_rows(key: str, first: date, last: date, enterprise_ids) -> pl.DataFrame:
-    """(enterprise_id, as_of, value) of one key, on or before `last` and valid on `first`: one query,
-    read as columns (raw SQL: 100,000 rows in a fraction of a second)."""
+def _newest(key: str, first: date, last: date, since: date | None, enterprise_ids) -> pl.DataFrame:
+    """(enterprise_id, value): per enterprise the newest value of one key dated on or before `last`
+    (and on or after `since`), valid on `first`, picked in SQL — streamed with COPY on PostgreSQL
+    (policies/facts._copy_frame), a window function on SQLite."""
+    from zhuqi.policies.facts import _copy_frame, _exact, _ids_clause, _query
+
     table = TierFact._meta.db_table
-    sql = (
-        f"SELECT enterprise_id, as_of, value FROM {table} WHERE key = %s AND as_of <= %s"
-        " AND (valid_until IS NULL OR valid_until >= %s)"
+    where, ids = _ids_clause("enterprise_id", enterprise_ids)
+    chosen = (
+        f"FROM {table} WHERE key = %s AND as_of <= %s AND (valid_until IS NULL OR valid_until >= %s)"
+        + (" AND as_of >= %s" if since else "")
+        + where
     )
-    params: list = [key, last, first]
-    if enterprise_ids is not None:
-        ids = [int(i) for i in enterprise_ids]
-        sql += f" AND enterprise_id IN ({', '.join(['%s'] * len(ids))})"
-        params += ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    schema = {"enterprise_id": pl.Int64, "as_of": pl.Date, "value": MONEY}
-    if not found:
-        return pl.DataFrame(schema=schema)
-    ids, days, values = zip(*found, strict=True)
-    days = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in days]
-    values = [
-        v if isinstance(v, Decimal) else Decimal(repr(v) if isinstance(v, float) else str(v)) for v in values
-    ]
-    return pl.DataFrame({"enterprise_id": ids, "as_of": days, "value": values}, schema=schema, strict=False)
+    params: list = [key, last, first, *([since] if since else []), *ids]
+    schema = {"enterprise_id": pl.Int64, "value": MONEY}
+    if connection.vendor == "postgresql":
+        sql = f"SELECT DISTINCT ON (enterprise_id) enterprise_id, value {chosen} ORDER BY enterprise_id, as_of DESC"
+        return _copy_frame(sql, params, schema)
+    rows = _query(
+        f"SELECT enterprise_id, value FROM (SELECT enterprise_id, value, ROW_NUMBER() OVER "
+        f"(PARTITION BY enterprise_id ORDER BY as_of DESC) AS n {chosen}) WHERE n = 1",
+        params,
+    )
+    return pl.DataFrame([(e, _exact(v)) for e, v in rows], schema=schema, orient="row")
 
 
 def fill(name: str, origin: tuple) -> pl.Expr:
