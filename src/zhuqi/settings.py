@@ -250,6 +250,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Zhuqi ----------------------------------------------------------------------------------
 ZHUQI_PAGE_SIZE = 25
+# Batch runs over every enterprise (policy matching, the tier assessment) read, evaluate and write
+# this many enterprises at a time (by id range), in one transaction: memory stays flat at any scale.
+ZHUQI_BATCH_CHUNK = int(os.environ.get("ZHUQI_BATCH_CHUNK", "200000"))
+if ZHUQI_BATCH_CHUNK < 1:
+    raise ImproperlyConfigured("ZHUQI_BATCH_CHUNK must be at least 1.")
 ZHUQI_IMPORT_MAX_ROWS = int(os.environ.get("ZHUQI_IMPORT_MAX_ROWS", "50000"))
 ZHUQI_IMPORT_MAX_COLUMNS = 200
 ZHUQI_IMPORT_MAX_MB = int(os.environ.get("ZHUQI_IMPORT_MAX_MB", "20"))

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import polars as pl
+from django.conf import settings
 from django.db import connection
 
 from zhuqi.directory import indicators
@@ -143,6 +144,27 @@ def ids_lookup(enterprise_ids, field: str = "enterprise_id") -> dict:
     if is_span(enterprise_ids):
         return {f"{field}__gte": enterprise_ids.start, f"{field}__lt": enterprise_ids.stop}
     return {f"{field}__in": [int(i) for i in enterprise_ids]}
+
+
+def chunks(size: int | None = None) -> list[range]:
+    """Every enterprise in ranges of ids of `size` enterprises each (settings.ZHUQI_BATCH_CHUNK): a
+    batch run reads, evaluates and writes one range at a time. The ranges cover every id from 0 to
+    the largest; none when there is no enterprise."""
+    size = size or settings.ZHUQI_BATCH_CHUNK
+    table = Enterprise._meta.db_table
+    starts = [
+        row[0]
+        for row in _query(
+            f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM {table}) AS t "
+            "WHERE n %% %s = 1 ORDER BY id",
+            [size],
+        )
+    ]
+    if not starts:
+        return []
+    last = _query(f"SELECT MAX(id) FROM {table}", [])[0][0]
+    bounds = [0, *starts[1:], last + 1]
+    return [range(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False)]
 
 
 def _ids_clause(column: str, enterprise_ids) -> tuple[str, list]:

@@ -123,18 +123,55 @@ def _yuan(fen: int | None) -> Decimal | None:
     return engine.yuan_of_fen(fen)
 
 
-def match_run(*, period: date, acting_user=None, enterprise_ids=None) -> MatchRun:
+def match_run(*, period: date, acting_user=None, enterprise_ids=None, progress=None) -> MatchRun:
     """Evaluates, stores the year's matches and notifies newly eligible enterprises, in one
     transaction (a crash leaves the previous matches as they were, and a retry notifies once).
-    acting_user None is the platform itself (zhuqi policies match, the demo city)."""
+    acting_user None is the platform itself (zhuqi policies match, the demo city).
+
+    Every enterprise is read, evaluated, stored and notified in chunks of settings.ZHUQI_BATCH_CHUNK
+    enterprises by id range (facts.chunks), so that memory stays flat at a province's scale;
+    `progress(done, total)` is told after each chunk."""
     if acting_user is not None:
         permissions.require(
             acting_user, Capability.RUN_MATCHING, _("Only the coordinating office does this.")
         )
     started = time.perf_counter()
+    with transaction.atomic():
+        spans = [enterprise_ids] if enterprise_ids is not None else facts_table.chunks()
+        run = MatchRun.objects.create(
+            period=period,
+            started_by=acting_user if getattr(acting_user, "pk", None) else None,
+            enterprises=0,
+            clauses=0,
+            eligible=0,
+            unknown=0,
+            newly_eligible=0,
+        )
+        for done, span in enumerate(spans, 1):
+            _match_chunk(run, period, span)
+            if progress is not None:
+                progress(done, len(spans))
+        run.seconds = round(time.perf_counter() - started, 3)
+        run.save()
+        audit.record(
+            actor=acting_user,
+            verb="policy_match_run",
+            obj=run,
+            data={
+                "period": period.isoformat(),
+                "eligible": run.eligible,
+                "newly_eligible": run.newly_eligible,
+            },
+        )
+    return run
+
+
+def _match_chunk(run: MatchRun, period: date, enterprise_ids) -> None:
+    """One chunk of a run: evaluate the enterprises, replace their stored matches of the year, notify
+    those newly eligible, and add the counts to the run."""
+    year = period.year
     evaluation = evaluate(period, enterprise_ids=enterprise_ids)
     frame = evaluation.frame
-    year = period.year
     long = []
     for clause_row, clause, _pack in evaluation.clauses:
         code = clause.code
@@ -152,44 +189,27 @@ def match_run(*, period: date, acting_user=None, enterprise_ids=None) -> MatchRu
     schema = {"enterprise_id": pl.Int64, "clause_id": pl.Int64, "eligible": pl.Boolean, "amount": pl.Int64}
     found = pl.concat(long) if long else pl.DataFrame(schema=schema)
     clause_ids = [row.pk for row, _c, _p in evaluation.clauses]
-    with transaction.atomic():
-        stored = Match.objects.filter(year=year, clause_id__in=clause_ids, eligible=True)
-        if enterprise_ids is not None:
-            stored = stored.filter(enterprise_id__in=enterprise_ids)
-        before = pl.DataFrame(
-            list(stored.values_list("enterprise_id", "clause_id")),
-            schema={"enterprise_id": pl.Int64, "clause_id": pl.Int64},
-            orient="row",
-        )
-        newly = found.filter(pl.col("eligible")).join(before, on=["enterprise_id", "clause_id"], how="anti")
-        run = MatchRun.objects.create(
-            period=period,
-            started_by=acting_user if getattr(acting_user, "pk", None) else None,
-            enterprises=frame.height,
-            clauses=len(clause_ids),
-            eligible=found["eligible"].sum(),
-            unknown=found.height - found["eligible"].sum(),
-            newly_eligible=newly.height,
-        )
-        stale = Match.objects.filter(year=year, clause_id__in=clause_ids)
-        if enterprise_ids is not None:
-            stale = stale.filter(enterprise_id__in=enterprise_ids)
-        stale._raw_delete(stale.db)  # no signals or cascades hang on matches: one DELETE
-        _write_matches(found, year, run.pk)
-        _notify_newly_eligible(newly, {row.pk: row for row, _c, _p in evaluation.clauses}, year)
-        run.seconds = round(time.perf_counter() - started, 3)
-        run.save(update_fields=["seconds"])
-        audit.record(
-            actor=acting_user,
-            verb="policy_match_run",
-            obj=run,
-            data={
-                "period": period.isoformat(),
-                "eligible": run.eligible,
-                "newly_eligible": run.newly_eligible,
-            },
-        )
-    return run
+    stored = Match.objects.filter(year=year, clause_id__in=clause_ids, eligible=True)
+    if enterprise_ids is not None:
+        stored = stored.filter(**facts_table.ids_lookup(enterprise_ids))
+    before = pl.DataFrame(
+        list(stored.values_list("enterprise_id", "clause_id")),
+        schema={"enterprise_id": pl.Int64, "clause_id": pl.Int64},
+        orient="row",
+    )
+    newly = found.filter(pl.col("eligible")).join(before, on=["enterprise_id", "clause_id"], how="anti")
+    eligible = int(found["eligible"].sum())
+    run.enterprises += frame.height
+    run.clauses = len(clause_ids)
+    run.eligible += eligible
+    run.unknown += found.height - eligible
+    run.newly_eligible += newly.height
+    stale = Match.objects.filter(year=year, clause_id__in=clause_ids)
+    if enterprise_ids is not None:
+        stale = stale.filter(**facts_table.ids_lookup(enterprise_ids))
+    stale._raw_delete(stale.db)  # no signals or cascades hang on matches: one DELETE
+    _write_matches(found, year, run.pk)
+    _notify_newly_eligible(newly, {row.pk: row for row, _c, _p in evaluation.clauses}, year)
 
 
 def _write_matches(found: pl.DataFrame, year: int, run_id: int) -> None:

@@ -124,38 +124,48 @@ def evaluate(
     return {tier: outcomes(pack, table, day) for tier, pack in packs.items()}
 
 
-def assess(*, year: int, day: date | None = None, acting_user=None, enterprise_ids=None) -> AssessmentRun:
-    """Assesses every enterprise for `year` and stores the candidates in one transaction."""
+def assess(
+    *, year: int, day: date | None = None, acting_user=None, enterprise_ids=None, progress=None
+) -> AssessmentRun:
+    """Assesses every enterprise for `year` and stores the candidates in one transaction, in chunks
+    of settings.ZHUQI_BATCH_CHUNK enterprises by id range (policies/facts.chunks: memory stays flat);
+    `progress(done, total)` is told after each chunk."""
     if acting_user is not None:
         permissions.require(
             acting_user, Capability.MANAGE_TIERS, _("Only the coordinating office runs the tier assessment.")
         )
     started = time.perf_counter()
     day = day or default_day(year)
-    found = evaluate(year, day, enterprise_ids)
-    counts = {}
-    long = []
-    for tier, frame in found.items():
-        kept = frame.filter(pl.col("outcome").is_not_null())
-        counts[tier] = {o: int((kept["outcome"] == o).sum()) for o in Outcome.values}
-        long.append(kept.with_columns(pl.lit(tier).alias("tier")))
-    enterprises = next(iter(found.values())).height if found else 0
+    counts = {tier: dict.fromkeys(Outcome.values, 0) for tier in Tier.values}
     with transaction.atomic():
+        spans = [enterprise_ids] if enterprise_ids is not None else facts_table.chunks()
         run = AssessmentRun.objects.create(
             year=year,
             period=day,
             started_by=acting_user if getattr(acting_user, "pk", None) else None,
-            enterprises=enterprises,
+            enterprises=0,
             counts=counts,
         )
-        _write(pl.concat(long) if long else None, run.pk, year)
+        for done, span in enumerate(spans, 1):
+            found = evaluate(year, day, span)
+            long = []
+            for tier, frame in found.items():
+                kept = frame.filter(pl.col("outcome").is_not_null())
+                for o in Outcome.values:
+                    counts[tier][o] += int((kept["outcome"] == o).sum())
+                long.append(kept.with_columns(pl.lit(tier).alias("tier")))
+            run.enterprises += next(iter(found.values())).height if found else 0
+            _write(pl.concat(long) if long else None, run.pk, year)
+            if progress is not None:
+                progress(done, len(spans))
+        run.counts = counts
         run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
-        run.save(update_fields=["seconds"])
+        run.save(update_fields=["enterprises", "counts", "seconds"])
         audit.record(
             actor=acting_user,
             verb="tier_assessment_run",
             obj=run,
-            data={"year": year, "enterprises": enterprises},
+            data={"year": year, "enterprises": run.enterprises},
         )
     return run
 

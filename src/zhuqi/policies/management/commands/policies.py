@@ -7,11 +7,13 @@ zhuqi policies match [--period DATE]   match every enterprise against every clau
 zhuqi policies offers [--period DATE]  make 免申即享 offers on verified data
 """
 
+import sys
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from tqdm import tqdm
 
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.policies import grants, matching, packs
@@ -45,7 +47,8 @@ class Command(BaseCommand):
                 else:
                     self.stdout.write(text, ending="")
             elif action == "match":
-                run = matching.match_run(period=period)
+                with tqdm(desc="enterprises in chunks", unit="chunk", file=sys.stderr) as bar:
+                    run = matching.match_run(period=period, progress=_bar(bar))
                 self.stdout.write(
                     f"{period}: {run.enterprises} enterprises × {run.clauses} clauses in {run.seconds:.2f} s — "
                     f"{run.eligible} eligible, {run.unknown} undecided, {run.newly_eligible} newly eligible (notified)"
@@ -61,3 +64,13 @@ class Command(BaseCommand):
 
     def _usage(self, what):
         raise CommandError(f"give {what}")
+
+
+def _bar(bar):
+    """A batch run's progress(done, total) drawn on a tqdm bar (one step a chunk of enterprises)."""
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return progress

@@ -5,12 +5,15 @@ zhuqi tiers test                                 run the tier packs' scenario te
 zhuqi tiers expiring [--day DATE]                list recognitions expiring within six months
 """
 
+import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from tqdm import tqdm
 
 from zhuqi.core.errors import ZhuqiError
+from zhuqi.policies.management.commands.policies import _bar
 from zhuqi.rules.engine import run_scenarios
 from zhuqi.tiers import assessment, warnings
 
@@ -30,7 +33,8 @@ class Command(BaseCommand):
                 year = year or (day.year if day else today.year)
                 if not 2000 <= year <= 2100:
                     raise CommandError("--year must be between 2000 and 2100")
-                run = assessment.assess(year=year, day=day)
+                with tqdm(desc="enterprises in chunks", unit="chunk", file=sys.stderr) as bar:
+                    run = assessment.assess(year=year, day=day, progress=_bar(bar))
                 self.stdout.write(
                     f"{year} (as of {run.period}): {run.enterprises} enterprises in {run.seconds} s"
                 )
