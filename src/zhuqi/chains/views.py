@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from zhuqi.chains import lifecycle, selectors, services
 from zhuqi.chains.models import Candidate, EventKind, Gap, Outcome, Partner, Position
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.http import form_post
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -106,17 +107,18 @@ def chain_action(request, code, action):
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     post, user = request.POST, request.user
-    try:
+
+    def act():
         if action == "member":
-            services.chain_member_set(
+            return services.chain_member_set(
                 chain=chain,
                 acting_user=user,
                 enterprise=_enterprise(post.get("enterprise_uscc")) or _missing("enterprise_uscc"),
                 position=post.get("position", ""),
                 product=post.get("product", ""),
             )
-        elif action == "gap":
-            services.chain_gap_add(
+        if action == "gap":
+            return services.chain_gap_add(
                 chain=chain,
                 acting_user=user,
                 kind=post.get("kind", ""),
@@ -124,40 +126,42 @@ def chain_action(request, code, action):
                 title=post.get("title", ""),
                 note=post.get("note", ""),
             )
-        elif action == "candidate":
+        if action == "candidate":
             gap = _gap(chain, post.get("gap"))
-            services.chain_candidate_add(
+            return services.chain_candidate_add(
                 gap=gap,
                 acting_user=user,
                 name=post.get("name", ""),
                 enterprise=_enterprise(post.get("enterprise_uscc")),
                 note=post.get("note", ""),
             )
-        elif action == "fill":
-            services.chain_gap_fill(
+        if action == "fill":
+            return services.chain_gap_fill(
                 gap=_gap(chain, post.get("gap")),
                 acting_user=user,
                 enterprise=_enterprise(post.get("enterprise_uscc")) or _missing("enterprise_uscc"),
             )
-        elif action == "task":
-            services.chain_task_add(
+        if action == "task":
+            return services.chain_task_add(
                 chain=chain,
                 acting_user=user,
                 title=post.get("title", ""),
                 owner=Department.objects.filter(code=post.get("owner", "")).first(),
                 due_on=_date(post.get("due_on", ""), "due_on") or _missing("due_on"),
             )
-        elif action == "plan":
-            services.chain_update(chain=chain, acting_user=user, plan=post.get("plan", ""))
-        else:
-            raise Http404
-    except ZhuqiError as exc:
-        if exc.status == 403:
-            raise Http404 from exc
-        return render(
+        if action == "plan":
+            return services.chain_update(chain=chain, acting_user=user, plan=post.get("plan", ""))
+        raise Http404
+
+    return form_post(
+        request,
+        act,
+        then=reverse("chains:chain_detail", args=[chain.code]),
+        hide_forbidden=True,
+        refused=lambda exc: render(
             request, "chains/chain_detail.html", _chain_context(request, chain, exc), status=exc.status
-        )
-    return redirect("chains:chain_detail", chain.code)
+        ),
+    )
 
 
 def _missing(field):
@@ -218,10 +222,10 @@ def event_new(request):
         permissions.has(user, Capability.MANAGE_EVENTS) or permissions.has(user, Capability.ORGANISE_EVENTS)
     ):
         raise Http404
-    error = None
     if request.method == "POST":
         post = request.POST
-        try:
+
+        def create():
             department = Department.objects.filter(code=post.get("department", "")).first()
             town = directory_selectors.towns().filter(code=post.get("town", "")).first()
             enterprises = [
@@ -237,7 +241,7 @@ def event_new(request):
                 if name.strip()
             ]
             held_on = _date(post.get("held_on", ""), "held_on") or _missing("held_on")
-            event = services.event_create(
+            return services.event_create(
                 acting_user=user,
                 kind=post.get("kind", ""),
                 title=post.get("title", ""),
@@ -250,13 +254,21 @@ def event_new(request):
                 partners=partners,
                 held=post.get("held") == "1",
             )
-        except ZhuqiError as exc:
-            if exc.status == 403:
-                exc = ZhuqiError(exc.code, exc.message, status=422)
-            error = exc
-        else:
-            messages.success(request, _("Event %(number)s recorded.") % {"number": event.number})
-            return redirect("chains:event_detail", event.number)
+
+        return form_post(
+            request,
+            create,
+            success=lambda event: _("Event %(number)s recorded.") % {"number": event.number},
+            then=lambda event: reverse("chains:event_detail", args=[event.number]),
+            refused=lambda exc: _event_form(request, exc),
+        )
+    return _event_form(request, None)
+
+
+def _event_form(request, error):
+    """The new-event form, again with the refusal when there is one (422: even one for a department or
+    town the user may not organise for is a mistake in the form)."""
+    user = request.user
     return render(
         request,
         "chains/event_new.html",
@@ -310,15 +322,16 @@ def event_action(request, number, action):
     _browse(request)
     event = _event(request, number)
     post, user = request.POST, request.user
-    try:
+
+    def act():
         if action == "hold":
-            services.event_hold(
+            return services.event_hold(
                 event=event, acting_user=user, held_on=_date(post.get("held_on", ""), "held_on")
             )
-        elif action == "cancel":
-            services.event_cancel(event=event, acting_user=user, reason=post.get("reason", ""))
-        elif action == "outcome":
-            services.event_add_outcome(
+        if action == "cancel":
+            return services.event_cancel(event=event, acting_user=user, reason=post.get("reason", ""))
+        if action == "outcome":
+            return services.event_add_outcome(
                 event=event,
                 acting_user=user,
                 kind=post.get("kind", ""),
@@ -328,25 +341,27 @@ def event_action(request, number, action):
                 people=parse_whole(post.get("people"), 0, 1_000_000),
                 follow_up_on=_date(post.get("follow_up_on", ""), "follow_up_on"),
             )
-        elif action == "follow_up":
+        if action == "follow_up":
             outcome = Outcome.objects.filter(
                 event=event, pk=parse_whole(post.get("outcome"), 1, 2**62)
             ).first()
             if outcome is None:
                 raise Http404
-            services.outcome_follow_up(outcome=outcome, acting_user=user, note=post.get("note", ""))
-        else:
-            raise Http404
-    except ZhuqiError as exc:
-        if exc.status == 403:
-            raise Http404 from exc
-        return render(
+            return services.outcome_follow_up(outcome=outcome, acting_user=user, note=post.get("note", ""))
+        raise Http404
+
+    return form_post(
+        request,
+        act,
+        then=reverse("chains:event_detail", args=[event.number]),
+        hide_forbidden=True,
+        refused=lambda exc: render(
             request,
             "chains/event_detail.html",
             _event_context(request, _event(request, number), exc),
             status=exc.status,
-        )
-    return redirect("chains:event_detail", event.number)
+        ),
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from zhuqi.appeals import selectors as appeal_selectors
 from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.http import form_post
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -23,7 +25,7 @@ from zhuqi.directory.models import Department, LiaisonAssignment, Town
 from zhuqi.engagement import cadence, events, liaison, lifecycle, meetings, selectors, tasks, visits
 from zhuqi.engagement.forms import MajorEventForm, MeetingForm, TaskForm, VisitForm
 from zhuqi.engagement.lifecycle import EventState, ProposalState, TaskState
-from zhuqi.engagement.models import Task, TierProposal, VisitKind
+from zhuqi.engagement.models import MajorEvent, Task, TierProposal, VisitKind
 
 
 def _require(request, capability: Capability) -> None:
@@ -67,29 +69,24 @@ def task_export(request):
 @login_required
 def task_new(request):
     _require(request, Capability.ASSIGN_TASKS)
-    status = 200
-    if request.method == "POST":
-        form = TaskForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                task = tasks.create_task(
-                    title=data["title"],
-                    description=data["description"],
-                    owner_department=data["owner_department"],
-                    owner_user=data["owner_user"],
-                    due_on=data["due_on"],
-                    acting_user=request.user,
-                )
-            except ZhuqiError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("engagement:task_detail", task.pk)
-        status = 422
-    else:
-        form = TaskForm()
-    return render(request, "engagement/task_form.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "engagement/task_form.html", {"form": TaskForm()})
+    form = TaskForm(request.POST)
+    return form_post(
+        request,
+        lambda data: tasks.create_task(
+            title=data["title"],
+            description=data["description"],
+            owner_department=data["owner_department"],
+            owner_user=data["owner_user"],
+            due_on=data["due_on"],
+            acting_user=request.user,
+        ),
+        form=form,
+        success=_("Saved."),
+        then=lambda task: reverse("engagement:task_detail", args=[task.pk]),
+        refused=lambda exc: render(request, "engagement/task_form.html", {"form": form}, status=422),
+    )
 
 
 def _task(request, pk) -> Task:
@@ -122,17 +119,24 @@ def task_action(request, pk, action):
     task = _task(request, pk)
     if action not in lifecycle.TASK_ACTIONS:
         raise Http404
-    try:
-        tasks.perform(
+    return form_post(
+        request,
+        lambda: tasks.perform(
             task=task, action=action, acting_user=request.user, note=request.POST.get("note", "")[:3000]
-        )
-    except ZhuqiError as exc:
-        if exc.status == 409:
-            messages.error(request, str(exc.message))
-            return redirect("engagement:task_detail", pk)
-        return task_detail(request, pk, failed={"action": action, "message": str(exc.message)})
-    messages.success(request, _("Done."))
-    return redirect("engagement:task_detail", pk)
+        ),
+        success=_("Done."),
+        then=reverse("engagement:task_detail", args=[pk]),
+        refused=lambda exc: _refused_action(request, exc, "engagement:task_detail", pk, action, task_detail),
+    )
+
+
+def _refused_action(request, exc, url_name, pk, action, detail):
+    """A refused action on a detail page: a state that moved on meanwhile (409) is said above the
+    page; anything else is shown beside the action's form, with the page's status 422."""
+    if exc.status == 409:
+        messages.error(request, str(exc.message))
+        return redirect(url_name, pk)
+    return detail(request, pk, failed={"action": action, "message": str(exc.message)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +192,8 @@ def _user(pk) -> User | None:
 @require_POST
 def liaison_assign(request):
     _office(request)
-    try:
+
+    def assign():
         enterprise = (
             directory_selectors.enterprises_visible_to(request.user)
             .filter(uscc=(request.POST.get("uscc") or "")[:18])
@@ -198,7 +203,7 @@ def liaison_assign(request):
         if enterprise is None or leader is None:
             raise ZhuqiError("field_missing", _("Choose an enterprise and a leader."), status=422)
         unit = Department.objects.filter(pk=parse_whole(request.POST.get("unit"), 1, 2**62) or 0).first()
-        liaison.assign_liaison(
+        return liaison.assign_liaison(
             leader=leader,
             enterprise=enterprise,
             tier=request.POST.get("tier", "")[:16],
@@ -206,11 +211,8 @@ def liaison_assign(request):
             unit=unit,
             acting_user=request.user,
         )
-    except ZhuqiError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done."))
-    return redirect("engagement:liaison_list")
+
+    return form_post(request, assign, success=_("Done."), then=reverse("engagement:liaison_list"))
 
 
 @login_required
@@ -220,23 +222,22 @@ def liaison_change(request, pk, action):
     assignment = LiaisonAssignment.objects.active().filter(pk=pk).select_related("enterprise").first()
     if assignment is None or action not in ("end", "hand_over"):
         raise Http404
-    try:
+
+    def change():
         on = _date(request.POST.get("on"), timezone.localdate())
         reason = request.POST.get("reason", "")[:200]
         if action == "end":
-            liaison.end_liaison(assignment=assignment, ended_on=on, reason=reason, acting_user=request.user)
-        else:
-            successor = _user(request.POST.get("leader"))
-            if successor is None:
-                raise ZhuqiError("leader_missing", _("Name the leader who takes the enterprise."), status=422)
-            liaison.hand_over_liaison(
-                assignment=assignment, successor=successor, on=on, reason=reason, acting_user=request.user
+            return liaison.end_liaison(
+                assignment=assignment, ended_on=on, reason=reason, acting_user=request.user
             )
-    except ZhuqiError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done."))
-    return redirect("engagement:liaison_list")
+        successor = _user(request.POST.get("leader"))
+        if successor is None:
+            raise ZhuqiError("leader_missing", _("Name the leader who takes the enterprise."), status=422)
+        return liaison.hand_over_liaison(
+            assignment=assignment, successor=successor, on=on, reason=reason, acting_user=request.user
+        )
+
+    return form_post(request, change, success=_("Done."), then=reverse("engagement:liaison_list"))
 
 
 @login_required
@@ -247,6 +248,9 @@ def proposal_list(request):
     if state in ProposalState.values:
         proposals = proposals.filter(state=state)
     page = Paginator(proposals.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    suggested = liaison.suggested_leaders(p for p in page if p.state == ProposalState.PENDING)
+    for proposal in page:
+        proposal.suggested_leader_id = suggested.get(proposal.pk)
     return render(
         request,
         "engagement/proposal_list.html",
@@ -280,23 +284,20 @@ def proposal_decide(request, pk, action):
     proposal = TierProposal.objects.filter(pk=pk).first()
     if proposal is None or action not in lifecycle.PROPOSAL_ACTIONS:
         raise Http404
-    try:
-        if action == "accept":
-            liaison.accept_proposal(
-                proposal=proposal,
-                leader=_user(request.POST.get("leader")),
-                note=request.POST.get("note", "")[:500],
-                acting_user=request.user,
+    note = request.POST.get("note", "")[:500]
+    if action == "accept":
+        leader = _user(request.POST.get("leader"))
+
+        def decide():
+            return liaison.accept_proposal(
+                proposal=proposal, leader=leader, note=note, acting_user=request.user
             )
-        else:
-            liaison.reject_proposal(
-                proposal=proposal, note=request.POST.get("note", "")[:500], acting_user=request.user
-            )
-    except ZhuqiError as exc:
-        messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Done."))
-    return redirect("engagement:proposal_list")
+
+        def decide():
+            return liaison.reject_proposal(proposal=proposal, note=note, acting_user=request.user)
+
+    return form_post(request, decide, success=_("Done."), then=reverse("engagement:proposal_list"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,50 +320,44 @@ def visit_list(request):
 def visit_new(request):
     _require(request, Capability.RECORD_VISITS)
     enterprises = selectors.visit_enterprises(request.user)
-    status = 200
-    if request.method == "POST":
-        form = VisitForm(request.POST, request.FILES, enterprises=enterprises)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                recorded = visits.record_visit(
-                    enterprise=data["enterprise"],
-                    kind=data["kind"],
-                    visited_on=data["visited_on"],
-                    departments=list(data["departments"]),
-                    participants=data["participants"],
-                    ask_status=data["ask_status"],
-                    ask_needs=data["ask_needs"],
-                    ask_environment=data["ask_environment"],
-                    brought_service=data["brought_service"],
-                    brought_conduct=data["brought_conduct"],
-                    help_ideas=data["help_ideas"],
-                    help_transform=data["help_transform"],
-                    help_solve=data["help_solve"],
-                    help_longterm=data["help_longterm"],
-                    summary=data["summary"],
-                    problems=form.problems(),
-                    attachments=[data["photo"]] if data.get("photo") else [],
-                    acting_user=request.user,
-                )
-            except ZhuqiError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                if recorded.appeals:
-                    messages.success(
-                        request,
-                        _("Visit recorded; appeal %(numbers)s submitted.")
-                        % {"numbers": "、".join(a.number for a in recorded.appeals)},
-                    )
-                else:
-                    messages.success(request, _("Visit recorded."))
-                return redirect("engagement:visit_detail", recorded.visit.pk)
-        status = 422
-    else:
+    if request.method != "POST":
         form = VisitForm(
             enterprises=enterprises, initial={"visited_on": timezone.localdate(), "kind": VisitKind.ONSITE}
         )
-    return render(request, "engagement/visit_form.html", {"form": form}, status=status)
+        return render(request, "engagement/visit_form.html", {"form": form})
+    form = VisitForm(request.POST, request.FILES, enterprises=enterprises)
+    return form_post(
+        request,
+        lambda data: visits.record_visit(
+            enterprise=data["enterprise"],
+            kind=data["kind"],
+            visited_on=data["visited_on"],
+            departments=list(data["departments"]),
+            participants=data["participants"],
+            ask_status=data["ask_status"],
+            ask_needs=data["ask_needs"],
+            ask_environment=data["ask_environment"],
+            brought_service=data["brought_service"],
+            brought_conduct=data["brought_conduct"],
+            help_ideas=data["help_ideas"],
+            help_transform=data["help_transform"],
+            help_solve=data["help_solve"],
+            help_longterm=data["help_longterm"],
+            summary=data["summary"],
+            problems=form.problems(),
+            attachments=[data["photo"]] if data.get("photo") else [],
+            acting_user=request.user,
+        ),
+        form=form,
+        success=lambda recorded: (
+            _("Visit recorded; appeal %(numbers)s submitted.")
+            % {"numbers": "、".join(a.number for a in recorded.appeals)}
+            if recorded.appeals
+            else _("Visit recorded.")
+        ),
+        then=lambda recorded: reverse("engagement:visit_detail", args=[recorded.visit.pk]),
+        refused=lambda exc: render(request, "engagement/visit_form.html", {"form": form}, status=422),
+    )
 
 
 @login_required
@@ -447,33 +442,29 @@ def meeting_list(request):
 @login_required
 def meeting_new(request):
     _office(request)
-    status = 200
-    if request.method == "POST":
-        form = MeetingForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                meeting = meetings.record_meeting(
-                    kind=data["kind"],
-                    title=data["title"],
-                    held_on=data["held_on"],
-                    chair=data["chair"],
-                    place=data["place"],
-                    enterprises=form.enterprises(request.user),
-                    departments=list(data["departments"]),
-                    minutes=data["minutes"],
-                    decisions=form.decisions(),
-                    acting_user=request.user,
-                )
-            except ZhuqiError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("engagement:meeting_detail", meeting.pk)
-        status = 422
-    else:
+    if request.method != "POST":
         form = MeetingForm(initial={"held_on": timezone.localdate()})
-    return render(request, "engagement/meeting_form.html", {"form": form}, status=status)
+        return render(request, "engagement/meeting_form.html", {"form": form})
+    form = MeetingForm(request.POST)
+    return form_post(
+        request,
+        lambda data: meetings.record_meeting(
+            kind=data["kind"],
+            title=data["title"],
+            held_on=data["held_on"],
+            chair=data["chair"],
+            place=data["place"],
+            enterprises=form.enterprises(request.user),
+            departments=list(data["departments"]),
+            minutes=data["minutes"],
+            decisions=form.decisions(),
+            acting_user=request.user,
+        ),
+        form=form,
+        success=_("Saved."),
+        then=lambda meeting: reverse("engagement:meeting_detail", args=[meeting.pk]),
+        refused=lambda exc: render(request, "engagement/meeting_form.html", {"form": form}, status=422),
+    )
 
 
 @login_required
@@ -513,18 +504,16 @@ def _may_see_events(request) -> None:
 @login_required
 def event_list(request):
     _may_see_events(request)
-    state = request.GET.get("state", "")[:14]
-    qs = selectors.events_visible_to(request.user).select_related("enterprise", "enterprise__town")
-    if state in EventState.values:
-        qs = qs.filter(state=state)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    filters = _filters(request, selectors.EVENT_FILTERS)
+    page = Paginator(selectors.event_search(request.user, **filters), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "engagement/event_list.html",
         {
             "page": page,
-            "state": state,
+            "filters": filters,
             "states": EventState.choices,
+            "kinds": MajorEvent.Kind.choices,
             "may_report": permissions.has(request.user, Capability.REPORT_MAJOR_EVENTS)
             or permissions.has(request.user, Capability.COORDINATE_ENGAGEMENT),
         },
@@ -532,38 +521,48 @@ def event_list(request):
 
 
 @login_required
+@require_POST
+def event_export(request):
+    _may_see_events(request)
+    job = jobs.enqueue(
+        kind="export.major_events", owner=request.user, parameters=_filters(request, selectors.EVENT_FILTERS)
+    )
+    return redirect("web:job_detail", job.pk)
+
+
+@login_required
 def event_new(request):
     own = permissions.has(request.user, Capability.REPORT_MAJOR_EVENTS)
     if not (own or permissions.has(request.user, Capability.COORDINATE_ENGAGEMENT)):
         raise Http404
-    status = 200
-    if request.method == "POST":
-        form = MajorEventForm(request.POST, own=own)
-        if form.is_valid():
-            data = form.cleaned_data
-            enterprise = request.user.enterprise if own else form.enterprise(request.user)
-            try:
-                if enterprise is None:
-                    raise ZhuqiError(
-                        "enterprise_missing", _("Choose an enterprise."), status=422, field="enterprise_uscc"
-                    )
-                event = events.report_event(
-                    enterprise=enterprise,
-                    kind=data["kind"],
-                    occurred_on=data["occurred_on"],
-                    title=data["title"],
-                    description=data["description"],
-                    acting_user=request.user,
-                )
-            except ZhuqiError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("Reported."))
-                return redirect("engagement:event_detail", event.pk)
-        status = 422
-    else:
+    if request.method != "POST":
         form = MajorEventForm(own=own, initial={"occurred_on": timezone.localdate()})
-    return render(request, "engagement/event_form.html", {"form": form}, status=status)
+        return render(request, "engagement/event_form.html", {"form": form})
+    form = MajorEventForm(request.POST, own=own)
+
+    def report(data):
+        enterprise = request.user.enterprise if own else form.enterprise(request.user)
+        if enterprise is None:
+            raise ZhuqiError(
+                "enterprise_missing", _("Choose an enterprise."), status=422, field="enterprise_uscc"
+            )
+        return events.report_event(
+            enterprise=enterprise,
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            title=data["title"],
+            description=data["description"],
+            acting_user=request.user,
+        )
+
+    return form_post(
+        request,
+        report,
+        form=form,
+        success=_("Reported."),
+        then=lambda event: reverse("engagement:event_detail", args=[event.pk]),
+        refused=lambda exc: render(request, "engagement/event_form.html", {"form": form}, status=422),
+    )
 
 
 @login_required
@@ -592,17 +591,17 @@ def event_action(request, pk, action):
     event = selectors.events_visible_to(request.user).filter(pk=pk).first()
     if event is None or action not in lifecycle.EVENT_ACTIONS:
         raise Http404
-    try:
-        events.act_on_event(
+    return form_post(
+        request,
+        lambda: events.act_on_event(
             event=event, action=action, note=request.POST.get("note", "")[:3000], acting_user=request.user
-        )
-    except ZhuqiError as exc:
-        if exc.status == 409:
-            messages.error(request, str(exc.message))
-            return redirect("engagement:event_detail", pk)
-        return event_detail(request, pk, failed={"action": action, "message": str(exc.message)})
-    messages.success(request, _("Done."))
-    return redirect("engagement:event_detail", pk)
+        ),
+        success=_("Done."),
+        then=reverse("engagement:event_detail", args=[pk]),
+        refused=lambda exc: _refused_action(
+            request, exc, "engagement:event_detail", pk, action, event_detail
+        ),
+    )
 
 
 @login_required
@@ -625,9 +624,9 @@ def compliance_export(request):
         "quarter": request.GET.get("quarter") or str((today.month - 1) // 3 + 1),
         "status": request.GET.get("status", ""),
     }
-    try:
-        job = jobs.enqueue(kind="export.compliance", owner=request.user, parameters=parameters)
-    except ZhuqiError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("engagement:compliance")
-    return redirect("web:job_detail", job.pk)
+    return form_post(
+        request,
+        lambda: jobs.enqueue(kind="export.compliance", owner=request.user, parameters=parameters),
+        then=lambda job: reverse("web:job_detail", args=[job.pk]),
+        back=reverse("engagement:compliance"),
+    )

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.accounts.models import User
 from zhuqi.core import audit, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.http import form_post
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -102,17 +103,17 @@ def _leaders():
 def project_new(request):
     if not _may_create(request.user):
         raise Http404
-    error = None
     if request.method == "POST":
         post = request.POST
-        try:
+
+        def create():
             town = directory_selectors.town_by_code(post.get("town", ""), field="town")
             enterprise = None
             if post.get("enterprise_uscc", "").strip():
                 enterprise = directory_selectors.enterprise_get(request.user, post.get("enterprise_uscc", ""))
             department = Department.objects.filter(code=post.get("department", "")).first()
             leader = User.objects.filter(username=post.get("liaison_leader", ""), is_active=True).first()
-            project = services.project_create(
+            return services.project_create(
                 acting_user=request.user,
                 name=post.get("name", ""),
                 town=town,
@@ -123,11 +124,18 @@ def project_new(request):
                 description=post.get("description", ""),
                 planned_dates=_planned_dates(post),
             )
-        except ZhuqiError as exc:
-            error = exc
-        else:
-            messages.success(request, _("Project %(number)s created.") % {"number": project.number})
-            return redirect("projects:project_detail", project.number)
+
+        return form_post(
+            request,
+            create,
+            success=lambda project: _("Project %(number)s created.") % {"number": project.number},
+            then=lambda project: reverse("projects:project_detail", args=[project.number]),
+            refused=lambda exc: _new_form(request, exc),
+        )
+    return _new_form(request, None)
+
+
+def _new_form(request, error):
     return render(
         request,
         "projects/project_new.html",
@@ -211,15 +219,16 @@ def project_action(request, number, action):
     if action not in lifecycle.ACTIONS:
         raise Http404
     post = request.POST
-    try:
+
+    def act():
         if action == "advance":
-            services.project_advance(
+            return services.project_advance(
                 project=project,
                 acting_user=request.user,
                 on=_date(post.get("on", ""), "on"),
                 comment=post.get("comment", ""),
             )
-        elif action == "plan":
+        if action == "plan":
             months = []
             year, month = parse_whole(post.get("year"), 2000, 2100), parse_whole(post.get("month"), 1, 12)
             if post.get("planned", "").strip():
@@ -228,16 +237,16 @@ def project_action(request, number, action):
                         "bad_month", _("A month is a year from 2000 to 2100 and a month 1–12."), status=422
                     )
                 months.append((year, month, post.get("planned", "")))
-            services.project_plan(
+            return services.project_plan(
                 project=project, acting_user=request.user, planned_dates=_planned_dates(post), months=months
             )
-        elif action == "report":
+        if action == "report":
             year, month = parse_whole(post.get("year"), 2000, 2100), parse_whole(post.get("month"), 1, 12)
             if year is None or month is None:
                 raise ZhuqiError(
                     "bad_month", _("A month is a year from 2000 to 2100 and a month 1–12."), status=422
                 )
-            services.project_report(
+            return services.project_report(
                 project=project,
                 acting_user=request.user,
                 year=year,
@@ -245,37 +254,44 @@ def project_action(request, number, action):
                 actual=post.get("actual", "") or "x",
                 progress=post.get("progress", ""),
             )
-        elif action == "problem":
+        if action == "problem":
             category = directory_selectors.category_by_code(post.get("category", ""), field="category")
-            problem = services.project_raise_problem(
+            return services.project_raise_problem(
                 project=project,
                 acting_user=request.user,
                 title=post.get("title", ""),
                 description=post.get("description", ""),
                 category=category,
             )
-            messages.success(request, _("Appeal %(number)s submitted.") % {"number": problem.appeal.number})
-        elif action == "stop":
-            services.project_stop(project=project, acting_user=request.user, reason=post.get("reason", ""))
-        elif action == "resume":
-            services.project_resume(
+        if action == "stop":
+            return services.project_stop(
+                project=project, acting_user=request.user, reason=post.get("reason", "")
+            )
+        if action == "resume":
+            return services.project_resume(
                 project=project, acting_user=request.user, comment=post.get("comment", "")
             )
-        elif action == "edit":
-            changes = {}
-            if post.get("investment", "").strip():
-                changes["investment"] = post["investment"]
-            if "description" in post:
-                changes["description"] = post.get("description", "")
-            services.project_edit(project=project, acting_user=request.user, **changes)
-    except ZhuqiError as exc:
-        if exc.status == 403:
-            raise Http404 from exc
-        project = _project(request, number)
-        return render(
+        changes = {}  # edit
+        if post.get("investment", "").strip():
+            changes["investment"] = post["investment"]
+        if "description" in post:
+            changes["description"] = post.get("description", "")
+        return services.project_edit(project=project, acting_user=request.user, **changes)
+
+    return form_post(
+        request,
+        act,
+        success=lambda done: (
+            _("Appeal %(number)s submitted.") % {"number": done.appeal.number}
+            if action == "problem"
+            else None
+        ),
+        then=reverse("projects:project_detail", args=[project.number]),
+        hide_forbidden=True,
+        refused=lambda exc: render(
             request,
             "projects/project_detail.html",
-            _detail_context(request, project, exc, action),
+            _detail_context(request, _project(request, number), exc, action),
             status=exc.status,
-        )
-    return redirect("projects:project_detail", project.number)
+        ),
+    )
