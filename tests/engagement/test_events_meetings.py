@@ -103,3 +103,49 @@ def test_meeting_decisions_become_tasks(world):
         meetings.record_meeting(
             kind="symposium", title="x", held_on=date(2026, 1, 1), acting_user=world.users["leader_a"]
         )
+
+
+def _report_for_b(world):
+    return events.report_event(
+        enterprise=world.b,
+        kind=MajorEvent.Kind.RELOCATION,
+        occurred_on=date(2026, 11, 2),
+        title="乙企业拟搬迁",
+        description="拟搬迁至外省。",
+        acting_user=world.users["coordinator"],
+    )
+
+
+def test_major_events_export_as_a_job_with_the_page_filters_and_scope(world, client):
+    from tests.job_helpers import cells, page_export
+
+    stopped, moving = _report(world), _report_for_b(world)
+    events.act_on_event(
+        event=stopped, action="acknowledge", note="已签收", acting_user=world.users["leader_a"]
+    )
+    client.force_login(world.users["coordinator"])
+    everything = cells(page_export(client, "engagement:event_export"))
+    assert {stopped.title, moving.title, world.a.uscc, world.b.name, "搬迁", "已签收，跟踪中"} <= everything
+    acknowledged = cells(page_export(client, "engagement:event_export", {"state": "acknowledged"}))
+    assert stopped.title in acknowledged and moving.title not in acknowledged
+    relocations = cells(page_export(client, "engagement:event_export", {"kind": "relocation"}))
+    assert moving.title in relocations and stopped.title not in relocations
+    client.force_login(world.users["enterprise_a"])  # its own only, as the list shows it
+    own = cells(page_export(client, "engagement:event_export"))
+    assert stopped.title in own and moving.title not in own
+    page = client.get("/engagement/events/").content.decode()
+    assert 'action="/engagement/events/export/' in page
+
+
+def test_major_events_export_is_refused_to_whoever_may_not_see_them(world, client):
+    from zhuqi.core import jobs
+
+    with pytest.raises(Forbidden):
+        jobs.enqueue(kind="export.major_events", owner=world.users["expert"], parameters={})
+    client.force_login(world.users["expert"])
+    assert client.post("/engagement/events/export/").status_code == 404
+    client.force_login(world.users["coordinator"])
+    answer = client.post("/api/v1/engagement/exports/major-events?state=reported")
+    assert answer.status_code == 202 and answer.json()["kind"] == "export.major_events"
+    too_long = client.post("/api/v1/engagement/exports/major-events?state=" + "x" * 300)
+    assert too_long.status_code == 422

@@ -194,3 +194,35 @@ def test_leader_loads(world):
     loads = liaison.leader_loads()
     assert [(r["leader__username"], r["total"], r["city"]) for r in loads] == [("leader_a", 1, 1)]
     assert Appeal.objects.count() == 0
+
+
+def test_accepting_offers_the_enterprises_liaison_leader_first(world, client, django_assert_num_queries):
+    leader = world.users["leader_a"]  # world.a's liaison (a city leader's, by the factory)
+    UserFactory(username="another_leader", role=Role.LEADER)
+    _revenue(world.a, "500000000")  # its tier moves: a proposal for an enterprise with a liaison
+    _revenue(world.b, "50000000")  # a proposal for one without
+    liaison.propose_tiers(acting_user=world.users["coordinator"])
+    with_liaison = TierProposal.objects.get(enterprise=world.a)
+    without = TierProposal.objects.get(enterprise=world.b)
+    with django_assert_num_queries(1):
+        assert liaison.suggested_leaders([with_liaison, without]) == {with_liaison.pk: leader.pk}
+    client.force_login(world.users["coordinator"])
+    page = client.get("/engagement/liaisons/proposals/").content.decode()
+    forms = {
+        p.pk: page.split(f"/engagement/liaisons/proposals/{p.pk}/accept/")[1].split("</form>")[0]
+        for p in (with_liaison, without)
+    }
+    assert f'<option value="{leader.pk}" selected>' in forms[with_liaison.pk]
+    assert "现挂点领导" in forms[with_liaison.pk]
+    assert " selected" not in forms[without.pk] and '<option value="">请选择挂点领导' in forms[without.pk]
+    # Accepting as suggested keeps the enterprise with its leader at the new tier.
+    response = client.post(
+        f"/engagement/liaisons/proposals/{with_liaison.pk}/accept/", {"leader": str(leader.pk)}
+    )
+    assert response.status_code == 302
+    kept = LiaisonAssignment.objects.active().get(enterprise=world.a)
+    assert (kept.leader, kept.tier) == (leader, Tier.TOWN_PRINCIPAL)
+    # Leaving the choice blank names nobody: refused, and nothing changes.
+    client.post(f"/engagement/liaisons/proposals/{without.pk}/accept/", {"leader": ""})
+    without.refresh_from_db()
+    assert without.state == ProposalState.PENDING and not LiaisonAssignment.objects.filter(enterprise=world.b)

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zhuqi.core import permissions
+from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import Page
 from zhuqi.core.permissions import Capability
-from zhuqi.core.schemas import Id, Key, Period, SearchText, column, text, whole
+from zhuqi.core.schemas import Id, JobOut, Key, Period, SearchText, column, text, whole
 from zhuqi.directory.models import Department, ServiceCategory
 from zhuqi.directory.selectors import enterprise_get
 from zhuqi.engagement import cadence, events, liaison, meetings, selectors, tasks, visits
@@ -369,10 +369,15 @@ class MajorEventOut(Schema):
     title: str
 
 
+class MajorEventFilters(Schema):
+    state: Key = ""
+    kind: Key = ""
+
+
 @router.get("/engagement/events", response=list[MajorEventOut])
 @paginate(Page)
-def event_list(request):
-    return selectors.events_visible_to(request.user).select_related("enterprise")
+def event_list(request, filters: Query[MajorEventFilters]):
+    return selectors.event_search(request.user, **filters.dict())
 
 
 @router.post("/engagement/events", response={201: MajorEventOut})
@@ -391,6 +396,14 @@ def event_report(request, payload: MajorEventIn):
         acting_user=request.user,
     )
     return Status(201, event)
+
+
+@router.post("/engagement/exports/major-events", response={202: JobOut}, tags=["jobs"])
+def event_export(request, filters: Query[MajorEventFilters]):
+    """Queues the .xlsx of the major-event list with these filters (a job: poll it, then download)."""
+    return Status(
+        202, jobs.enqueue(kind="export.major_events", owner=request.user, parameters=filters.dict())
+    )
 
 
 @router.post("/engagement/events/{event_id}/{action}", response=MajorEventOut)

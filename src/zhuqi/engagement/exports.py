@@ -158,6 +158,76 @@ def check_compliance(owner, parameters: dict) -> dict:
     return {"year": year, "quarter": quarter, "status": status if status in STATUS_WORDS else ""}
 
 
+EVENT_HEADERS = [
+    "报告时间",
+    "企业",
+    "统一社会信用代码",
+    "镇街",
+    "事项类型",
+    "发生日期",
+    "标题",
+    "情况说明",
+    "状态",
+    "签收时间",
+    "销号时间",
+    "销号说明",
+]
+
+
+def _t(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def export_events(events, progress=None) -> bytes:
+    rows = (
+        (
+            _t(e.reported_at),
+            e.enterprise.name,
+            e.enterprise.uscc,
+            e.enterprise.town.name if e.enterprise.town_id else "",
+            e.get_kind_display(),
+            _d(e.occurred_on),
+            e.title,
+            e.description,
+            e.get_state_display(),
+            _t(e.acknowledged_at),
+            _t(e.closed_at),
+            e.close_note,
+        )
+        for e in counted(events.iterator(chunk_size=2000), progress)
+    )
+    return tabular.write_xlsx("重大事项", EVENT_HEADERS, rows)
+
+
+def run_events(job, progress) -> jobs.Outcome:
+    events = selectors.event_search(job.owner, **job.parameters)
+    total = events.count()
+    progress(0, total)
+    content = export_events(events, progress=lambda done: progress(done, total))
+    return jobs.Outcome({"rows": total}, content, "major-events.xlsx")
+
+
+def check_events(owner, parameters: dict) -> dict:
+    from zhuqi.core import permissions
+    from zhuqi.core.errors import Forbidden
+    from zhuqi.core.permissions import Capability
+
+    if not (
+        permissions.has(owner, Capability.FOLLOW_ENGAGEMENT)
+        or permissions.has(owner, Capability.REPORT_MAJOR_EVENTS)
+    ):
+        raise Forbidden("forbidden", permissions.FORBIDDEN)
+    return jobs.text_filters(*selectors.EVENT_FILTERS)(owner, parameters)
+
+
+jobs.register(
+    "export.major_events",
+    label=_("Major event export (.xlsx)"),
+    run=run_events,
+    check=check_events,
+)
 jobs.register(
     "export.visits",
     label=_("Visit export (.xlsx)"),

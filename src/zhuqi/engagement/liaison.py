@@ -394,6 +394,23 @@ def accept_proposal(
     return proposal
 
 
+def suggested_leaders(proposals) -> dict[int, int]:
+    """For each proposal, the leader to offer first when the office accepts it: the enterprise's
+    liaison leader in force (the latest assignment), so accepting keeps the enterprise with the
+    leader who knows it unless the office names another. A proposal for an enterprise without a
+    liaison has none. One query whatever the number of proposals."""
+    proposals = list(proposals)
+    leader_of = {}
+    for enterprise_id, leader_id in (
+        LiaisonAssignment.objects.active()
+        .filter(enterprise_id__in={p.enterprise_id for p in proposals})
+        .order_by("since", "id")
+        .values_list("enterprise_id", "leader_id")
+    ):
+        leader_of[enterprise_id] = leader_id  # the latest wins
+    return {p.pk: leader_of[p.enterprise_id] for p in proposals if p.enterprise_id in leader_of}
+
+
 @transaction.atomic
 def reject_proposal(*, proposal: TierProposal, acting_user, note: str = "") -> TierProposal:
     proposal = _locked_proposal(proposal, "reject", acting_user)

@@ -199,6 +199,23 @@ def events_visible_to(user):
     return qs.none()
 
 
+EVENT_FILTERS = ("state", "kind")
+
+
+def event_search(user, *, state: str = "", kind: str = ""):
+    """The major-event list of the page, its export and the API: in scope, by state and kind (an
+    unknown value filters nothing), newest first."""
+    from zhuqi.engagement.lifecycle import EventState
+    from zhuqi.engagement.models import MajorEvent
+
+    qs = events_visible_to(user).select_related("enterprise", "enterprise__town")
+    if state in EventState.values:
+        qs = qs.filter(state=state)
+    if kind in MajorEvent.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-reported_at", "-id")
+
+
 def compliance_view(user, *, start, end, today, status=""):
     """The compliance page and API: per leader, unit and town (names attached), and the list of
     owed periods with `status` (the office's overdue list), for the enterprises in the user's scope."""

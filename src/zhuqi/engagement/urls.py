@@ -29,6 +29,7 @@ urlpatterns = [
     path("engagement/meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("engagement/events/", views.event_list, name="event_list"),
     path("engagement/events/new/", views.event_new, name="event_new"),
+    path("engagement/events/export/", views.event_export, name="event_export"),
     path("engagement/events/<int:pk>/", views.event_detail, name="event_detail"),
     path("engagement/events/<int:pk>/<str:action>/", views.event_action, name="event_action"),
 ]
