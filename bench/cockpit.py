@@ -26,13 +26,13 @@ DB_NAME = "zq_cockpit_bench"
 YEARS = (2022, 2023, 2024, 2025, 2026)
 
 
-def recreate_database() -> str:
+def recreate_database(name: str = DB_NAME) -> str:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{PG}/{DB_NAME}"
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{PG}/{name}"
 
 
 def build_indicators() -> None:
@@ -93,8 +93,10 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="reuse the database of a previous run (finishing its indicators)"
     )
+    parser.add_argument("--db", default=DB_NAME, help=f"the database's name (default {DB_NAME})")
+    parser.add_argument("--build-only", action="store_true", help="build (or finish) the world, time nothing")
     args = parser.parse_args()
-    url = f"{PG}/{DB_NAME}" if args.keep else recreate_database()
+    url = f"{PG}/{args.db}" if args.keep else recreate_database(args.db)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site.settings"
     import django
@@ -119,7 +121,10 @@ def main() -> None:
         kpis.recompute_handling_days()
         print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
     else:
+        from django.core.management import call_command
+
         start = time.perf_counter()
+        call_command("migrate", verbosity=0)  # the migrations landed since the world was built
         build_indicators()  # what a previous run left unfinished
         kpis.recompute_handling_days()
         print(f"finished in {time.perf_counter() - start:.0f} s", flush=True)
@@ -147,7 +152,12 @@ def main() -> None:
         for measure, annual in (("above_scale_count", args.enterprises // 3), ("rd_coverage", 75)):
             targets.target_set(acting_user=coordinator, measure=measure, year=2026, town=None, annual=annual)
     today = date(2026, 11, 10)
-    timed("warnings sweep (every kind)", lambda: warnings.sweep(today), rows, repeat=1)
+    from zhuqi.monitoring.models import Warning
+
+    if not args.keep or not Warning.objects.exists():
+        timed("warnings sweep (every kind)", lambda: warnings.sweep(today), rows, repeat=1)
+    if args.build_only:
+        return
     timed("warnings sweep again (nothing new)", lambda: warnings.sweep(today), rows, repeat=1)
 
     with connection.cursor() as c:

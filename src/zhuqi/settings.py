@@ -314,3 +314,8 @@ ZHUQI_PROJECT_RED_DAYS = int(os.environ.get("ZHUQI_PROJECT_RED_DAYS", "30"))
 ZHUQI_PROJECT_AMOUNT_YELLOW = os.environ.get("ZHUQI_PROJECT_AMOUNT_YELLOW", "0.10")
 ZHUQI_PROJECT_AMOUNT_RED = os.environ.get("ZHUQI_PROJECT_AMOUNT_RED", "0.30")
 ZHUQI_PROJECT_REPORT_DAY = int(os.environ.get("ZHUQI_PROJECT_REPORT_DAY", "10"))
+# Appeal KPIs at province scale (appeals/kpis.py): past this many appeals (estimated) the worker keeps a
+# rollup of the KPI counters, rebuilt every ZHUQI_KPI_REFRESH_MINUTES, and the office's KPI page and
+# cockpit read it (saying as of when); below it every KPI is computed live.
+ZHUQI_KPI_ROLLUP_FROM = int(os.environ.get("ZHUQI_KPI_ROLLUP_FROM", "200000"))
+ZHUQI_KPI_REFRESH_MINUTES = int(os.environ.get("ZHUQI_KPI_REFRESH_MINUTES", "10"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.appeals import kpis_reference
 from tests.factories import DepartmentFactory, EnterpriseFactory, TownFactory
 from zhuqi.appeals import kpis, services
-from zhuqi.appeals.models import Appeal, CloseReason, Rating, State
+from zhuqi.appeals.models import Appeal, CloseReason, KpiRollup, Rating, State
 from zhuqi.core import services as core_services
 from zhuqi.core import workdays
 from zhuqi.core.models import WorkdayOrdinal
@@ -145,3 +145,50 @@ def test_calendar_edits_shift_the_working_day_ordinals(loop):
         start = datetime.combine(monday, datetime.min.time(), tzinfo=workdays.SHANGHAI)
         end = datetime.combine(day, datetime.min.time(), tzinfo=workdays.SHANGHAI)
         assert ordinal(day) - ordinal(monday) == workdays.working_days_between(start, end, calendar)
+
+
+def test_the_rollup_gives_the_live_kpis_and_serves_only_the_whole_ledger(loop, settings):
+    """Province scale: the worker's rollup (kpis.refresh_rollup) summed by the pages equals the live
+    aggregate for every grouping, over whole months too (the Shanghai-month boundary included);
+    scoped views and periods cut inside a month stay live; below the threshold there is no rollup."""
+    w = loop
+    _random_world(w, random.Random(3))
+    call_command("appeals", "recompute-handling")
+    scope = Appeal.objects.all()
+    live = {by: kpis.compute(scope, by) for by in kpis.GROUPS}
+    months = {"start": date(2025, 11, 1), "end": date(2026, 2, 28)}
+    live_months = kpis.compute(scope, "month", **months)
+    assert "2026-02" in {r["group"] for r in live_months}
+
+    settings.ZHUQI_KPI_ROLLUP_FROM = 10**9
+    assert kpis.worker_refresh() is None and not KpiRollup.objects.exists()  # a small ledger: all live
+    settings.ZHUQI_KPI_ROLLUP_FROM = 1
+    assert kpis.worker_refresh() > 0
+    assert kpis.worker_refresh() is None  # still fresh at the next pass: not rebuilt
+    for by in kpis.GROUPS:
+        assert kpis.compute(scope, by, rollup=True) == live[by], by
+    assert kpis.compute(scope, "month", **months, rollup=True) == live_months
+    assert kpis.compute(scope, "month", **months) == live_months  # not asked: live
+    overall, rows = kpis.overall_and_groups(scope, "department", rollup=True)
+    assert overall["as_of"] == KpiRollup.objects.get().refreshed_at and rows == live["department"]
+
+    # An appeal withdrawn after the refresh: the rollup's figures are as of its time; what it does
+    # not serve (a scope, a period cut inside a month) is live and sees the change at once.
+    counted = Appeal.objects.exclude(state__in=[State.WITHDRAWN, State.MERGED]).first()
+    Appeal.objects.filter(pk=counted.pk).update(state=State.WITHDRAWN)
+    before = live["all"][0]["count"]
+    assert kpis.compute(scope, rollup=True)[0]["count"] == before
+    assert kpis.compute(scope)[0]["count"] == before - 1
+    assert kpis.compute(scope.filter(pk__gt=0), rollup=True)[0]["count"] == before - 1
+    assert kpis.overall_and_groups(scope.filter(pk__gt=0), "all", rollup=True)[0]["as_of"] is None
+    cut = {"start": date(2025, 9, 15)}
+    expected = _by_group(_assert_same(scope, "town", **cut).values())
+    assert _by_group(kpis.compute(scope, "town", **cut, rollup=True)) == expected
+    _assert_same(scope.filter(pk__gt=0), "category")
+
+    settings.ZHUQI_KPI_ROLLUP_FROM = 10**9  # below the threshold again: the rollup is dropped
+    kpis.worker_refresh(now=timezone.now() + timedelta(hours=1))
+    assert (
+        not KpiRollup.objects.exists()
+        and kpis.overall_and_groups(scope, "all", rollup=True)[0]["as_of"] is None
+    )

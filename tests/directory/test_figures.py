@@ -52,3 +52,61 @@ def test_overview_sums_the_scope(world):
     assert both["revenue_growth"] == pytest.approx(0.2)
     only_a = figures.overview(Enterprise.objects.filter(pk=world.a.pk))
     assert only_a["revenue"] == 150 and only_a["revenue_growth"] == pytest.approx(0.5)
+
+
+def _overview_by_frame(enterprises) -> dict:
+    """The straightforward reading the SQL overview replaced: every annual value into Polars, best
+    value per enterprise, year and indicator, summed by year."""
+    import polars as pl
+
+    ids = list(enterprises.values_list("id", flat=True))
+    frame = figures.annual_frame(ids, indicators=["revenue", "tax_paid"])
+    if frame.is_empty() or "revenue" not in frame.columns:
+        return {"count": len(ids), "by_year": []}
+    if "tax_paid" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("tax_paid"))
+    rows = (
+        frame.group_by("year").agg(pl.col("revenue").sum(), pl.col("tax_paid").sum()).sort("year").to_dicts()
+    )
+    return {"count": len(ids), "by_year": rows}
+
+
+def test_overview_in_sql_equals_the_frame_reading_on_a_random_world(world):
+    """Random sources, verification, years and gaps (a year with tax only, an enterprise with several
+    sources for one figure, monthly values that must not count): the database's sums equal Polars'."""
+    import random
+
+    from tests.factories import EnterpriseFactory
+
+    rng = random.Random(16)
+    enterprises = [world.a, world.b] + [EnterpriseFactory(town=world.a.town) for _ in range(8)]
+    for e in enterprises:
+        for year in (2022, 2023, 2024, 2025):
+            for indicator in ("revenue", "tax_paid"):
+                if rng.random() < 0.2:
+                    continue
+                for source in rng.sample(["tax", "stats", "self"], rng.randint(1, 3)):
+                    IndicatorValueFactory(
+                        enterprise=e,
+                        indicator=indicator,
+                        year=year,
+                        source=source,
+                        verified=rng.random() < 0.6,
+                        value=Decimal(rng.randint(1, 10**9)) / 100,
+                    )
+        IndicatorValueFactory(enterprise=e, indicator="revenue", year=2025, period_type="month", period_no=3)
+    IndicatorValueFactory(enterprise=world.b, indicator="tax_paid", year=2026, value=5)  # tax only
+    scopes = [
+        Enterprise.objects.all(),
+        Enterprise.objects.filter(town=world.a.town),
+        Enterprise.objects.filter(pk__in=[e.pk for e in enterprises[:3]]),
+        Enterprise.objects.filter(pk=world.b.pk).distinct(),
+    ]
+    for scope in scopes:
+        fast, slow = figures.overview(scope), _overview_by_frame(scope)
+        assert fast["count"] == slow["count"]
+        assert [r["year"] for r in fast["by_year"]] == [r["year"] for r in slow["by_year"]]
+        for got, want in zip(fast["by_year"], slow["by_year"], strict=True):
+            assert got["revenue"] == pytest.approx(want["revenue"], rel=1e-12)
+            assert got["tax_paid"] == pytest.approx(want["tax_paid"], rel=1e-12)
+    assert figures.overview(scopes[0])["by_year"][-1] == {"year": 2026, "revenue": 0.0, "tax_paid": 5.0}

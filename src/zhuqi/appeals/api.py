@@ -128,7 +128,7 @@ def appeal_kpis(request, by: Key = "all", start: Period | None = None, end: Peri
             Message(_("Group by one of: %(groups)s."), {"groups": ", ".join(kpis.GROUPS)}),
             status=422,
         )
-    return kpis.compute(selectors.appeals_visible_to(request.user), by, start=start, end=end)
+    return kpis.compute(selectors.appeals_visible_to(request.user), by, start=start, end=end, rollup=True)
 
 
 class DeadlineRuleIn(Schema):

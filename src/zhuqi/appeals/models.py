@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.appeals.lifecycle import EVENT_LABELS, OPEN_STATES, VOID_STATES, State  # noqa: F401  (their home is the lifecycle)
-from zhuqi.directory.models import Department, Enterprise, ServiceCategory
+from zhuqi.directory.models import Department, Enterprise, ServiceCategory, Town
 
 
 class Urgency(models.TextChoices):
@@ -234,3 +234,40 @@ class CoordinationItem(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id} {self.reason}"
+
+
+class KpiCell(models.Model):
+    """The KPI rollup at province scale (kpis.py): the KPI counters of the appeals submitted in one month
+    (as seen in Shanghai) with one department, town or category (by `dimension`; all of them for
+    "month") and one handling time. Rebuilt by the worker (`kpis.refresh_rollup`) once the ledger is
+    past ZHUQI_KPI_ROLLUP_FROM appeals, so pages sum a few thousand cells instead of a million appeals."""
+
+    dimension = models.CharField(max_length=10)  # department | town | category | month
+    month = models.DateField()
+    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
+    town = models.ForeignKey(Town, null=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(ServiceCategory, null=True, on_delete=models.CASCADE, related_name="+")
+    handling = models.IntegerField(null=True)
+    count = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "month"])]
+
+    def __str__(self):
+        return f"{self.dimension} {self.month} {self.count}"
+
+
+class KpiRollup(models.Model):
+    """When the KPI rollup was rebuilt (one row; none: the pages compute the KPIs live)."""
+
+    refreshed_at = models.DateTimeField()
+    appeals = models.PositiveIntegerField(default=0)  # counted appeals in the rollup
+
+    def __str__(self):
+        return f"{self.refreshed_at}"

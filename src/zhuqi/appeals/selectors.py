@@ -146,7 +146,12 @@ def work_counts(user: User, now=None) -> dict[str, int]:
         "mine_overdue": mine & _active_due_before(now),
         "mine_supervised": mine & SUPERVISED,
     }
-    return appeals_visible_to(user).aggregate(**{k: Count("pk", filter=q) for k, q in counts.items()})
+    # Every count is of open appeals: the filter lets the database read only those (the state's index).
+    return (
+        appeals_visible_to(user)
+        .filter(open_)
+        .aggregate(**{k: Count("pk", filter=q) for k, q in counts.items()})
+    )
 
 
 def appeal_get(user: User, number: str) -> Appeal:

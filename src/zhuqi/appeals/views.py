@@ -307,7 +307,7 @@ def kpi_page(request):
     by = request.GET.get("by", "department")
     if by not in kpis.GROUPS:
         by = "department"
-    overall, rows = kpis.overall_and_groups(selectors.appeals_visible_to(request.user), by)
+    overall, rows = kpis.overall_and_groups(selectors.appeals_visible_to(request.user), by, rollup=True)
     return render(
         request,
         "appeals/kpis.html",

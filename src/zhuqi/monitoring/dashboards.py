@@ -56,7 +56,7 @@ def target_rows(year: int, town: Town | None) -> list[status.Progress]:
 
 def _kpi_trend(user, today: date) -> list[dict]:
     start = date(today.year - 1, today.month, 1)
-    rows = kpis.compute(appeal_selectors.appeals_visible_to(user), "month", start=start)
+    rows = kpis.compute(appeal_selectors.appeals_visible_to(user), "month", start=start, rollup=True)
     return sorted(
         (
             {
@@ -143,7 +143,7 @@ def department_view(user, today: date | None = None) -> dict:
     rate (the KPI page's order), from one aggregate over the appeals."""
     today = today or timezone.localdate()
     department = user.department
-    rows = kpis.compute(Appeal.objects.all(), "department")
+    rows = kpis.compute(Appeal.objects.all(), "department", rollup=True)
     name = department.short_name or department.name
     rank = next((i for i, r in enumerate(rows, start=1) if r["group"] == name), None)
     own = next((r for r in rows if r["group"] == name), None)

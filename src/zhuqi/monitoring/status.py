@@ -106,6 +106,7 @@ def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decim
     if measure_key == "above_scale_count":
         return Decimal(above.count()), year
     if measure_key == "rd_coverage":
+        total = above.count()  # once, not once per year tried
         for y in (year, year - 1):
             with_rd = IndicatorValue.objects.filter(
                 enterprise_id=OuterRef("pk"),
@@ -114,7 +115,6 @@ def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decim
                 year=y,
                 value__gt=0,
             )
-            total = above.count()
             if not total:
                 return None, None
             covered = above.filter(Exists(with_rd)).count()

@@ -353,7 +353,9 @@ def kpi_export(request):
     by = request.GET.get("by", "department")
     if by not in kpis.GROUPS:
         by = "department"
-    _overall, rows = kpis.overall_and_groups(appeal_selectors.appeals_visible_to(request.user), by)
+    _overall, rows = kpis.overall_and_groups(
+        appeal_selectors.appeals_visible_to(request.user), by, rollup=True
+    )
     return xlsx_response(exports.kpi_xlsx(by, rows), f"appeal-kpis-{by}.xlsx")
 
 

@@ -4,6 +4,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from zhuqi.appeals import kpis
 from zhuqi.appeals.services import sweep
 from zhuqi.assessment.services import sweep as survey_sweep
 from zhuqi.core import audit_chain, jobs, worker
@@ -13,8 +14,17 @@ from zhuqi.monitoring.warnings import worker_sweep as monitoring_sweep
 # Every sweep pass also seals audit events whose seal at commit was lost (a killed process), raises
 # the warnings centre's warnings (monitoring: every registered kind) and sends the visit reminders
 # due before a period ends (engagement, issue 11; each once).
-# Surveys of departments: reminders before their deadline, closing after it.
-SWEEPS = [sweep, survey_sweep, audit_chain.seal, jobs.sweep, monitoring_sweep, cadence.sweep]
+# Surveys of departments: reminders before their deadline, closing after it. At province scale the
+# appeal KPIs' rollup is rebuilt every ZHUQI_KPI_REFRESH_MINUTES (kpis.py; nothing below the threshold).
+SWEEPS = [
+    sweep,
+    survey_sweep,
+    audit_chain.seal,
+    jobs.sweep,
+    monitoring_sweep,
+    cadence.sweep,
+    kpis.worker_refresh,
+]
 
 
 class Command(BaseCommand):
