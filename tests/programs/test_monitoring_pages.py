@@ -137,3 +137,28 @@ def test_evaluation_steps_offered_are_what_the_services_allow(client, w):
                 except (Forbidden, Conflict):
                     pass
             assert set(evaluation_lifecycle.offered(user, current)) == allowed, (who, state)
+
+
+def test_a_pilots_page_links_its_liaison_leaders_and_visits(client, w):
+    """Seed 000 四(五): a pilot is served one to one by its liaison (挂点) leaders — the pilot's page
+    links its liaison service in the engagement app (core/backlinks.py), for those who may see it."""
+    from tests.factories import LiaisonFactory
+    from zhuqi.engagement import visits
+
+    leader = UserFactory(username="leader_li", role=Role.LEADER, display_name="李副市长")
+    LiaisonFactory(leader=leader, enterprise=w.a.enterprise, since=date(2017, 3, 1))
+    visits.record_visit(
+        enterprise=w.a.enterprise, kind="onsite", visited_on=date(2018, 5, 8), acting_user=leader
+    )
+    client.force_login(w.coordinator)
+    page = client.get(reverse("pilots:pilot_detail", args=[w.a.pk])).content.decode()
+    assert 'id="liaison-service"' in page
+    assert "挂点领导：李副市长（" in page and "走访记录：1次，最近一次2018年5月8日" in page
+    assert "/engagement/liaisons/?q=" in page and "/engagement/visits/?q=" in page
+    other = client.get(reverse("pilots:pilot_detail", args=[w.b.pk])).content.decode()
+    assert 'id="liaison-service"' not in other  # no liaison, no visit: nothing to link
+    client.force_login(w.user_a)  # the enterprise does not follow the engagement pages
+    assert (
+        'id="liaison-service"'
+        not in client.get(reverse("pilots:pilot_detail", args=[w.a.pk])).content.decode()
+    )

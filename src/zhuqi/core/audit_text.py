@@ -121,6 +121,7 @@ VERBS = {
     "programme_cross_check_settle": _("Cross-check difference settled"),
     "programme_expert_create": _("Expert added to the pool"),
     "programme_expert_update": _("Expert updated"),
+    "programme_proposal_balance": _("Proposed as a pilot for the departments' balance"),
     "programme_conflict_declare": _("Conflict of interest declared by the expert"),
     "programme_conflict_withdraw": _("Conflict of interest withdrawn by the expert"),
     "programme_group_draw": _("Review group drawn"),
@@ -194,6 +195,7 @@ DETAILS = {
     "notice_until": (_("Notice until"), "day"),
     "annual": (_("Annual target"), "text"),
     "version": (_("Version"), "number"),
+    "balanced": (_("Places moved for the departments' balance"), "number"),
 }
 
 

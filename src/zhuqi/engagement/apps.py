@@ -20,3 +20,7 @@ class EngagementConfig(AppConfig):
         from zhuqi.engagement.visits import appeal_backlinks
 
         backlinks.register("appeals.appeal", "engagement", appeal_backlinks)
+        # A page about an enterprise (a pilot's) links to its liaison leaders and visits.
+        from zhuqi.engagement.selectors import enterprise_backlinks
+
+        backlinks.register("directory.enterprise", "engagement", enterprise_backlinks)

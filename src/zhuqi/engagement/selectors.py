@@ -339,3 +339,50 @@ def scoped_enterprise_ids(user):
     if not permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
         return []
     return list(_enterprise_scope(user).values_list("pk", flat=True))
+
+
+def enterprise_backlinks(user, enterprise_id) -> list[tuple[str, str]]:
+    """An enterprise's liaison service (包联服务), for pages of other apps about it (a pilot's page;
+    core/backlinks.py): each active liaison leader with its tier, and its visits — only what this
+    user may open on the engagement pages, each linking to them filtered to the enterprise."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from zhuqi.core import formats
+    from zhuqi.core.errors import Message
+    from zhuqi.directory.models import Enterprise
+
+    name = Enterprise.objects.filter(pk=enterprise_id).values_list("name", flat=True).first()
+    if name is None or not permissions.has(user, Capability.FOLLOW_ENGAGEMENT):
+        return []
+    query = urlencode({"q": name[:100]})
+    found = [
+        (
+            str(
+                Message(
+                    _("Liaison leader: %(leader)s (%(tier)s)"),
+                    {"leader": str(a.leader), "tier": a.get_tier_display()},
+                )
+            ),
+            f"{reverse('engagement:liaison_list')}?{query}",
+        )
+        for a in liaison_search(user).filter(enterprise_id=enterprise_id).order_by("since", "id")
+    ]
+    visits = list(visits_visible_to(user).filter(enterprise_id=enterprise_id).order_by("-visited_on")[:1])
+    if visits:
+        count = visits_visible_to(user).filter(enterprise_id=enterprise_id).count()
+        found.append(
+            (
+                str(
+                    Message(
+                        _("Visits: %(n)d, the latest on %(day)s"),
+                        {"n": count, "day": formats.day(visits[0].visited_on)},
+                    )
+                ),
+                f"{reverse('engagement:visit_list')}?{query}",
+            )
+        )
+    elif found:
+        found.append((str(_("No visit recorded yet")), f"{reverse('engagement:visit_list')}?{query}"))
+    return found

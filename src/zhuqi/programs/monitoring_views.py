@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import jobs, permissions
+from zhuqi.core import backlinks, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.programs import monitoring, monitoring_services, policy_lists
@@ -128,6 +128,7 @@ def pilot_detail(request, pk, failed=None):
             "entries": pilot.policy_list.select_related("clause").order_by("id"),
             "items": pilot.evaluation_items.select_related("evaluation").order_by("-evaluation__year")[:10],
             "can_keep_list": policy_lists.KEEP(request.user, pilot),
+            "liaison": backlinks.for_object(request.user, "directory.enterprise", pilot.enterprise_id),
             "clauses": policy_lists.clause_choices() if policy_lists.KEEP(request.user, pilot) else [],
             "failed": failed,
         },

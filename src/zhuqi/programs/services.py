@@ -2,6 +2,7 @@
 function each (keyword-only), checking the step (lifecycle.py) and permission, writing the audit row
 and queueing notifications in one transaction (Zulip's `do_*`)."""
 
+import math
 import uuid
 from collections import Counter, defaultdict
 from datetime import date
@@ -746,7 +747,7 @@ def conflict_declare(*, enterprise: Enterprise, acting_user) -> Expert:
         raise Conflict("conflict_declared", _("This conflict of interest is already declared."))
     expert.conflicts.add(enterprise)
     audit.record(
-        actor=acting_user, verb="programme_conflict_declare", obj=expert, data={"comment": enterprise.name}
+        actor=acting_user, verb="programme_conflict_declare", obj=expert, data={"enterprise": enterprise.name}
     )
     return expert
 
@@ -759,7 +760,10 @@ def conflict_withdraw(*, enterprise: Enterprise, acting_user) -> Expert:
         raise _invalid("enterprise", _("No such declared conflict of interest."), "enterprise")
     expert.conflicts.remove(enterprise)
     audit.record(
-        actor=acting_user, verb="programme_conflict_withdraw", obj=expert, data={"comment": enterprise.name}
+        actor=acting_user,
+        verb="programme_conflict_withdraw",
+        obj=expert,
+        data={"enterprise": enterprise.name},
     )
     return expert
 
@@ -1009,6 +1013,12 @@ def proposal_make(*, round_: Round, acting_user) -> dict[str, int]:
     for driver, items in scored.items():
         for a in items[: places[driver]]:
             a.outcome = Application.Outcome.PILOT
+    targets = defaultdict(int)
+    for _class, department_id, target in programme.classes.values_list(
+        "enterprise_class", "department_id", "target"
+    ):
+        targets[department_id] += target
+    swaps = balance(scored, departments, targets)
     left = sorted(
         (a for items in scored.values() for a in items if a.outcome == Application.Outcome.NONE),
         key=lambda a: (-(a.score or 0), a.number),
@@ -1027,9 +1037,73 @@ def proposal_make(*, round_: Round, acting_user) -> dict[str, int]:
         actor=acting_user,
         verb="programme_proposal",
         obj=round_,
-        data={"total": counts[Application.Outcome.PILOT]},
+        data={"total": counts[Application.Outcome.PILOT], "balanced": len(swaps)},
     )
+    for taken, left_out in swaps:
+        audit.record(
+            actor=acting_user,
+            verb="programme_proposal_balance",
+            obj=taken,
+            data={
+                "reason": gettext(
+                    "In place of %(number)s (score %(score)s), to bring the responsible departments toward "
+                    "their targets (四(一), 四(五)1)."
+                )
+                % {"number": left_out.number, "score": left_out.score}
+            },
+        )
     return dict(counts)
+
+
+BALANCE_BAND = Decimal("0.2")  # "about 50" (约50家): within 20 % of the target, 40–60 — a reading
+
+
+def balance(scored: dict, departments: dict, targets: dict) -> list[tuple[Application, Application]]:
+    """Brings the proposed pilots' departments toward their targets (seed 000 四(一) 「分别对接培育约50家
+    试点企业」, 四(五)1 「综合平衡…每个部门对口跟进约50家」). Reading: a department is in balance within
+    BALANCE_BAND of its target (40–60 of 50). While one is above its band, places go from it to the
+    departments below their target; while one is below its band, places come to it from those above
+    their target. A place moves from the weakest pilot of the giving department to the best non-pilot
+    of the receiving one *of the same growth driver* — so each driver keeps its places (二(四)4(3)) —
+    choosing the move that costs the least score; it stops when no such move is left (a department
+    with too few applicants stays below). Givers never fall below their target nor receivers rise
+    above it, so it ends. Honorary pilots are outside the 200 places and are not counted. Returns
+    (taken, left out) pairs; outcomes are changed in place."""
+    pilot, none = Application.Outcome.PILOT, Application.Outcome.NONE
+    low = {d: math.ceil(t * (1 - BALANCE_BAND)) for d, t in targets.items()}
+    high = {d: math.floor(t * (1 + BALANCE_BAND)) for d, t in targets.items()}
+    count = Counter(
+        departments.get(a.enterprise_class) for items in scored.values() for a in items if a.outcome == pilot
+    )
+
+    def move(givers: set, takers: set):
+        best = None
+        for items in scored.values():
+            out = [a for a in items if a.outcome == pilot and departments.get(a.enterprise_class) in givers]
+            into = [a for a in items if a.outcome == none and departments.get(a.enterprise_class) in takers]
+            if out and into:
+                weakest, strongest = out[-1], into[0]  # items are in rank order
+                cost = (weakest.score - strongest.score, strongest.number)
+                if best is None or cost < best[0]:
+                    best = (cost, weakest, strongest)
+        return best
+
+    swaps = []
+    while True:
+        over = {d for d in targets if count[d] > high[d]}
+        under = {d for d in targets if count[d] < low[d]}
+        best = None
+        if over:
+            best = move(over, {d for d in targets if count[d] < targets[d]})
+        if best is None and under:
+            best = move({d for d in targets if count[d] > targets[d]}, under)
+        if best is None:
+            return swaps
+        _cost, weakest, strongest = best
+        weakest.outcome, strongest.outcome = none, pilot
+        count[departments.get(weakest.enterprise_class)] -= 1
+        count[departments.get(strongest.enterprise_class)] += 1
+        swaps.append((strongest, weakest))
 
 
 @transaction.atomic
