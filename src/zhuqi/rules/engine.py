@@ -8,6 +8,7 @@ from decimal import Decimal
 import polars as pl
 
 from zhuqi.rules import exact, polars_eval, single
+from zhuqi.rules.exact import Shape
 from zhuqi.rules.expr import NUMBER
 from zhuqi.rules.model import Clause, Fact, Pack, Scenario
 
@@ -32,7 +33,8 @@ def constants(pack: Pack, clause: Clause, period: date) -> dict[str, Decimal | N
 def fen_column(facts: pl.DataFrame, name: str) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]:
     """A number column as exact integer fen (what the batch evaluator reads), from integers or
     decimals with at most two places, and the checks it must pass (exact.number's: no float, no
-    third decimal place, smaller than exact.FACT_LIMIT), as (expression true when it fails, reason)."""
+    third decimal place), as (expression true when it fails, reason). Its size (smaller than
+    exact.FACT_LIMIT) is checked from its smallest and largest values (_checked)."""
     dtype = facts.schema[name]
     column = pl.col(name)
     checks = []
@@ -49,14 +51,15 @@ def fen_column(facts: pl.DataFrame, name: str) -> tuple[pl.Expr, list[tuple[pl.E
         fen = column.cast(places).to_physical()  # Decimal(38, 2) is stored as its integer in fen
     else:
         raise exact.NumberError(f"{name}: numbers are Decimal or integer columns, not {dtype}")
-    checks.append(
-        (fen.abs() >= exact.FACT_LIMIT * HUNDRED, f"is not smaller than {exact.FACT_LIMIT:,} in size")
-    )
-    return fen.cast(pl.Int64).alias(name), checks
+    return fen, checks
 
 
-def _checked(facts: pl.DataFrame, columns: dict[str, tuple[pl.Expr, list]]) -> list[pl.Expr]:
-    """The fen columns, after one pass over `facts` that checks them all."""
+def _checked(
+    facts: pl.DataFrame, table: pl.DataFrame, columns: dict[str, tuple[pl.Expr, list]]
+) -> dict[str, Shape]:
+    """Checks every number column (fen_column: its checks on `facts`, its size on `table`, where it
+    is already Int64 fen) and measures it: the Shape of its values in fen, from its smallest and
+    largest (a column missing in every row has none: it is not in the result)."""
     checks = [
         (name, reason, failing.fill_null(False).any().alias(f"{name}|{i}"))
         for name, (_e, found) in columns.items()
@@ -67,24 +70,50 @@ def _checked(facts: pl.DataFrame, columns: dict[str, tuple[pl.Expr, list]]) -> l
         for (name, reason, _c), bad in zip(checks, failed, strict=True):
             if bad:
                 raise exact.NumberError(f"{name}: a value {reason}")
-    return [e for e, _c in columns.values()]
+    if not columns:
+        return {}
+    ranges = table.select(
+        *(x for n in columns for x in (pl.col(n).min().alias(f"{n}|min"), pl.col(n).max().alias(f"{n}|max")))
+    ).row(0)
+    limit = exact.FACT_LIMIT * HUNDRED
+    shapes = {}
+    for i, name in enumerate(columns):
+        low, high = ranges[2 * i : 2 * i + 2]
+        if low is None:
+            continue
+        if -low >= limit or high >= limit:
+            raise exact.NumberError(f"{name}: a value is not smaller than {exact.FACT_LIMIT:,} in size")
+        shapes[name] = Shape.span(exact.FACT_PLACES, low, high)
+    return shapes
 
 
 def prepare(pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date) -> pl.DataFrame:
     """The facts table with every column the clauses read, typed (numbers in fen, fen_column);
     absent ones are missing (null), except granted_this_year (0) and period_year (the period's)."""
+    return _prepare(pack, facts, clauses, period)[0]
+
+
+def _prepare(
+    pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date
+) -> tuple[pl.DataFrame, dict[str, Shape], set[str]]:
+    """prepare's table, the Shape of each number column's values in fen, and the names the
+    clauses read that are missing in every row (absent, or null throughout)."""
     wanted: dict[str, Fact] = dict(pack.facts)
     for clause in clauses:
         wanted |= clause.inputs
     columns = []
     numbers = {}
+    missing = set()
     for name, fact in wanted.items():
         dtype = polars_eval.DTYPES[fact.type]
         if name == "granted_this_year":
             continue  # below, with the per-clause columns
         if name == "period_year":
             columns.append(pl.lit(period.year * HUNDRED, dtype=dtype).alias(name))
-        elif name in facts.columns and fact.type == NUMBER:
+            continue
+        if name not in facts.columns or facts[name].null_count() == facts.height:
+            missing.add(name)
+        if name in facts.columns and fact.type == NUMBER:
             numbers[name] = fen_column(facts, name)
         elif name in facts.columns:
             columns.append(pl.col(name).cast(dtype))
@@ -92,12 +121,26 @@ def prepare(pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date
             columns.append(pl.lit(None, dtype=dtype).alias(name))
     granted = [c for c in facts.columns if c.startswith("granted_this_year")]
     numbers |= {c: fen_column(facts, c) for c in granted}
-    numbers = dict(zip(numbers, _checked(facts, numbers), strict=True))
-    columns += [e.fill_null(0) if n in granted else e for n, e in numbers.items()]  # 0: nothing granted yet
     if "granted_this_year" not in facts.columns:
         columns.append(pl.lit(0, dtype=pl.Int64).alias("granted_this_year"))
     keep = [c for c in facts.columns if c not in wanted and c not in granted]
-    return facts.select(*keep, *columns)
+    fen = [e.cast(pl.Int64).alias(n) for n, (e, _c) in numbers.items()]
+    try:
+        table = facts.select(*keep, *columns, *fen)
+    except pl.exceptions.InvalidOperationError:  # a value past Int64: say which
+        for name, (e, _c) in numbers.items():
+            if facts.select((e.abs() >= exact.FACT_LIMIT * HUNDRED).any()).item():
+                raise exact.NumberError(
+                    f"{name}: a value is not smaller than {exact.FACT_LIMIT:,} in size"
+                ) from None
+        raise
+    shapes = _checked(facts, table, numbers)
+    if granted:  # 0: nothing granted yet
+        table = table.with_columns(pl.col(granted).fill_null(0))
+        for name in granted:
+            s = shapes.get(name, Shape(exact.FACT_PLACES, 0))
+            shapes[name] = Shape.span(s.scale, min(s.low, 0), max(s.high, 0))
+    return table, shapes, missing
 
 
 def batch(
@@ -114,39 +157,69 @@ def batch(
     clause already granted each enterprise this year (annual caps). Number columns of `facts` are
     Decimal (at most two places) or integers, never floats (fen_column). Each derived value named in
     `derived` is one more column `derived:<name>`: a bool, or a number in integer fen (rounded half up
-    to the fen, as an amount). Derived values are computed once however many clauses read them."""
+    to the fen, as an amount). Derived values are computed once however many clauses read them.
+
+    What is the same for every row is computed once when compiling (polars_eval): the period's
+    year, the parameters, a fact or input missing in every row, granted_this_year when not given."""
     clauses = [c for c in (clauses if clauses is not None else pack.clauses) if c.in_force(period)]
-    table = prepare(pack, facts, clauses, period)
-    compiler = polars_eval.Compiler()
+    table, shapes, missing = _prepare(pack, facts, clauses, period)
+    compiler = polars_eval.Compiler(columns=shapes)
+    given: dict[str, object] = {"period_year": Decimal(period.year)} | dict.fromkeys(missing)
+    if "granted_this_year" not in facts.columns:
+        given["granted_this_year"] = Decimal(0)
     wanted = set(derived)
     for clause in clauses:
         wanted |= set(pack.derived_read(clause))
     wanted = set(pack.derived_read(_Names(wanted)))
-    shared = polars_eval.derived_columns(compiler, pack, [n for n in pack.derived if n in wanted], period)
+    names = [n for n in pack.derived if n in wanted]
+    shared = polars_eval.derived_columns(compiler, pack, names, period, given)
     outputs = []
     for name in derived:
-        value, shape = shared[name]
-        if shape is None:
-            outputs.append(value.alias(f"derived:{name}"))
-        else:
-            outputs.append(compiler.to_fen(value, shape).cast(pl.Int64).alias(f"derived:{name}"))
+        value = shared[name]
+        if value.shape is not None:
+            value = compiler.to_fen(value)
+        outputs.append(_column(value, f"derived:{name}"))
     for clause in clauses:
-        values = constants(pack, clause, period) | shared
+        values = given | constants(pack, clause, period) | shared
         granted = f"granted_this_year:{clause.code}"
         if granted in table.columns:
-            values["granted_this_year"] = pl.col(granted)
-        condition = compiler.expr(clause.condition, values)
-        amount = compiler.bind(compiler.to_fen(*compiler.number(clause.amount, values)))
-        # Nothing to grant is not eligible (NOTHING_TO_GRANT); an amount still waiting for an input
-        # (null) is: the enterprise supplies it when it applies.
-        eligible = condition.fill_null(False) & (amount.is_null() | (amount > 0))
-        outputs += [
-            eligible.alias(f"{clause.code}:eligible"),
-            condition.is_null().alias(f"{clause.code}:unknown"),
-            # Int64 fen holds up to 92,233,720,368,547,758.07 yuan; past that the cast fails loudly.
-            pl.when(eligible).then(amount).otherwise(None).cast(pl.Int64).alias(f"{clause.code}:amount"),
-        ]
+            values["granted_this_year"] = polars_eval.Compiled(pl.col(granted), shapes[granted], pl.Int64)
+        outputs += _outcome(compiler, clause, values)
     return compiler.select(table.lazy(), outputs)
+
+
+def _column(value: polars_eval.Compiled, name: str) -> pl.Expr:
+    """An output column: a number as Int64 (fen; Int64 holds up to 92,233,720,368,547,758.07 yuan,
+    past that the cast fails loudly)."""
+    expr = value.expr if value.shape is None or value.dtype == pl.Int64 else value.expr.cast(pl.Int64)
+    return expr.alias(name)
+
+
+def _outcome(compiler: polars_eval.Compiler, clause: Clause, values: dict) -> list[pl.Expr]:
+    """A clause's three output columns (batch)."""
+    code = clause.code
+    condition = compiler.bind(compiler.node(clause.condition, values))
+    unknown = condition.expr.is_null().alias(f"{code}:unknown")
+    if condition.known and condition.value is not True:  # eligible nowhere: no amount to compute
+        return [
+            pl.lit(False).alias(f"{code}:eligible"),
+            unknown,
+            pl.lit(None, pl.Int64).alias(f"{code}:amount"),
+        ]
+    amount = compiler.bind(compiler.to_fen(compiler.node(clause.amount, values)))
+    fen = _column(amount, f"{code}:amount")
+    held = condition.expr.fill_null(False)
+    # Nothing to grant is not eligible (NOTHING_TO_GRANT); an amount still waiting for an input
+    # (null) is: the enterprise supplies it when it applies. Eligible with an amount is exactly
+    # "the condition holds and the amount is more than 0".
+    if amount.known and amount.value is not None and amount.value <= 0:
+        eligible, paid = pl.lit(False), pl.lit(None, pl.Int64).alias(f"{code}:amount")
+    elif amount.known or amount.shape.low > 0:  # missing everywhere, or never 0 or less
+        eligible, paid = held, pl.when(condition.expr).then(fen)
+    else:
+        eligible = held & (amount.expr.is_null() | (amount.expr > 0))
+        paid = pl.when(condition.expr & (amount.expr > 0)).then(fen)
+    return [eligible.alias(f"{code}:eligible"), unknown, paid.alias(f"{code}:amount")]
 
 
 # An enterprise whose conditions hold but whose amount comes to 0 yuan (city-retained tax fell, no

@@ -98,10 +98,31 @@ def to_fen(amount: Decimal | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Shape:
-    """A number node in the batch evaluator: value = integer / 10**scale, |integer| <= bound."""
+    """A number node in the batch evaluator: value = integer / 10**scale, with the integer in
+    [low, high] (by default [-bound, bound]); bound is the largest magnitude it can reach. The
+    interval is what lets the compiler drop work that cannot change the answer (a max(0, x) of an x
+    that is never negative, the branch for negative values when an amount is rounded)."""
 
     scale: int
     bound: int
+    low: int | None = None
+    high: int | None = None
+
+    def __post_init__(self):
+        if self.low is None:
+            object.__setattr__(self, "low", -self.bound)
+        if self.high is None:
+            object.__setattr__(self, "high", self.bound)
+
+    @classmethod
+    def span(cls, scale: int, low: int, high: int) -> "Shape":
+        """The shape of an integer known to lie in [low, high]."""
+        return cls(scale, max(abs(low), abs(high)), low, high)
+
+    def at(self, scale: int) -> "Shape":
+        """The same values at a scale at least this one's (the integers times 10**k)."""
+        factor = 10 ** (scale - self.scale)
+        return Shape.span(scale, self.low * factor, self.high * factor)
 
     @property
     def wide(self) -> bool:  # needs Int128
@@ -118,7 +139,7 @@ def constant_shape(value: Decimal | None) -> tuple[Shape, int | None]:
     exponent = value.normalize(context=CONTEXT).as_tuple().exponent
     scale = max(0, -exponent)
     raw = int(value.scaleb(scale, context=CONTEXT))
-    return Shape(scale, abs(raw)), raw
+    return Shape.span(scale, raw, raw), raw
 
 
 def aligned(shapes: list[Shape]) -> tuple[int, int]:
