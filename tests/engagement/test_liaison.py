@@ -226,3 +226,16 @@ def test_accepting_offers_the_enterprises_liaison_leader_first(world, client, dj
     client.post(f"/engagement/liaisons/proposals/{without.pk}/accept/", {"leader": ""})
     without.refresh_from_db()
     assert without.state == ProposalState.PENDING and not LiaisonAssignment.objects.filter(enterprise=world.b)
+
+
+def test_a_pilot_without_a_doubling_class_or_liaison_is_looked_at(db):
+    """A current pilot (programs.Pilot) is in the tier rule's population even when the directory
+    gives it no doubling class and nobody is its liaison yet (seed 000 四(五)4)."""
+    from tests.programs.pilots_world import PilotsWorld
+
+    programme = PilotsWorld()
+    enterprise = programme.enterprise(enterprise_class="")
+    programme.pilot(enterprise)
+    _revenue(enterprise, "300000000")
+    assert liaison.propose_tiers().proposed == 1
+    assert TierProposal.objects.get(enterprise=enterprise).proposed_tier == Tier.TOWN_PRINCIPAL

@@ -28,6 +28,7 @@ from zhuqi.directory import figures
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
 from zhuqi.engagement.lifecycle import PROPOSAL_ACTIONS, ProposalState, TaskState
 from zhuqi.engagement.models import Task, TierProposal
+from zhuqi.programs.models import Pilot
 
 Tier = LiaisonAssignment.Tier
 CITY_MIN = Decimal("1000000000")  # 10亿元以上
@@ -246,10 +247,14 @@ class RunResult:
 
 
 def _population():
-    """Enterprises the tier rule looks at: those with a liaison in force and those of the doubling
-    programme (the pilots; stream A's programs.Pilot refines this when it lands)."""
+    """Enterprises the tier rule looks at: those with a liaison in force, the current pilots of any
+    programme (programs.Pilot: seed 000 四(五)4, every pilot has its liaison leader) and those given
+    a doubling class (applicants and the reserve)."""
     assigned = LiaisonAssignment.objects.active().values("enterprise_id")
-    return Enterprise.objects.filter(Q(pk__in=assigned) | ~Q(doubling_class="")).values_list("pk", flat=True)
+    pilots = Pilot.objects.filter(state__in=Pilot.CURRENT_STATES).values("enterprise_id")
+    return Enterprise.objects.filter(
+        Q(pk__in=assigned) | Q(pk__in=pilots) | ~Q(doubling_class="")
+    ).values_list("pk", flat=True)
 
 
 @transaction.atomic
