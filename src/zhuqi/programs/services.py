@@ -1072,20 +1072,30 @@ def balance(scored: dict, departments: dict, targets: dict) -> list[tuple[Applic
     pilot, none = Application.Outcome.PILOT, Application.Outcome.NONE
     low = {d: math.ceil(t * (1 - BALANCE_BAND)) for d, t in targets.items()}
     high = {d: math.floor(t * (1 + BALANCE_BAND)) for d, t in targets.items()}
-    count = Counter(
-        departments.get(a.enterprise_class) for items in scored.values() for a in items if a.outcome == pilot
-    )
+    count = Counter()
+    # driver → department → (its pilots in rank order, its other applicants best last): a giver only
+    # gives and a taker only takes, so each move pops one of each.
+    lanes = {}
+    for driver, items in scored.items():
+        for position, a in enumerate(items):
+            department = departments.get(a.enterprise_class)
+            pilots, others = lanes.setdefault(driver, {}).setdefault(department, ([], []))
+            (pilots if a.outcome == pilot else others).append((position, a))
+            count[department] += a.outcome == pilot
+    for by_department in lanes.values():
+        for _pilots, others in by_department.values():
+            others.reverse()
 
     def move(givers: set, takers: set):
         best = None
-        for items in scored.values():
-            out = [a for a in items if a.outcome == pilot and departments.get(a.enterprise_class) in givers]
-            into = [a for a in items if a.outcome == none and departments.get(a.enterprise_class) in takers]
+        for by_department in lanes.values():
+            out = [lane[0][-1] for d, lane in by_department.items() if d in givers and lane[0]]
+            into = [lane[1][-1] for d, lane in by_department.items() if d in takers and lane[1]]
             if out and into:
-                weakest, strongest = out[-1], into[0]  # items are in rank order
+                weakest, strongest = max(out, key=lambda p: p[0])[1], min(into, key=lambda p: p[0])[1]
                 cost = (weakest.score - strongest.score, strongest.number)
                 if best is None or cost < best[0]:
-                    best = (cost, weakest, strongest)
+                    best = (cost, weakest, strongest, by_department)
         return best
 
     swaps = []
@@ -1099,7 +1109,9 @@ def balance(scored: dict, departments: dict, targets: dict) -> list[tuple[Applic
             best = move({d for d in targets if count[d] > targets[d]}, under)
         if best is None:
             return swaps
-        _cost, weakest, strongest = best
+        _cost, weakest, strongest, by_department = best
+        by_department[departments.get(weakest.enterprise_class)][0].pop()
+        by_department[departments.get(strongest.enterprise_class)][1].pop()
         weakest.outcome, strongest.outcome = none, pilot
         count[departments.get(weakest.enterprise_class)] -= 1
         count[departments.get(strongest.enterprise_class)] += 1
