@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.cockpit                                  # 1,000,000 appeals, 100,000 enterprises
     .venv/bin/python -m bench.cockpit --appeals 200000 --enterprises 20000   # a smaller world
     .venv/bin/python -m bench.cockpit --keep                           # reuse the last world
+    .venv/bin/python -m bench.cockpit --db zhuqi_perf --build-only     # build a world in a database of one's own
+    .venv/bin/python -m bench.cockpit --db zhuqi_perf --keep           # then time it again and again
 
 It drops and creates the database zq_cockpit_bench on BENCH_PG (default postgres://postgres@127.0.0.1:5432)
 and builds the appeals world of `bench/appeals_scale.py` (its generate_series builder), then adds five
@@ -152,13 +154,20 @@ def main() -> None:
         for measure, annual in (("above_scale_count", args.enterprises // 3), ("rd_coverage", 75)):
             targets.target_set(acting_user=coordinator, measure=measure, year=2026, town=None, annual=annual)
     today = date(2026, 11, 10)
-    from zhuqi.monitoring.models import Warning
+    from zhuqi.monitoring.models import SweepStamp, Warning
 
     if not args.keep or not Warning.objects.exists():
         timed("warnings sweep (every kind)", lambda: warnings.sweep(today), rows, repeat=1)
     if args.build_only:
         return
+
+    def sweep_reading_everything():
+        SweepStamp.objects.all().delete()  # as before stamps: every provider reads its tables
+        return warnings.sweep(today)
+
+    timed("warnings sweep, nothing new, every kind read", sweep_reading_everything, rows, repeat=1)
     timed("warnings sweep again (nothing new)", lambda: warnings.sweep(today), rows, repeat=1)
+    timed("worker: KPI rollup rebuilt", lambda: kpis.refresh_rollup(force=True), rows, repeat=1)
 
     with connection.cursor() as c:
 

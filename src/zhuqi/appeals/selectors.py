@@ -222,6 +222,25 @@ def with_levels(appeals, now=None) -> QuerySet[Appeal]:
     )
 
 
+def level_limits(now=None) -> dict[str, datetime]:
+    """The three moments `with_levels` compares the running deadlines with: red before "red", yellow
+    before "now", blue before "near"."""
+    now = now or timezone.now()
+    return {"red": _red_limit(now), "now": now, "near": _near_limit(now)}
+
+
+def levels_moved(before: dict[str, datetime], after: dict[str, datetime]) -> bool:
+    """Whether some open appeal has another colour (or is coloured, or no longer) under the limits
+    `after` than under `before`: its running deadline lies between a limit's two positions. One
+    query over the open appeals; the warnings sweep asks it before recolouring them all."""
+    moved = Q(pk__in=[])
+    for name in ("red", "now", "near"):
+        low, high = sorted((before[name], after[name]))
+        if low != high:
+            moved |= _active_due_before(high) & ~_active_due_before(low)
+    return Appeal.objects.filter(moved).exists()
+
+
 def warning_list(user: User, now=None) -> QuerySet[Appeal]:
     """Every open appeal in the user's scope that is blue, yellow or red (`with_levels`)."""
     return with_levels(appeals_visible_to(user), now)

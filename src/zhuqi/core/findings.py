@@ -36,15 +36,26 @@ class Kind:
     code: str
     label: str  # Chinese label (a lazy translation)
     provider: Callable[[date], Iterable[Finding]]
+    # What the provider reads, when its findings depend on nothing else than these tables and the day:
+    # app labels ("directory": every table of the app) or models ("monitoring.Actual"). The sweep then
+    # skips the kind on a day when none of them changed since its last pass (monitoring/warnings.py).
+    # Empty: the provider runs at every sweep (its findings move with the clock, or it is cheap).
+    reads: tuple[str, ...] = ()
+    # For a kind whose findings also move with the clock (a deadline passing), with `reads`:
+    # clock(kept, today) -> (moved, keep): whether a finding may have moved since the pass that kept
+    # `kept` (None: no such pass), and what to keep of this one (JSON values).
+    clock: Callable[[dict | None, date], tuple[bool, dict]] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(code: str, *, label, provider: Callable[[date], Iterable[Finding]]) -> None:
+def register(
+    code: str, *, label, provider: Callable[[date], Iterable[Finding]], reads=(), clock=None
+) -> None:
     """Registers a kind of warning; called from an app's `ready()`. A second registration of the same
     code replaces the first (Django may call `ready()` twice in tests)."""
-    _KINDS[code] = Kind(code=code, label=label, provider=provider)
+    _KINDS[code] = Kind(code=code, label=label, provider=provider, reads=tuple(reads), clock=clock)
 
 
 def kinds() -> dict[str, Kind]:

@@ -15,5 +15,10 @@ class CultivationConfig(AppConfig):
         )
 
         findings.register(
-            warnings.KIND, label=_("At risk of dropping out of 规上 (降规)"), provider=warnings.provider
+            warnings.KIND,
+            label=_("At risk of dropping out of 规上 (降规)"),
+            provider=warnings.provider,
+            # The facts of every enterprise (directory, pilots, tiers) and the pools' helpers: the sweep
+            # skips the kind while none of them changed (monitoring/warnings.py, _stamp).
+            reads=("directory", "programs", "tiers", "cultivation"),
         )

@@ -34,30 +34,53 @@ from zhuqi.monitoring.models import Target
 LEVEL_WORDS = {"blue": _("near the deadline"), "yellow": _("overdue"), "red": _("long overdue")}
 
 
+def _moment(today: date) -> datetime:
+    """Now, or the day's noon for a sweep of another day (tests, a replay)."""
+    if today != timezone.localdate():
+        return datetime.combine(today, time(12), tzinfo=workdays.SHANGHAI)
+    return timezone.now()
+
+
+def deadline_clock(kept: dict | None, today: date) -> tuple[bool, dict]:
+    """The deadlines' clock for the sweep (findings.Kind.clock): the colour limits of this pass, and
+    whether an open appeal's deadline lies between them and those kept from the last pass."""
+    limits = appeal_selectors.level_limits(_moment(today))
+    keep = {name: moment.isoformat() for name, moment in limits.items()}
+    if not kept or set(kept) != set(limits):
+        return True, keep
+    before = {name: datetime.fromisoformat(value) for name, value in kept.items()}
+    return appeal_selectors.levels_moved(before, limits), keep
+
+
 def appeal_deadlines(today: date):
-    now = timezone.now()
-    if today != timezone.localdate():  # a sweep for another day (tests, a replay) sees that day's noon
-        now = datetime.combine(today, time(12), tzinfo=workdays.SHANGHAI)
+    now = _moment(today)
     rows = appeal_selectors.with_levels(Appeal.objects.all(), now).values_list(
         "pk", "number", "title", "level", "active_due", "department_id", "enterprise__town_id"
     )
+    # What every finding shares, worked out once (tens of thousands of open appeals at province scale):
+    # the sentence, the level words, each day's words and the link's pattern.
+    sentence = gettext("Appeal %(number)s “%(title)s” is %(words)s: due %(due)s.")
+    words = {level: str(w) for level, w in LEVEL_WORDS.items()}
+    marker = "N0N0N0"
+    pattern = reverse("appeals:appeal_detail", args=[marker])
+    days: dict[date, str] = {}
     for pk, number, title, level, due, department_id, town_id in rows.iterator(chunk_size=2000):
         due_day = timezone.localtime(due, workdays.SHANGHAI).date()
+        if due_day not in days:
+            days[due_day] = formats.day(due_day)
+        plain = number.isascii() and number.replace("-", "").isalnum()  # reverse() would not escape it
         yield Finding(
             kind="appeal_deadline",
             subject_type="appeals.appeal",
             subject_id=pk,
             period=due_day.isoformat(),
             level=level,
-            text=gettext("Appeal %(number)s “%(title)s” is %(words)s: due %(due)s.")
-            % {
-                "number": number,
-                "title": title[:80],
-                "words": LEVEL_WORDS[level],
-                "due": formats.day(due_day),
-            },
+            text=sentence
+            % {"number": number, "title": title[:80], "words": words[level], "due": days[due_day]},
             since=min(due_day, today),
-            link=reverse("appeals:appeal_detail", args=[number]),
+            link=pattern.replace(marker, number)
+            if plain
+            else reverse("appeals:appeal_detail", args=[number]),
             town_id=town_id,
             department_id=department_id,
         )
@@ -185,6 +208,21 @@ def _month_end(year: int, month: int) -> date:
     return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
 
 
-findings.register("appeal_deadline", label=_("Appeal deadline (督办)"), provider=appeal_deadlines)
-findings.register("figure_fall", label=_("Revenue or tax falling"), provider=figure_falls)
+# The appeals (deadlines, titles, departments), their enterprises' towns and the calendar, and the clock:
+# the sweep skips the kind while none of them changed and no deadline crossed a colour's limit.
+findings.register(
+    "appeal_deadline",
+    label=_("Appeal deadline (督办)"),
+    provider=appeal_deadlines,
+    reads=("appeals.Appeal", "directory.Enterprise", "core.CalendarDay"),
+    clock=deadline_clock,
+)
+# Values, programme enterprises (tags, doubling class, pilots), liaisons and the rollup's latest month:
+# the sweep skips the kind while none of them changed (warnings._stamp).
+findings.register(
+    "figure_fall",
+    label=_("Revenue or tax falling"),
+    provider=figure_falls,
+    reads=("directory", "programs", "monitoring.Actual"),
+)
 findings.register("target_missed", label=_("Target month missed"), provider=targets_missed)

@@ -213,3 +213,16 @@ class Warning(models.Model):
     @property
     def number(self) -> str:
         return str(self.pk)
+
+
+class SweepStamp(models.Model):
+    """What a kind's provider read at its last pass (warnings._stamp: the day, and the change counters of
+    the tables it declares), so the next sweep skips it when nothing it reads has changed."""
+
+    kind = models.CharField(max_length=40, unique=True)
+    stamp = models.CharField(max_length=64)
+    clock = models.JSONField(default=dict, blank=True)  # what a kind that moves with the clock kept
+    swept_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.kind} {self.swept_at}"

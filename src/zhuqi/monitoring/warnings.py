@@ -12,14 +12,20 @@ The sweep (`sweep`, run by the worker every five minutes) calls each enabled kin
   new, a resolved one found again in the same period (not told again);
 - leaves handled warnings alone: a person closed them.
 A provider that fails is logged and its kind skipped for that sweep (its warnings are not resolved).
+A kind whose provider declares what it reads (`findings.register(..., reads=...)`) is skipped on
+PostgreSQL when the day and those tables are as at its last pass (`_stamp`): its findings would be the
+same, so nothing would be raised, changed or resolved. The sweep with nothing new then costs what the
+kinds that follow the clock (appeal deadlines) cost.
 """
 
+import hashlib
 import logging
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -30,7 +36,7 @@ from zhuqi.core import audit, findings, outbox, permissions
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.monitoring import actuals, lifecycle, rules
-from zhuqi.monitoring.models import OPEN_WARNING_STATES, Level, Warning, WarningState
+from zhuqi.monitoring.models import OPEN_WARNING_STATES, KindRule, Level, SweepStamp, Warning, WarningState
 
 log = logging.getLogger(__name__)
 LEVEL_ORDER = {Level.BLUE: 0, Level.YELLOW: 1, Level.RED: 2}
@@ -89,19 +95,81 @@ def _sweep(today: date, kinds) -> dict[str, dict[str, int]]:
     names = [k for k in registered if kinds is None or k in kinds]
     rule_rows = rules.rules_for(names)
     counts = {}
+    kept = {s.kind: s for s in SweepStamp.objects.filter(kind__in=names)}
     for name in names:
         rule = rule_rows[name]
         if not rule.enabled:
             counts[name] = {"skipped": 1}
             continue
+        kind = registered[name]
+        # Before the provider reads, so that a change made meanwhile is seen at the next pass.
+        stamp, clock = _stamp(kind, today), {}
+        if stamp is not None:
+            last = kept.get(name)
+            same = last is not None and last.stamp == stamp
+            moved = False
+            if kind.clock is not None:
+                moved, clock = kind.clock(last.clock if same else None, today)
+            if same and not moved:
+                counts[name] = {"unchanged": 1}
+                continue
         try:
-            found = list(registered[name].provider(today))
+            found = list(kind.provider(today))
         except Exception:  # one kind's failure must not stop the others, nor resolve its warnings
             log.exception("warning provider %s failed", name)
             counts[name] = {"failed": 1}
             continue
-        counts[name] = _apply(name, registered[name].label, rule, found)
+        counts[name] = _apply(name, kind.label, rule, found)
+        if stamp is not None:
+            SweepStamp.objects.update_or_create(
+                kind=name, defaults={"stamp": stamp, "clock": clock, "swept_at": timezone.now()}
+            )
     return counts
+
+
+def _tables(reads) -> list[str]:
+    """The database tables behind a kind's `reads` (app labels: every model of the app, many-to-many
+    tables included; "app.Model": that model), and the rules' table, which every kind reads."""
+    tables = {KindRule._meta.db_table}
+    for entry in reads:
+        if "." in entry:
+            tables.add(django_apps.get_model(entry)._meta.db_table)
+        else:
+            tables |= {
+                m._meta.db_table
+                for m in django_apps.get_app_config(entry).get_models(include_auto_created=True)
+            }
+    return sorted(tables)
+
+
+def _stamp(kind, today: date) -> str | None:
+    """What the kind's provider would read, in 40 characters: the day and, for each table it declares,
+    PostgreSQL's counters of rows inserted, updated and deleted (committed, and of this transaction)
+    and its file (a TRUNCATE changes it). Equal stamps: nothing the provider reads has changed, so its
+    findings are those of its last pass. None (always run) for kinds that declare nothing, and on
+    databases without these counters (SQLite: small installations, where the sweep is cheap).
+    A change is seen at the latest one pass later (the counters of another session reach the shared
+    statistics when it ends its transaction, within a second or so)."""
+    if not kind.reads or connection.vendor != "postgresql":
+        return None
+    tables = _tables(kind.reads)
+    with connection.cursor() as c:
+        c.execute("SELECT pg_stat_clear_snapshot()")  # not the figures cached earlier in this transaction
+        c.execute(
+            """
+            SELECT c.relname, pg_relation_filenode(c.oid),
+                   coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0),
+                   coalesce(x.n_tup_ins + x.n_tup_upd + x.n_tup_del, 0)
+            FROM pg_class c
+            LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+            LEFT JOIN pg_stat_xact_user_tables x ON x.relid = c.oid
+            WHERE c.relkind = 'r' AND c.relname = ANY(%s) AND c.relnamespace = to_regnamespace(current_schema())
+            ORDER BY c.relname
+            """,
+            [tables],
+        )
+        rows = c.fetchall()
+    return hashlib.sha1(repr((today.isoformat(), rows)).encode(), usedforsecurity=False).hexdigest()
 
 
 @transaction.atomic
@@ -111,11 +179,15 @@ def _apply(kind: str, label, rule, found) -> dict[str, int]:
     for f in found:
         if f.kind == kind and f.level in LEVEL_ORDER:
             by_key[_key(f.kind, f.subject_type, f.subject_id, f.period)] = f
+    # The open and resolved warnings of the kind as plain rows (tens of thousands at province scale);
+    # a model instance is made only for those that change.
+    fields = ("id", "kind", "subject_type", "subject_id", "period", "level", "text", "state", "resolved_at")
     existing = {
-        _key(w.kind, w.subject_type, w.subject_id, w.period): w
-        for w in Warning.objects.filter(kind=kind)
+        _key(row[1], row[2], row[3], row[4]): row
+        for row in Warning.objects.filter(kind=kind)
         .exclude(state=WarningState.HANDLED)
-        .only("id", "kind", "subject_type", "subject_id", "period", "level", "text", "state")
+        .order_by()
+        .values_list(*fields)
     }
     handled = set(
         Warning.objects.filter(kind=kind, state=WarningState.HANDLED).values_list(
@@ -123,13 +195,22 @@ def _apply(kind: str, label, rule, found) -> dict[str, int]:
         )
     )
     new, changed, recurred, resolved = [], [], [], []
+
+    def instance(row) -> Warning:
+        return Warning(**dict(zip(fields, row, strict=True)))
+
     for key, f in by_key.items():
-        w = existing.get(key)
-        if w is None:
+        row = existing.get(key)
+        if row is None:
             if key in handled:
                 continue
             new.append(f)
-        elif w.state == WarningState.RESOLVED:
+            continue
+        state, level, text = row[7], row[5], row[6]
+        if state != WarningState.RESOLVED and level == f.level and text == f.text[:500]:
+            continue  # found again as it was: nothing to write
+        w = instance(row)
+        if w.state == WarningState.RESOLVED:
             w.state, w.level, w.text, w.resolved_at, w.seen_at = (
                 WarningState.NEW,
                 f.level,
@@ -141,8 +222,9 @@ def _apply(kind: str, label, rule, found) -> dict[str, int]:
         elif w.level != f.level or w.text != f.text[:500]:
             w.level, w.text, w.seen_at = f.level, f.text[:500], now
             changed.append(w)
-    for key, w in existing.items():
-        if key not in by_key and w.state in OPEN_WARNING_STATES:
+    for key, row in existing.items():
+        if key not in by_key and row[7] in OPEN_WARNING_STATES:
+            w = instance(row)
             w.state, w.resolved_at = WarningState.RESOLVED, now
             resolved.append(w)
     rows = [
