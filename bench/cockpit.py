@@ -128,7 +128,10 @@ def main() -> None:
         start = time.perf_counter()
         call_command("migrate", verbosity=0)  # the migrations landed since the world was built
         build_indicators()  # what a previous run left unfinished
-        kpis.recompute_handling_days()
+        from zhuqi.appeals.models import Appeal
+
+        if Appeal.objects.filter(state="closed", handling_days__isnull=True).exists():
+            kpis.recompute_handling_days()
         print(f"finished in {time.perf_counter() - start:.0f} s", flush=True)
     timed("monthly actuals rebuilt (5 years)", lambda: actuals.refresh(YEARS), rows, repeat=1)
     if not Target.objects.exists():
