@@ -161,9 +161,17 @@ def test_chinese_sentences_use_full_width_punctuation():
     """Issue 13, item 6: 已提交，待派单, not 已提交,待派单 (ASCII punctuation next to Chinese)."""
     cjk = r"[\u4e00-\u9fff]"
     ascii_next_to_chinese = re.compile(rf"{cjk}[,;!?]|[,;]{cjk}|{cjk}:(?!//)|{cjk}\(|\({cjk}")
+    # Between two placeholders of a Chinese sentence (新诉求 %(number)s:%(title)s) as well.
+    between_placeholders = re.compile(r"\)[sd][,:;]\s?%\(")
     bad = [
         line
         for line in (LOCALE / "django.po").read_text().splitlines()
-        if line.startswith("msgstr ") and ascii_next_to_chinese.search(line)
+        if line.startswith("msgstr ")
+        and (
+            ascii_next_to_chinese.search(line) or (re.search(cjk, line) and between_placeholders.search(line))
+        )
     ]
+    # Django's form labels end in gettext(":"): full-width in Chinese (「项目：」, not 「项目:」).
+    with translation.override("zh-hans"):
+        assert translation.gettext(":") == "："
     assert not bad, "\n".join(bad)

@@ -591,15 +591,15 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
 
 
 APPEAL_TITLES = {
-    "financing.loan": "申请技改贷款贴息,希望加快审核",
-    "land.land_title": "厂房产权证照不全,申请补办",
-    "labour.recruit": "旺季普工缺口约200人,请协助招工",
+    "financing.loan": "申请技改贷款贴息，希望加快审核",
+    "land.land_title": "厂房产权证照不全，申请补办",
+    "labour.recruit": "旺季普工缺口约200人，请协助招工",
     "talent.schooling": "引进工程师子女入学需协调学位",
     "approval.construction_permit": "新厂房施工许可办理进度慢",
     "policy.grant": "倍增服务包奖励资金尚未兑现",
     "utilities.power": "新增生产线需用电增容",
     "environment.emission": "排污许可证延续办理咨询",
-    "ip.infringement": "产品外观专利被仿冒,请求维权支持",
+    "ip.infringement": "产品外观专利被仿冒，请求维权支持",
     "market.export": "出口退税到账慢影响资金周转",
 }
 
@@ -643,7 +643,7 @@ def build_appeals(count: int, rng: random.Random) -> int:
         if rng.random() < 0.2:
             continue
         appeal = appeal_services.appeal_reply(
-            appeal=appeal, acting_user=handler, reply="已协调相关单位办理,请查收。"
+            appeal=appeal, acting_user=handler, reply="已协调相关单位办理，请查收。"
         )
         if own:  # only the demo enterprise has a user who can rate
             rating = rng.choices(["satisfied", "basic", "unsatisfied"], [80, 15, 5])[0]
