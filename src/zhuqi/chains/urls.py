@@ -11,6 +11,7 @@ urlpatterns = [
     path("chains/events/<str:number>/", views.event_detail, name="event_detail"),
     path("chains/events/<str:number>/<str:action>/", views.event_action, name="event_action"),
     path("chains/quotas/", views.quota_progress, name="quota_progress"),
+    path("chains/enterprises/options/", views.enterprise_options, name="enterprise_options"),
     path("chains/<slug:code>/", views.chain_detail, name="chain_detail"),
     path("chains/<slug:code>/<str:action>/", views.chain_action, name="chain_action"),
 ]

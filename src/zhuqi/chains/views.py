@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.chains import lifecycle, selectors, services
 from zhuqi.chains.models import Candidate, EventKind, Gap, Outcome, Partner, Position
 from zhuqi.core import jobs, permissions
-from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.http import form_post
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
@@ -51,6 +51,29 @@ def _enterprise(uscc: str) -> Enterprise | None:
             "enterprise_not_found", _("No such enterprise."), status=422, field="enterprise_uscc"
         )
     return found
+
+
+PICK_LIMIT = 20  # enterprises suggested at most
+PICK_QUERY_MAX = 50  # characters of a name or code typed
+
+
+@login_required
+def enterprise_options(request):
+    """Search as you type for the enterprise fields of chains and events (a chain member, a
+    candidate, the enterprise that filled a weak link, an event's participants, an outcome): htmx
+    fills a <datalist> with at most 20 enterprises in the user's scope (the directory's scoped
+    selector) whose name contains the text or whose code starts with it. Nothing below 2
+    characters; more than 50 is refused (422). A code typed in full is still accepted by the forms
+    for an enterprise outside the scope, as before."""
+    _browse(request)
+    q = (request.GET.get("q") or request.GET.get("enterprise_uscc") or "").strip()
+    if len(q) > PICK_QUERY_MAX:
+        message = Message(_("Type at most %(n)d characters."), {"n": PICK_QUERY_MAX})
+        return HttpResponse(str(message), status=422, content_type="text/plain; charset=utf-8")
+    options = []
+    if len(q) >= 2:
+        options = list(directory_selectors.enterprise_search(request.user, q=q)[:PICK_LIMIT])
+    return render(request, "chains/_enterprise_options.html", {"options": options})
 
 
 @login_required
