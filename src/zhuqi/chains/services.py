@@ -23,6 +23,7 @@ from zhuqi.chains.models import (
     Quota,
 )
 from zhuqi.chains.quotas import SEED_002
+from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, outbox, permissions
 from zhuqi.core.errors import Message, ZhuqiError
 from zhuqi.core.permissions import Capability
@@ -142,6 +143,31 @@ def chain_update(*, chain: Chain, acting_user, **changes) -> Chain:
         actor=acting_user, verb="chain_update", obj=chain, data={k: str(v) for k, v in changes.items()}
     )
     return chain
+
+
+PLAN_FILES = "chain_plan"  # the attachments' object type of a chain's plan (链长制工作方案)
+
+
+@transaction.atomic
+def chain_plan_attach(*, chain: Chain, acting_user, upload):
+    """A file of the chain's plan (链长制工作方案), by whoever may edit the plan: its type judged by its
+    content and its size and the number of files per chain bounded as every attachment
+    (core/attachments.py); the same file twice is kept once."""
+    lifecycle.CHAIN_EDITOR.require(acting_user, chain)
+    if upload is None:
+        raise ZhuqiError("file_missing", _("Choose a file."), status=422, field="file")
+    attachment, created = stored_files.store(
+        upload, object_type=PLAN_FILES, object_id=chain.pk, acting_user=acting_user
+    )
+    if created:
+        audit.record(
+            actor=acting_user, verb="chain_plan_attach", obj=chain, data={"file": attachment.filename}
+        )
+    return attachment
+
+
+def plan_files(chain: Chain) -> list:
+    return stored_files.for_object(PLAN_FILES, chain.pk)
 
 
 @transaction.atomic

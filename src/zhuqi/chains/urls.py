@@ -13,5 +13,6 @@ urlpatterns = [
     path("chains/quotas/", views.quota_progress, name="quota_progress"),
     path("chains/enterprises/options/", views.enterprise_options, name="enterprise_options"),
     path("chains/<slug:code>/", views.chain_detail, name="chain_detail"),
+    path("chains/<slug:code>/files/<int:file_pk>/", views.plan_file, name="plan_file"),
     path("chains/<slug:code>/<str:action>/", views.chain_action, name="chain_action"),
 ]

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.chains import lifecycle, selectors, services
 from zhuqi.chains.models import Candidate, EventKind, Gap, Outcome, Partner, Position
+from zhuqi.core import attachments as stored_files
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.http import form_post
@@ -107,6 +108,7 @@ def _chain_context(request, chain, error=None):
         "gap_kinds": Gap.Kind.choices,
         "candidate_statuses": Candidate.Status.choices,
         "departments": Department.objects.all(),
+        "plan_files": services.plan_files(chain),
         "error": error,
     }
 
@@ -174,6 +176,8 @@ def chain_action(request, code, action):
             )
         if action == "plan":
             return services.chain_update(chain=chain, acting_user=user, plan=post.get("plan", ""))
+        if action == "plan_file":
+            return services.chain_plan_attach(chain=chain, acting_user=user, upload=request.FILES.get("file"))
         raise Http404
 
     return form_post(
@@ -185,6 +189,18 @@ def chain_action(request, code, action):
             request, "chains/chain_detail.html", _chain_context(request, chain, exc), status=exc.status
         ),
     )
+
+
+@login_required
+def plan_file(request, code, file_pk):
+    """A file of the chain's plan, for whoever may open the chain (404 otherwise, as if none)."""
+    _browse(request)
+    try:
+        chain = selectors.chain_get(request.user, code)
+        found = stored_files.get(services.PLAN_FILES, chain.pk, file_pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
 
 
 def _missing(field):

@@ -63,6 +63,7 @@ VERBS = {
     "chain_member_set": _("Chain member set"),
     "chain_task_add": _("Chain task added"),
     "chain_update": _("Industry chain edited"),
+    "chain_plan_attach": _("Chain plan file added"),
     "event_cancel": _("Matchmaking event cancelled"),
     "event_create": _("Matchmaking event recorded"),
     "event_follow_up": _("Event outcome followed up"),
