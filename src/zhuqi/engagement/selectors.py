@@ -285,11 +285,12 @@ def _count(qs, group: str):
     return Subquery(qs.order_by().values(group).annotate(c=Count("id", distinct=True)).values("c")[:1])
 
 
-def home_counts(user, today=None) -> dict[str, int]:
+def home_counts(user, today=None, extra: dict | None = None) -> dict[str, int]:
     """The home page's engagement queues in one query (the home page has a query budget): the user's
     own row with counting subqueries — open and overdue tracked tasks, counted as the task list
     counts them; for a liaison leader, its enterprises not yet contacted this week (周联系) and the
-    open appeals raised on its visits."""
+    open appeals raised on its visits. `extra`: other apps' counting subqueries (name: expression) for
+    the same row, so their queues cost no query of their own (the late key projects)."""
     from django.db.models import Exists, OuterRef
     from django.db.models.functions import Coalesce
 
@@ -305,6 +306,7 @@ def home_counts(user, today=None) -> dict[str, int]:
         "tasks_open": Coalesce(_count(open_tasks, "state"), 0),
         "tasks_overdue": Coalesce(_count(open_tasks.filter(due_on__lt=today), "state"), 0),
     }
+    counts |= {name: Coalesce(expression, 0) for name, expression in (extra or {}).items()}
     leader = permissions.has(user, Capability.INSTRUCT_APPEALS)
     if leader:
         week = date.fromordinal(today.toordinal() - today.weekday())

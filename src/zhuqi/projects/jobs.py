@@ -8,7 +8,7 @@ from zhuqi.core import jobs, tabular
 from zhuqi.projects import selectors
 from zhuqi.projects.lifecycle import STATE_LABELS
 
-FILTERS = ("q", "stage", "town", "department")
+FILTERS = ("q", "stage", "town", "department", "late")
 
 
 def export_projects(projects, today, progress=None) -> bytes:

@@ -9,14 +9,15 @@ department also its town's), a town officer its town's, an enterprise its own. O
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound
 from zhuqi.core.permissions import Capability
 from zhuqi.projects import status as project_status
-from zhuqi.projects.lifecycle import STAGES, STOPPED
+from zhuqi.projects.lifecycle import STAGES, STOPPED, next_stage
 from zhuqi.projects.models import Project
 
 
@@ -38,10 +39,68 @@ def projects_visible_to(user) -> QuerySet[Project]:
     return qs.filter(pk__in=Project.objects.filter(mine).values("pk"))
 
 
+def late_ids(today: date) -> QuerySet:
+    """Ids of the projects whose stage is overdue on `today`: the stage each works towards (the one
+    after its current stage, projects/status.py) had a planned date before today. Stopped projects
+    are not excluded here; `late_projects` does."""
+    from zhuqi.projects.models import Milestone
+
+    target = Case(
+        *[When(project__stage=s, then=Value(next_stage(s))) for s in STAGES if next_stage(s)],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return (
+        Milestone.objects.filter(planned_on__lt=today)
+        .annotate(target=target)
+        .filter(stage=F("target"))
+        .values("project_id")
+    )
+
+
+def late_projects(qs: QuerySet[Project], today: date) -> QuerySet[Project]:
+    """The active projects of `qs` late on their stage (late by at least a day: status.py's
+    `late_days` > 0), in the database."""
+    return qs.filter(stopped_on__isnull=True, pk__in=late_ids(today))
+
+
+def answers_for_projects(user) -> bool:
+    """Whoever is responsible for key projects: the office, departments and towns that manage them,
+    liaison leaders who report on them (not the enterprises themselves): the home page counts their
+    late projects."""
+    return (
+        permissions.has(user, Capability.MANAGE_ANY_PROJECT)
+        or permissions.has(user, Capability.MANAGE_PROJECTS)
+        or (permissions.has(user, Capability.REPORT_PROJECTS) and user.enterprise_id is None)
+    )
+
+
+def late_count_subquery(user, today: date):
+    """The number of late projects in `user`'s scope as a subquery, for the home page's one query of
+    counts (engagement.selectors.home_counts); NULL when none."""
+    return Subquery(
+        late_projects(projects_visible_to(user), today)
+        .order_by()
+        .values("stopped_on")  # NULL for every active project: one group
+        .annotate(c=Count("id"))
+        .values("c")[:1]
+    )
+
+
 def project_search(
-    user, *, q: str = "", stage: str = "", town: str = "", department: str = "", min_investment=None
+    user,
+    *,
+    q: str = "",
+    stage: str = "",
+    town: str = "",
+    department: str = "",
+    late: str = "",
+    min_investment=None,
+    today: date | None = None,
 ) -> QuerySet[Project]:
     qs = projects_visible_to(user).select_related("enterprise", "town", "department", "liaison_leader")
+    if late == "1":
+        qs = late_projects(qs, today or timezone.localdate())
     if q := (q or "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(number__istartswith=q) | Q(enterprise__name__icontains=q))
     if stage == STOPPED:

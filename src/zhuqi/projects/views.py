@@ -23,7 +23,7 @@ from zhuqi.projects import lifecycle, selectors, services
 from zhuqi.projects import status as project_status
 from zhuqi.projects.lifecycle import STAGES, STATE_LABELS, STOPPED
 
-FILTERS = ("q", "stage", "town", "department")
+FILTERS = ("q", "stage", "town", "department", "late")
 
 
 def _filters(request) -> dict[str, str]:

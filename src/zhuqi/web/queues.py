@@ -140,8 +140,14 @@ def engagement_queues(user, today=None) -> list[Queue]:
     if not has(user, C.FOLLOW_ENGAGEMENT):
         return []
     from zhuqi.engagement import selectors as engagement_selectors
+    from zhuqi.projects import selectors as project_selectors
 
-    n = engagement_selectors.home_counts(user, today)
+    extra = {}
+    if project_selectors.answers_for_projects(user):
+        from django.utils import timezone
+
+        extra["projects_late"] = project_selectors.late_count_subquery(user, today or timezone.localdate())
+    n = engagement_selectors.home_counts(user, today, extra)
     queues = []
     if "visits_due" in n:
         queues += [
@@ -174,4 +180,14 @@ def engagement_queues(user, today=None) -> list[Queue]:
             urgent=True,
         ),
     ]
+    if "projects_late" in n:
+        queues.append(
+            Queue(
+                "projects_late",
+                _("Key projects behind their stage dates"),
+                n["projects_late"],
+                _url("projects:project_list", late="1"),
+                urgent=True,
+            )
+        )
     return queues
