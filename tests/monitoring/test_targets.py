@@ -119,3 +119,28 @@ def test_unmeasurable_targets_say_so(world):
     )
     p = status.progress(target)
     assert not p.measurable and p.why_not and target.months.count() == 0
+
+
+def test_level_measures_count_the_above_scale_enterprises_and_their_rd_coverage(world):
+    """规上 count and R&D coverage (this year's, else last year's), read in one pass over the tagged."""
+    from tests.factories import EnterpriseFactory, IndicatorValueFactory
+    from zhuqi.directory.models import Tag
+
+    assert status.level_value("rd_coverage", 2026, None) == (None, None)  # nobody tagged: no coverage
+    tag = Tag.objects.create(name="规上企业")
+    tagged = [world.a, world.b, *(EnterpriseFactory(town=world.a.town) for _ in range(2))]
+    for e in tagged:
+        e.tags.add(tag)
+    EnterpriseFactory(town=world.a.town)  # not 规上: counted nowhere
+    assert status.level_value("above_scale_count", 2026, None) == (Decimal(4), 2026)
+    assert status.level_value("above_scale_count", 2026, world.b.town_id) == (Decimal(1), 2026)
+    assert status.level_value("rd_coverage", 2026, None) == (None, None)  # 规上 but no R&D at all
+    for e in tagged[:3]:
+        IndicatorValueFactory(enterprise=e, indicator="rd_expense", year=2025, value=10)
+    IndicatorValueFactory(
+        enterprise=tagged[3], indicator="rd_expense", year=2025, value=0
+    )  # zero: not covered
+    assert status.level_value("rd_coverage", 2026, None) == (Decimal("75.00"), 2025)  # last year's
+    IndicatorValueFactory(enterprise=world.a, indicator="rd_expense", year=2026, value=5)
+    assert status.level_value("rd_coverage", 2026, None) == (Decimal("25.00"), 2026)  # this year's first
+    assert status.level_value("rd_coverage", 2026, world.a.town_id) == (Decimal("33.33"), 2026)

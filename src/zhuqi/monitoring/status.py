@@ -107,6 +107,8 @@ def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decim
         return Decimal(above.count()), year
     if measure_key == "rd_coverage":
         total = above.count()  # once, not once per year tried
+        if not total:
+            return None, None
         for y in (year, year - 1):
             with_rd = IndicatorValue.objects.filter(
                 enterprise_id=OuterRef("pk"),
@@ -115,9 +117,7 @@ def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decim
                 year=y,
                 value__gt=0,
             )
-            if not total:
-                return None, None
-            covered = above.filter(Exists(with_rd)).count()
+            covered = above.filter(Exists(with_rd)).count()  # a semi-join: the R&D values are few
             if covered:
                 return (Decimal(covered) * 100 / Decimal(total)).quantize(Decimal("0.01")), y
         return None, None
