@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.job_helpers import job_from_redirect, run_worker_once
+from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.models import Job
+from zhuqi.directory import importers
 from zhuqi.directory.models import ImportBatch
 from zhuqi.programs import services
 from zhuqi.programs.models import Application, EnterpriseFact
@@ -48,11 +50,16 @@ def test_the_coordinator_imports_facts_from_the_page_and_the_formal_check_reads_
     for reason in ("紫牌", "不是", "统一社会信用代码", "来源", "日期"):
         assert reason in page, reason
     assert {(e["row"], e["column"]) for e in bad.errors} >= {(2, "值"), (3, "统一社会信用代码"), (4, "事项")}
-    assert (
-        client.post(reverse("directory:import_decide", args=[bad.pk]), {"action": "apply_all"}).status_code
-        == 302
-    )
-    assert not EnterpriseFact.objects.exists()  # a file with a wrong row writes nothing
+    assert 'value="apply_valid"' not in page  # applied whole or not at all
+    for action in ("apply_all", "apply_valid"):
+        refused = client.post(
+            reverse("directory:import_decide", args=[bad.pk]), {"action": action}, follow=True
+        )
+        assert "此类文件只能整体导入" in refused.content.decode()
+    assert not EnterpriseFact.objects.exists()  # a file with a wrong row writes nothing, not its good rows
+    with pytest.raises(ZhuqiError) as whole:
+        importers.import_apply(batch=bad, acting_user=w.coordinator, valid_only=True)
+    assert whole.value.code == "import_whole_only" and not EnterpriseFact.objects.exists()
 
     settings.ZHUQI_IMPORT_JOB_ROWS = 0  # this file counts as large: the worker applies it
     good = _upload(client, _csv(f"{w.a.uscc},环境信用评价等级,黄牌,市生态环境局,2016-12-31"))
@@ -71,6 +78,12 @@ def test_the_coordinator_imports_facts_from_the_page_and_the_formal_check_reads_
         "市生态环境局",
         date(2016, 12, 31),
     )
+    assert Job.objects.get(pk=job.pk).result["created"] == 1
+    again = _upload(client, _csv(f"{w.a.uscc},环境信用评价等级,黄牌,市生态环境局,2016-12-31"))
+    client.post(reverse("directory:import_decide", args=[again.pk]), {"action": "apply_all"})
+    run_worker_once()
+    again.refresh_from_db()
+    assert (again.result["created"], again.result["unchanged"]) == (0, 1)  # the same file twice: no change
     services.formal_check_run(round_=w.round, acting_user=w.coordinator)
     application.refresh_from_db()
     assert application.state == Application.State.CHECK_FAILED

@@ -385,6 +385,7 @@ class ImportKind:
     action: object  # "import into the directory", for the refusal message
     headers: tuple[str, ...]  # the columns of the downloadable template, in order
     example: Callable[[User], dict[str, object]]  # one row that imports cleanly for this user
+    whole_only: bool = False  # applied whole or not at all: no "only the valid rows"
 
 
 # The example rows of the templates: real references of this database (a town, an enterprise the
@@ -530,6 +531,12 @@ def import_apply(*, batch: ImportBatch, acting_user: User, valid_only: bool = Fa
         )
     # Checked again: the directory may have changed since the upload (a town renamed, a code added).
     report = _check(batch.kind, batch.filename, bytes(batch.content), acting_user)
+    if spec.whole_only and report.errors:
+        raise ZhuqiError(
+            "import_whole_only",
+            _("This kind of file is applied whole: fix the rows with errors and upload it again."),
+            status=422,
+        )
     if report.errors and not valid_only:
         raise ZhuqiError(
             "import_has_errors",

@@ -188,7 +188,12 @@ def _batch(request, pk) -> ImportBatch:
 @login_required
 def import_detail(request, pk):
     batch = _batch(request, pk)
-    return render(request, "directory/import_detail.html", {"batch": batch, "trail": audit.trail(batch)})
+    spec = importers.KINDS.get(batch.kind)
+    return render(
+        request,
+        "directory/import_detail.html",
+        {"batch": batch, "trail": audit.trail(batch), "whole_only": spec is not None and spec.whole_only},
+    )
 
 
 @login_required

@@ -1,7 +1,8 @@
 """Importing enterprise facts (seed 000 二(三)2: 环境信用评价等级, 重点用能单位, 年度考核) from .xlsx or
 .csv, like indicators — the import kind `programme_facts` of the directory's import page (导入: the
 file is checked row by row and every problem reported with its row, column and reason; nothing is
-written unless the coordinator applies it, in one transaction; a large file is applied by the worker)
+written unless the coordinator applies it, whole and in one transaction — never only its valid rows;
+a large file is applied by the worker)
 and `zhuqi programs import-facts FILE`, which share this check. Columns (Chinese headers):
 统一社会信用代码, 事项 (环境信用评价等级 | 重点用能单位 | 重点用能单位年度考核), 值, 来源, 日期 (YYYY-MM-DD).
 The same fact of the same date is replaced, so importing a file twice changes nothing."""
@@ -87,7 +88,7 @@ def check(filename: str, content: bytes, acting_user=None) -> tuple[list, list[t
 
 
 def apply(report: importers.Report, acting_user, batch: ImportBatch) -> dict:
-    return {"rows": services.facts_record(rows=report.valid, acting_user=acting_user)}
+    return services.facts_record(rows=report.valid, acting_user=acting_user)
 
 
 def example_row(acting_user) -> dict[str, object]:
@@ -109,5 +110,6 @@ importers.register(
         _("import into the directory"),
         tuple(HEADERS),
         example_row,
+        whole_only=True,
     ),
 )

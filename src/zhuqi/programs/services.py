@@ -1384,9 +1384,9 @@ def fact_problem(key: str, value: str) -> object | None:
 
 
 @transaction.atomic
-def facts_record(*, rows: list[tuple[Enterprise, str, str, str, date]], acting_user) -> int:
+def facts_record(*, rows: list[tuple[Enterprise, str, str, str, date]], acting_user) -> dict[str, int]:
     """Records (enterprise, key, value, source, as of) facts; the same fact of the same date is
-    replaced. One audit row for the batch."""
+    replaced. One audit row for the batch. Returns how many were created, updated and unchanged."""
     if acting_user is not None:
         permissions.require(acting_user, Capability.EDIT_DIRECTORY)
     for _e, key, value, source, _d in rows:
@@ -1394,17 +1394,25 @@ def facts_record(*, rows: list[tuple[Enterprise, str, str, str, date]], acting_u
             raise _invalid("fact_value", problem, "value")
         if not source.strip():
             raise _invalid("fact_source", _("Name the source of the fact."), "source")
-    written = 0
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     for enterprise, key, value, source, as_of in rows:
-        EnterpriseFact.objects.update_or_create(
-            enterprise=enterprise, key=key, as_of=as_of, defaults={"value": value, "source": source[:100]}
-        )
-        written += 1
+        found = EnterpriseFact.objects.filter(enterprise=enterprise, key=key, as_of=as_of).first()
+        if found is None:
+            EnterpriseFact.objects.create(
+                enterprise=enterprise, key=key, as_of=as_of, value=value, source=source[:100]
+            )
+            counts["created"] += 1
+        elif (found.value, found.source) == (value, source[:100]):
+            counts["unchanged"] += 1
+        else:
+            found.value, found.source = value, source[:100]
+            found.save(update_fields=["value", "source"])
+            counts["updated"] += 1
     audit.record_batch(
         actor=acting_user,
         verb="programme_facts_record",
         model=EnterpriseFact,
         batch_id=uuid.uuid4().hex[:12],
-        data={"total": written},
+        data={"entries": counts["created"] + counts["updated"]},
     )
-    return written
+    return counts

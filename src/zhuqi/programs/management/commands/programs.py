@@ -117,7 +117,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"row {number} {column}: {reason}")
             if problems:
                 raise CommandError(f"{len(problems)} rows have problems: nothing imported")
-            self.stdout.write(f"{services.facts_record(rows=rows, acting_user=None)} facts recorded")
+            counts = services.facts_record(rows=rows, acting_user=None)
+            self.stdout.write(
+                f"{counts['created'] + counts['updated']} facts recorded ({counts['unchanged']} unchanged)"
+            )
         elif action == "close":
             self.stdout.write(services.round_close(round_=self._round(options), acting_user=None).stage)
         elif action == "check":
