@@ -2,7 +2,9 @@
 progress, only the owner reads and downloads it, the file is gone after its time, the owner is told."""
 
 import io
+import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -50,7 +52,7 @@ def test_an_export_answers_the_job_at_once_and_the_worker_makes_the_file(client,
     )
     assert done["download_url"] == f"/api/v1/jobs/{job['id']}/file" and done["expires_at"]
     answer = client.get(done["download_url"])
-    assert answer.status_code == 200 and 'filename="indicators.xlsx"' in answer["Content-Disposition"]
+    assert answer.status_code == 200 and quote("企业指标导出") in answer["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
     assert sheet.max_row == 13 and {world.a.uscc, world.b.uscc} <= {c.value for c in sheet["A"]}
     # The owner is told in-app, with a link to the job's page (delivered by the same worker pass).
@@ -107,7 +109,13 @@ def test_the_page_polls_a_progress_bar_that_turns_into_the_download_link(client,
     )
     download = client.get(f"/jobs/{job.pk}/file/")
     assert download.status_code == 200 and load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert "企业指标导出" in client.get("/jobs/").content.decode()
+    # Named as its owner reads it (not indicators.xlsx), dated as the page dates: 2026年12月6日.
+    today = timezone.localdate()
+    named = f"企业指标导出 {today.year}年{today.month}月{today.day}日.xlsx"
+    assert f"下载 {named}" in fragment and quote(named) in download["Content-Disposition"]
+    listing = client.get("/jobs/").content.decode()
+    assert "企业指标导出" in listing and f"{today.month}月{today.day}日" in listing
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", client.get(f"/jobs/{job.pk}/").content.decode())
 
 
 def test_the_ledger_export_from_the_appeals_page_is_a_job(client, world):
@@ -185,6 +193,9 @@ def test_a_large_import_is_applied_by_the_worker_a_small_one_at_once(client, wor
     run_worker_once()
     assert client.get(f"/api/v1/imports/{batch['id']}").json()["result"]["created"] == 1
     assert api(client, coordinator, "get", f"/jobs/{queued.json()['id']}").json()["result"]["created"] == 1
+    # The job's page leads to what it made: the import.
+    page = client.get(f"/jobs/{queued.json()['id']}/").content.decode()
+    assert f'href="/imports/{batch["id"]}/"' in page and "查看导入结果" in page
 
 
 @pytest.mark.parametrize("kind", ["export.enterprises", "export.appeals"])

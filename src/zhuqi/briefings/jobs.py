@@ -1,5 +1,6 @@
 """The briefing's generation, run by the worker as its owner, with progress."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.briefings import services
@@ -29,4 +30,10 @@ def run(job, progress) -> jobs.Outcome:
     return jobs.Outcome({})
 
 
-jobs.register("briefing.generate", label=_("Briefing (Word and PDF)"), run=run, check=check)
+jobs.register(
+    "briefing.generate",
+    label=_("Briefing (Word and PDF)"),
+    run=run,
+    check=check,
+    link=(_("Open the briefing"), lambda job: reverse("briefings:detail", args=[job.parameters["briefing"]])),
+)

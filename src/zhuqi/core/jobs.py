@@ -12,6 +12,7 @@ An app registers each kind of job with `register` (in its `jobs.py`, imported by
 import contextlib
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -26,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import audit, outbox
+from zhuqi.core import audit, formats, outbox
 from zhuqi.core.errors import Message, NotFound, ZhuqiError, bilingual
 from zhuqi.core.models import Job
 
@@ -53,14 +54,16 @@ class Kind:
     label: object  # lazy text: what the job is, for its page and the notification
     run: Callable  # run(job, progress) -> Outcome; progress(done, total) may raise Interrupted
     check: Callable  # check(owner, parameters) -> parameters, raising ZhuqiError when not allowed
+    # Where what the job made lives, when it is more than a file (a briefing, an import): (text, url(job)).
+    link: tuple[object, Callable] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 stopping = threading.Event()  # set by the worker when it is asked to stop
 
 
-def register(kind: str, *, label, run: Callable, check: Callable) -> None:
-    KINDS[kind] = Kind(label, run, check)
+def register(kind: str, *, label, run: Callable, check: Callable, link=None) -> None:
+    KINDS[kind] = Kind(label, run, check, link)
 
 
 def text_filters(*names: str) -> Callable:
@@ -127,7 +130,23 @@ def download(user, job_id: int) -> tuple[Path, str]:
             _("The file was kept for its set time and has been deleted: run the job again."),
             status=410,
         )
-    return path, job.result_name
+    return path, download_name(job)
+
+
+def download_name(job: Job) -> str:
+    """The file's name as its owner reads it: what the job is and the day it ran, in the page's
+    language (预警清单导出 2026年12月6日.xlsx), not the worker's technical name (warnings.xlsx)."""
+    what = re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", str(label(job))).strip() or job.kind
+    extension = Path(job.result_name).suffix
+    return f"{what} {formats.day(job.created_at)}{extension}"
+
+
+def result_link(job: Job) -> tuple[object, str] | None:
+    kind = KINDS.get(job.kind)
+    if kind is None or kind.link is None or job.state != Job.State.DONE:
+        return None
+    text, url = kind.link
+    return text, url(job)
 
 
 RESULT_LABELS = {

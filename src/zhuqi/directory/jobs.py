@@ -1,6 +1,7 @@
 """The directory's background jobs: exports of enterprises and indicators, and large imports."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import jobs
@@ -58,4 +59,13 @@ jobs.register(
 jobs.register(
     "export.indicators", label=_("Indicator export (.xlsx)"), run=run_indicators, check=lambda owner, p: {}
 )
-jobs.register("import.apply", label=_("Import"), run=run_import, check=check_import)
+jobs.register(
+    "import.apply",
+    label=_("Import"),
+    run=run_import,
+    check=check_import,
+    link=(
+        _("See the import"),
+        lambda job: reverse("directory:import_detail", args=[job.parameters["batch"]]),
+    ),
+)

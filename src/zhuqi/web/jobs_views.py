@@ -33,6 +33,8 @@ def job_detail(request, job_id):
         "label": jobs.label(job),
         "results": jobs.results(job),
         "message": jobs.message_text(job),
+        "result_link": jobs.result_link(job),
+        "download_name": jobs.download_name(job) if job.result_name else "",
     }
     if request.headers.get("HX-Request"):
         return render(request, "web/_job_progress.html", context)
