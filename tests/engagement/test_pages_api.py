@@ -139,3 +139,38 @@ def test_exports_of_visits_and_compliance(world, client):
     assert (
         client.post("/engagement/compliance/export/?year=1&quarter=9").status_code == 302
     )  # refused, back to the page
+
+
+def test_the_visit_form_suggests_and_takes_the_enterprise_by_name_and_the_photo_goes_to_the_appeal(
+    world, client, category, settings, tmp_path
+):
+    """Found by a new user: the picker sent `enterprise=` and the suggestions read only `q`, so nothing
+    was ever suggested; a name typed in full was refused; the photo stayed on the visit only."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhuqi.core.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world.city_dept.categories.add(category)
+    client.force_login(world.users["leader_a"])
+    suggested = client.get("/enterprises/options/", {"enterprise": world.a.name[:4]}).content.decode()
+    assert f'value="{world.a.uscc}"' in suggested
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    response = client.post(
+        "/engagement/visits/new/",
+        {
+            "enterprise": world.a.name,
+            "kind": "onsite",
+            "visited_on": "2026-11-20",
+            "problem_title": "用电增容",
+            "problem_description": "需增容",
+            "problem_category": category.pk,
+            "photo": SimpleUploadedFile("现场.png", png, content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    visit = Visit.objects.get()
+    appeal = visit.appeals.get()
+    assert visit.enterprise == world.a
+    assert Attachment.objects.filter(object_type="appeal", object_id=str(appeal.pk)).count() == 1
+    assert Attachment.objects.filter(object_type="visit", object_id=str(visit.pk)).count() == 1

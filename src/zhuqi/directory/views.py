@@ -57,8 +57,9 @@ def enterprise_list(request):
 @login_required
 def enterprise_options(request):
     """<option>s for a picker of enterprises in scope (htmx fills a <datalist>): name or code, at
-    least 2 characters, at most 10 rows."""
-    q = request.GET.get("q") or request.GET.get("enterprise_uscc") or ""
+    least 2 characters, at most 10 rows. htmx sends the input under its own name: the pickers are
+    named q, enterprise_uscc (appeals) and enterprise (visits)."""
+    q = request.GET.get("q") or request.GET.get("enterprise_uscc") or request.GET.get("enterprise") or ""
     return render(
         request,
         "directory/_enterprise_options.html",

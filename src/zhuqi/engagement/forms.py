@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,21 @@ from zhuqi.core import permissions
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department, Enterprise, ServiceCategory
 from zhuqi.engagement.models import MajorEvent, Meeting, VisitKind
+
+
+class EnterprisePick(forms.ModelChoiceField):
+    """An enterprise in scope by its code (what the suggestions fill in) or by its name typed in full,
+    when exactly one enterprise in scope bears it."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            name = (value or "").strip()
+            named = list(self.queryset.filter(name=name)[:2]) if name else []
+            if len(named) != 1:
+                raise
+            return named[0]
 
 
 class TaskForm(forms.Form):
@@ -33,7 +49,7 @@ class VisitForm(forms.Form):
     """A phone in a few taps: the enterprise (a leader has a handful), the kind, the day (today), and
     the problem found if any; the 三问三带四帮 fields are folded below."""
 
-    enterprise = forms.ModelChoiceField(
+    enterprise = EnterprisePick(
         label=_("enterprise"), queryset=Enterprise.objects.none(), to_field_name="uscc"
     )
     kind = forms.ChoiceField(label=_("kind"), choices=VisitKind.choices, widget=forms.RadioSelect)

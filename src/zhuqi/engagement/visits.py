@@ -145,6 +145,8 @@ def record_visit(
                 urgency=problem.urgency,
                 acting_user=acting_user,
                 channel=Channel.VISIT,
+                # The photos go with the problem: the department handling it may not open visits.
+                attachments=attachments,
             )
             made.append(submission.appeal)
         if made:
