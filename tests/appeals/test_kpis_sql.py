@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from tests.appeals import kpis_reference
@@ -192,3 +193,24 @@ def test_the_rollup_gives_the_live_kpis_and_serves_only_the_whole_ledger(loop, s
         not KpiRollup.objects.exists()
         and kpis.overall_and_groups(scope, "all", rollup=True)[0]["as_of"] is None
     )
+
+
+def test_the_worker_rebuilds_the_rollup_only_when_the_appeals_changed(loop, settings):
+    """On PostgreSQL an unchanged ledger keeps its rollup (said true as of the pass, core/changes.py);
+    any change to the appeals has it rebuilt at the next pass. Elsewhere it is rebuilt every time."""
+    w = loop
+    _random_world(w, random.Random(4), n=60)
+    settings.ZHUQI_KPI_ROLLUP_FROM = 1
+    assert kpis.worker_refresh() > 0
+    built = KpiRollup.objects.get()
+    later = timezone.now() + timedelta(hours=1)
+    again = kpis.worker_refresh(now=later)
+    if connection.vendor == "postgresql":
+        assert again == 0 and KpiRollup.objects.get().refreshed_at == later
+        assert KpiRollup.objects.get().stamp == built.stamp
+    else:
+        assert again > 0 and not KpiRollup.objects.get().stamp
+    counted = Appeal.objects.exclude(state__in=[State.WITHDRAWN, State.MERGED]).first()
+    Appeal.objects.filter(pk=counted.pk).update(state=State.WITHDRAWN)
+    assert kpis.worker_refresh(now=later + timedelta(hours=1)) > 0
+    assert kpis.compute(Appeal.objects.all(), rollup=True)[0]["count"] == built.appeals - 1

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from zhuqi.appeals.lifecycle import VOID_STATES
 from zhuqi.appeals.models import Appeal, CloseReason, KpiCell, KpiRollup, Rating, State
-from zhuqi.core import workdays
+from zhuqi.core import changes, workdays
 
 GROUPS = {"department": "department", "town": "town", "category": "category", "month": "month", "all": None}
 
@@ -268,6 +268,11 @@ def estimated_appeals() -> int:
     return Appeal.objects.count()
 
 
+# What the cells depend on: the appeals (their states, departments, handling times) and their
+# enterprises' towns. Names are read when the cells are summed.
+ROLLUP_READS = ("appeals.Appeal", "directory.Enterprise")
+
+
 def refresh_rollup(force: bool = False) -> int | None:
     """Rebuilds the rollup when the ledger is past ZHUQI_KPI_ROLLUP_FROM appeals (or `force`) and drops it
     below; returns the cells written, None when there is no rollup. Four aggregates over the appeals."""
@@ -277,6 +282,7 @@ def refresh_rollup(force: bool = False) -> int | None:
                 KpiRollup.objects.all().delete()
                 KpiCell.objects.all().delete()
         return None
+    stamp = changes.stamp(ROLLUP_READS) or ""  # before reading: a change meanwhile is seen next time
     cells = []
     counted = 0
     month = TruncMonth("created_at", tzinfo=workdays.SHANGHAI)  # the live grouping's month
@@ -321,7 +327,7 @@ def refresh_rollup(force: bool = False) -> int | None:
         KpiCell.objects.all().delete()
         KpiCell.objects.bulk_create(cells, batch_size=2000)
         KpiRollup.objects.all().delete()
-        KpiRollup.objects.create(refreshed_at=timezone.now(), appeals=counted)
+        KpiRollup.objects.create(refreshed_at=timezone.now(), appeals=counted, stamp=stamp)
     return len(cells)
 
 
@@ -334,11 +340,24 @@ def _month_day(moment) -> date:
 
 def worker_refresh(now=None) -> int | None:
     """The worker's pass: rebuilds the rollup when it is older than ZHUQI_KPI_REFRESH_MINUTES (or the ledger
-    just crossed the threshold); drops it when the ledger is below."""
+    just crossed the threshold) and the appeals or their enterprises changed since it was built (on
+    PostgreSQL, core/changes.py; otherwise it only says its figures still hold now); drops it when the
+    ledger is below the threshold."""
     now = now or timezone.now()
-    last = KpiRollup.objects.values_list("refreshed_at", flat=True).first()
-    if last is not None and (now - last).total_seconds() < settings.ZHUQI_KPI_REFRESH_MINUTES * 60:
+    last = KpiRollup.objects.order_by("-refreshed_at").first()
+    if (
+        last is not None
+        and (now - last.refreshed_at).total_seconds() < settings.ZHUQI_KPI_REFRESH_MINUTES * 60
+    ):
         return None
+    if (
+        last is not None
+        and last.stamp
+        and last.stamp == changes.stamp(ROLLUP_READS)
+        and estimated_appeals() >= settings.ZHUQI_KPI_ROLLUP_FROM
+    ):
+        KpiRollup.objects.filter(pk=last.pk).update(refreshed_at=now)  # nothing changed: true as of now
+        return 0
     return refresh_rollup()
 
 

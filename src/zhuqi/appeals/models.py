@@ -268,6 +268,7 @@ class KpiRollup(models.Model):
 
     refreshed_at = models.DateTimeField()
     appeals = models.PositiveIntegerField(default=0)  # counted appeals in the rollup
+    stamp = models.CharField(max_length=64, blank=True)  # core.changes of what it read, when it was built
 
     def __str__(self):
         return f"{self.refreshed_at}"

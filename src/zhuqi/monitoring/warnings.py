@@ -18,25 +18,23 @@ same, so nothing would be raised, changed or resolved. The sweep with nothing ne
 kinds that follow the clock (appeal deadlines) cost.
 """
 
-import hashlib
 import logging
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import User
-from zhuqi.core import audit, findings, outbox, permissions
+from zhuqi.core import audit, changes, findings, outbox, permissions
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.monitoring import actuals, lifecycle, rules
-from zhuqi.monitoring.models import OPEN_WARNING_STATES, KindRule, Level, SweepStamp, Warning, WarningState
+from zhuqi.monitoring.models import OPEN_WARNING_STATES, Level, SweepStamp, Warning, WarningState
 
 log = logging.getLogger(__name__)
 LEVEL_ORDER = {Level.BLUE: 0, Level.YELLOW: 1, Level.RED: 2}
@@ -127,49 +125,14 @@ def _sweep(today: date, kinds) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _tables(reads) -> list[str]:
-    """The database tables behind a kind's `reads` (app labels: every model of the app, many-to-many
-    tables included; "app.Model": that model), and the rules' table, which every kind reads."""
-    tables = {KindRule._meta.db_table}
-    for entry in reads:
-        if "." in entry:
-            tables.add(django_apps.get_model(entry)._meta.db_table)
-        else:
-            tables |= {
-                m._meta.db_table
-                for m in django_apps.get_app_config(entry).get_models(include_auto_created=True)
-            }
-    return sorted(tables)
-
-
 def _stamp(kind, today: date) -> str | None:
-    """What the kind's provider would read, in 40 characters: the day and, for each table it declares,
-    PostgreSQL's counters of rows inserted, updated and deleted (committed, and of this transaction)
-    and its file (a TRUNCATE changes it). Equal stamps: nothing the provider reads has changed, so its
-    findings are those of its last pass. None (always run) for kinds that declare nothing, and on
-    databases without these counters (SQLite: small installations, where the sweep is cheap).
-    A change is seen at the latest one pass later (the counters of another session reach the shared
-    statistics when it ends its transaction, within a second or so)."""
-    if not kind.reads or connection.vendor != "postgresql":
+    """What the kind's provider would read (core/changes.py): the day, and the change counters of the
+    tables it declares and of the rules' table, which every kind reads. Equal stamps: nothing the
+    provider reads has changed, so its findings are those of its last pass. None (always run) for kinds
+    that declare nothing, and on SQLite."""
+    if not kind.reads:
         return None
-    tables = _tables(kind.reads)
-    with connection.cursor() as c:
-        c.execute("SELECT pg_stat_clear_snapshot()")  # not the figures cached earlier in this transaction
-        c.execute(
-            """
-            SELECT c.relname, pg_relation_filenode(c.oid),
-                   coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0),
-                   coalesce(x.n_tup_ins + x.n_tup_upd + x.n_tup_del, 0)
-            FROM pg_class c
-            LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-            LEFT JOIN pg_stat_xact_user_tables x ON x.relid = c.oid
-            WHERE c.relkind = 'r' AND c.relname = ANY(%s) AND c.relnamespace = to_regnamespace(current_schema())
-            ORDER BY c.relname
-            """,
-            [tables],
-        )
-        rows = c.fetchall()
-    return hashlib.sha1(repr((today.isoformat(), rows)).encode(), usedforsecurity=False).hexdigest()
+    return changes.stamp([*kind.reads, "monitoring.KindRule"], extra=[today.isoformat()])
 
 
 @transaction.atomic
