@@ -1,6 +1,7 @@
 """Policy pages: catalogue with figures, clause editing with the error's position, 我的政策,
 applying, reviewing, confirming a grant, the batch list; every object checked against its reader."""
 
+import re
 from datetime import date
 
 from tests.job_helpers import job_from_redirect, run_worker_once
@@ -96,6 +97,21 @@ def test_a_bad_application_input_is_shown_on_the_form(client, policy_world):
         {"in_consulting_fees": "-1"},
     )
     assert r.status_code == 200 and not Application.objects.exists()
+
+
+def test_a_refusal_on_the_page_names_the_condition_not_the_rules_identifier(client, policy_world):
+    """Enterprise B is no pilot: DB-3-2 (condition `pilot`, a derived value of the doubling pack) refuses
+    it, and the page says so with the pack's Chinese label, without the identifier."""
+    r = page(
+        client,
+        policy_world.users["enterprise_b"],
+        "/policies/clauses/DB-3-2/apply/?year=2021",
+        {"in_consulting_fees": "1600000"},
+    )
+    text = r.content.decode()
+    assert r.status_code == 200 and not Application.objects.exists()
+    assert "倍增计划试点企业（含视同的国家级“小巨人”企业）" in text and "需为是" in text
+    assert not re.search(r"\bpilot\b|\bis_pilot\b|little_giant_national", text)
 
 
 def test_confirm_a_grant_and_batch_it(client, policy_world):

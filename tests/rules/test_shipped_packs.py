@@ -53,5 +53,11 @@ def test_the_contribution_reward_is_capped_at_one_million_exactly(assessed, expe
         "talent_role_qualifies": True,
         "contribution_award_assessed": Decimal(assessed),
     }
-    result = explain(pack, clause, {"specialised_enterprise": True}, date(2024, 6, 30), inputs)
+    result = explain(
+        pack,
+        clause,
+        {"little_giant_national": False, "specialised_provincial": True},
+        date(2024, 6, 30),
+        inputs,
+    )
     assert result.eligible and result.amount_yuan == Decimal(expected)

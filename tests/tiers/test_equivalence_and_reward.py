@@ -78,3 +78,32 @@ def test_the_reward_is_offered_once_when_a_tier_is_first_recognised(installed):
     )
     grants.offers_run(period=date(2028, 12, 31))
     assert GrantOffer.objects.filter(enterprise=enterprise).count() == 1
+
+
+def test_the_talent_reward_reads_the_tier_recognitions_not_the_tags(installed):
+    """东府办〔2022〕63号: the talents of a 国家级“小巨人” or a 省级专精特新 enterprise are in the reward's scope
+    directly; the pack reads tiers.Recognition (in force), not the directory's 专精特新 tags."""
+    from tests.cultivation.helpers import tag
+
+    giant, provincial, tagged, lapsed = (EnterpriseFactory() for _ in range(4))
+    RecognitionFactory(
+        enterprise=giant, tier="little_giant", level="national", recognised_on=date(2022, 7, 1)
+    )
+    RecognitionFactory(
+        enterprise=provincial, tier="specialised", level="provincial", recognised_on=date(2022, 7, 1)
+    )
+    RecognitionFactory(
+        enterprise=lapsed,
+        tier="specialised",
+        level="provincial",
+        recognised_on=date(2019, 7, 1),
+        expires_on=date(2022, 6, 30),
+    )
+    for name in ("专精特新", "专精特新小巨人", "省级专精特新中小企业"):
+        tag(tagged, name)
+    clause = Clause.objects.get(code="TALENT-CONTRIBUTION")
+    inputs = {"unit_qualifies": False, "talent_role_qualifies": True, "contribution_award_assessed": 200000}
+    found = {e: matching.explain_one(e.pk, clause, 2023, inputs) for e in (giant, provincial, tagged, lapsed)}
+    assert found[giant].eligible and found[provincial].eligible
+    assert found[giant].derived == {"specialised_enterprise": True}
+    assert not found[tagged].eligible and not found[lapsed].eligible

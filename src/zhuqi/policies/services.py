@@ -23,7 +23,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, outbox
 from zhuqi.core.errors import Conflict, Message, ZhuqiError
 from zhuqi.directory.models import Enterprise
-from zhuqi.policies import budgets, lifecycle, matching
+from zhuqi.policies import budgets, explain, lifecycle, matching
 from zhuqi.policies.models import (
     Application,
     ApplicationState,
@@ -137,13 +137,19 @@ def _parse_inputs(fields, raw: dict) -> dict:
     return parsed
 
 
-def _not_eligible(explanation) -> ZhuqiError:
-    failing = [c.text for c in explanation.checks if c.holds is False]
+def _not_eligible(explanation, clause: Clause) -> ZhuqiError:
+    """The refusal names each failing condition as a sentence of the pack's labels (倍增计划试点企业：否，
+    须为是), never the rule's identifiers (`pilot`): people read it on the page and in the API."""
+    pack, rule = clause_rule(clause)
+    labels = pack.labels(rule)
+    failing = [
+        explain.sentence(c, labels, pack.parameters) for c in explanation.checks if c.holds is False
+    ]
     return ZhuqiError(
         "not_eligible",
         Message(
             _("By the rule of this clause the enterprise does not qualify: %(failing)s."),
-            {"failing": "; ".join(failing) or "—"},
+            {"failing": "；".join(failing) or "—"},
         ),
         status=422,
     )
@@ -206,7 +212,7 @@ def application_submit(
     if explanation.nothing_to_grant or (explanation.eligible and explanation.amount_yuan is None):
         raise ZhuqiError("nothing_to_grant", _("By the rule, these inputs give no amount."), status=422)
     if not explanation.eligible:
-        raise _not_eligible(explanation)
+        raise _not_eligible(explanation, clause)
     try:
         with transaction.atomic():
             duplicate = Application.objects.filter(
@@ -317,7 +323,7 @@ def application_approve(
         application.enterprise_id, clause, application.year, application.inputs
     )
     if not explanation.eligible or explanation.amount_yuan is None:
-        raise _not_eligible(explanation)
+        raise _not_eligible(explanation, clause)
     maximum = min(explanation.amount_yuan, application.computed_max)
     if not (Decimal(0) < amount <= maximum):
         raise ZhuqiError(
