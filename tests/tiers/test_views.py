@@ -1,10 +1,13 @@
+import io
 from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.factories import RecognitionFactory
+from tests.job_helpers import cells, page_export
 from tests.tiers.conftest import innovative_enterprise
+from zhuqi.core.models import Job
 from zhuqi.tiers import assessment
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +47,21 @@ def test_candidates_show_what_is_lacking_and_export(client, tiered):
     client.force_login(tiered.users["coordinator"])
     page = client.get("/tiers/candidates/?year=2025&tier=specialised").content.decode()
     assert tiered.a.name in page and "专精特新评价得分" in page  # the province's score is the gap
-    r = client.get("/tiers/candidates/export/?year=2025&tier=specialised")
-    sheet = load_workbook(__import__("io").BytesIO(r.content)).active
+    assert client.get("/tiers/candidates/export/?year=2025").status_code == 405  # a job, started by POST
+    content = page_export(client, "tiers:candidates_export", {"year": 2025, "tier": "specialised"})
+    sheet = load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("统一社会信用代码", "企业名称") and any(tiered.a.name in row for row in rows[1:])
+
+
+def test_the_recognitions_export_is_a_job_over_what_the_owner_sees(client, tiered):
+    client.force_login(tiered.users["town_a"])  # 长安镇: its own enterprise only
+    content = page_export(client, "tiers:recognitions_export", {"tier": "innovative"})
+    names = cells(content)
+    assert tiered.a.name in names and tiered.b.name not in names
+    before = Job.objects.count()
+    refused = client.post("/tiers/export/?tier=nonsense")  # a bad filter: refused, no job
+    assert refused["Location"] == "/tiers/" and Job.objects.count() == before
 
 
 def test_the_enterprise_sees_its_tier_the_next_and_what_it_lacks(client, tiered):

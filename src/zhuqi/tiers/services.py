@@ -12,6 +12,7 @@ from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
 from zhuqi.policies import grants
+from zhuqi.tiers import lifecycle
 from zhuqi.tiers.models import Level, Recognition, Tier
 
 # 工信部企业〔2022〕63号: 专精特新中小企业 and 专精特新“小巨人” are valid three years (认定有效期为三年).
@@ -132,11 +133,10 @@ def recognition_record(
 def recognition_revoke(
     *, recognition: Recognition, revoked_on: date, reason: str, acting_user=None
 ) -> Recognition:
-    """Revokes a recognition (撤销: the enterprise no longer meets the tier or the title was withdrawn)."""
-    _require(acting_user)
+    """Revokes a recognition (撤销: the enterprise no longer meets the tier or the title was withdrawn);
+    the step is lifecycle.REVOKE, which the pages read to offer the button."""
     recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
-    if recognition.revoked_on is not None:
-        raise Conflict("already_revoked", _("This recognition is already revoked."), status=409)
+    lifecycle.REVOKE.check(acting_user, recognition)
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_MAX:
         raise _bad("bad_reason", _("Give a reason (at most 200 characters)."), "reason")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("tiers/assess/", views.assess, name="assess"),
     path("tiers/mine/", views.mine, name="mine"),
     path("tiers/enterprises/<int:pk>/", views.enterprise, name="enterprise"),
+    path("tiers/recognitions/<int:pk>/revoke/", views.revoke, name="revoke"),
 ]

@@ -12,17 +12,15 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.core import jobs, permissions, tabular
+from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.core.http import xlsx_response
 from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.selectors import enterprises_visible_to
-from zhuqi.tiers import assessment, selectors, services, status
+from zhuqi.tiers import exports, lifecycle, selectors, services, status
 from zhuqi.tiers.facts import BY_KEY
 from zhuqi.tiers.models import Level, Outcome, Tier
 
-EXPORT_MAX = 50_000
 STATES = [
     ("in_force", _("In force")),
     ("expiring", _("Expiring within six months")),
@@ -65,6 +63,8 @@ def overview(request):
     page = DeferredJoinPaginator(selectors.recognition_list(request.user, today=today, **f), 25).get_page(
         request.GET.get("page")
     )
+    for r in page:
+        r.offered = lifecycle.offered(request.user, r)
     counts = selectors.tier_counts(request.user, today)
     rows = [
         (label, [counts.get(code, {}).get(lv, 0) for lv, _l in Level.choices]) for code, label in Tier.choices
@@ -82,47 +82,27 @@ def overview(request):
             "expiring": selectors.expiring_count(request.user, today),
             "run": selectors.latest_run(),
             "this_year": today.year,
+            "today": today,
             "query": request.GET.urlencode(),
         },
     )
 
 
+def _export(request, parameters: dict):
+    """Queues the export as a job (export.tiers) and shows its page: progress, then the file."""
+    try:
+        job = jobs.enqueue(kind="export.tiers", owner=request.user, parameters=parameters)
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("tiers:overview")
+    return redirect("web:job_detail", job.pk)
+
+
 @login_required
+@require_POST
 def recognitions_export(request):
     _read(request)
-    today = timezone.localdate()
-    f = _filters(request, "tier", "level", "q", "state")
-    f["tier"], f["level"], f["state"] = (
-        _choice(f["tier"], Tier.choices),
-        _choice(f["level"], Level.choices),
-        _choice(f["state"], STATES),
-    )
-    rows = (
-        (
-            r.enterprise.uscc,
-            r.enterprise.name,
-            str(r.get_tier_display()),
-            str(r.get_level_display()),
-            r.document,
-            r.recognised_on,
-            r.expires_on,
-            r.revoked_on,
-            r.revoked_reason,
-        )
-        for r in selectors.recognition_list(request.user, today=today, **f)[:EXPORT_MAX]
-    )
-    headers = [
-        "统一社会信用代码",
-        "企业名称",
-        "梯度",
-        "级别",
-        "认定文件",
-        "认定日期",
-        "有效期至",
-        "撤销日期",
-        "撤销原因",
-    ]
-    return xlsx_response(tabular.write_xlsx("梯度认定", headers, rows), "zhuqi-tier-recognitions.xlsx")
+    return _export(request, {"what": "recognitions"} | _filters(request, "tier", "level", "q", "state"))
 
 
 @login_required
@@ -154,41 +134,16 @@ def candidates(request):
     )
 
 
-def _requirement_labels() -> dict[str, dict[str, str]]:
-    return {
-        tier: {n: d.label for n, d in pack.derived.items() if n.startswith("req_")}
-        for tier, pack in assessment.all_packs().items()
-    }
-
-
-def _fact_label(tier: str, name: str) -> str:
-    fact = assessment.pack_of(tier).facts.get(name)
-    return fact.label if fact else name
+_requirement_labels = exports.requirement_labels
+_fact_label = exports.fact_label
 
 
 @login_required
+@require_POST
 def candidates_export(request):
     _read(request)
     year = _year(request) or timezone.localdate().year
-    f = _filters(request, "tier", "outcome", "q")
-    f["tier"], f["outcome"] = _choice(f["tier"], Tier.choices), _choice(f["outcome"], Outcome.choices)
-    labels = _requirement_labels()
-    rows = (
-        (
-            a.enterprise.uscc,
-            a.enterprise.name,
-            str(a.get_tier_display()),
-            str(a.get_outcome_display()),
-            a.score,
-            "；".join(labels[a.tier].get(r, r) for r in a.lacking),
-            "；".join(_fact_label(a.tier, m) for m in a.missing),
-        )
-        for a in selectors.candidate_list(request.user, selectors.latest_run(year), **f)[:EXPORT_MAX]
-    )
-    headers = ["统一社会信用代码", "企业名称", "梯度", "结果", "评价得分", "所缺条件", "待补事实"]
-    return xlsx_response(
-        tabular.write_xlsx(f"{year}年梯度候选", headers, rows), f"zhuqi-tier-candidates-{year}.xlsx"
-    )
+    return _export(request, {"what": "candidates", "year": year} | _filters(request, "tier", "outcome", "q"))
 
 
 @login_required
@@ -236,6 +191,9 @@ def enterprise(request, pk: int):
             messages.error(request, str(exc.message))
         return redirect("tiers:enterprise", pk)
     state = status.status_of(pk, today)
+    history = list(selectors.enterprise_recognitions(pk))
+    for r in history:
+        r.offered = lifecycle.offered(request.user, r)
     facts = selectors.enterprise_facts(pk)
     for fact in facts:
         key = BY_KEY.get(fact.key)
@@ -248,7 +206,7 @@ def enterprise(request, pk: int):
         {
             "enterprise": found,
             "status": state,
-            "history": selectors.enterprise_recognitions(pk),
+            "history": history,
             "facts": facts,
             "can_manage": can_manage,
             "tiers": Tier.choices,
@@ -256,6 +214,36 @@ def enterprise(request, pk: int):
             "today": today,
         },
     )
+
+
+@login_required
+@require_POST
+def revoke(request, pk: int):
+    """撤销认定, offered on the overview and the enterprise page where lifecycle.REVOKE allows it."""
+    found = selectors.recognitions_visible_to(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    back = request.POST.get("next", "")
+    back = (
+        back
+        if back.startswith("/tiers/") and "//" not in back
+        else f"/tiers/enterprises/{found.enterprise_id}/"
+    )
+    try:
+        raw = request.POST.get("revoked_on", "")[:10]
+        services.recognition_revoke(
+            recognition=found,
+            revoked_on=date.fromisoformat(raw) if raw else timezone.localdate(),
+            reason=request.POST.get("reason", "")[:300],
+            acting_user=request.user,
+        )
+    except ValueError:
+        messages.error(request, _bad_date())
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _g("Recognition revoked."))
+    return redirect(back[:300])
 
 
 def _bad_date():
