@@ -81,6 +81,7 @@ class Capability(StrEnum):
     READ_CULTIVATION = "read_cultivation"
     MANAGE_CULTIVATION = "manage_cultivation"
     HELP_MEMBERS = "help_members"
+    WORK_UPSCALE_LISTS = "work_upscale_lists"
     # Engagement (包联服务)
     FOLLOW_ENGAGEMENT = "follow_engagement"
     RECORD_VISITS = "record_visits"
@@ -228,6 +229,10 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
     C.HELP_MEMBERS: (
         _STAFF - {Role.SYSTEM},
         "be a pool member's helper (服务专员) and record help given to members in scope",
+    ),
+    C.WORK_UPSCALE_LISTS: (
+        _COORDINATING | {Role.TOWN_OFFICER},
+        "work the 小升规 lists (准规上, 拟入库, 易退库) of its scope: their counts on its home page",
     ),
     C.FOLLOW_ENGAGEMENT: (
         _STAFF - {Role.SYSTEM},

@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
@@ -16,14 +18,16 @@ from zhuqi.core.http import Page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import Id, JobOut, Key, SearchText, Year, column, text, whole
 from zhuqi.cultivation import keylists, ladder, selectors, services
-from zhuqi.cultivation.models import HelpNote, KeyList, KeyListEntry, Membership, PoolKind
+from zhuqi.cultivation.models import HelpNote, KeyList, KeyListEntry, ListKind, Membership, PoolKind
 from zhuqi.directory.models import Department, Town
 from zhuqi.directory.selectors import department_by_code, enterprise_get, enterprises_visible_to, town_by_code
+from zhuqi.projects.models import Project
+from zhuqi.projects.selectors import project_get
 
 router = Router(tags=["cultivation"])
 
 PoolKindIn = Literal[tuple(PoolKind.values)]  # type: ignore[valid-type]
-ListKindIn = Literal[tuple(keylists.ENTERPRISE_KINDS)]  # type: ignore[valid-type]
+ListKindIn = Literal[tuple(ListKind.values)]  # type: ignore[valid-type]
 
 
 def _this_year() -> int:
@@ -88,7 +92,7 @@ class PoolTargetOut(Schema):
 
 
 class RunIn(Schema):
-    kind: Literal[tuple([*PoolKind.values[:4], "lists", *keylists.ENTERPRISE_KINDS])]  # type: ignore[valid-type]
+    kind: Literal[tuple([*PoolKind.values[:4], "lists", *ListKind.values])]  # type: ignore[valid-type]
     year: Year
 
 
@@ -105,9 +109,15 @@ class KeyListOut(Schema):
 
 
 class EntryOut(Schema):
+    """An entry of a key list: the enterprise, or for the project list (`projects`) the key project
+    (its number, name and investment) and the enterprise building it, if any."""
+
     id: int
-    enterprise_uscc: str = Field(..., alias="enterprise.uscc")
-    enterprise_name: str = Field(..., alias="enterprise.name")
+    enterprise_uscc: str | None
+    enterprise_name: str | None
+    project_number: str | None
+    project_name: str | None
+    investment: Decimal | None
     state: str
     rank: int | None
     score: Decimal | None
@@ -118,6 +128,7 @@ class EntryOut(Schema):
 class KeyListActionIn(Schema):
     year: Year
     enterprise_uscc: Key = ""
+    project_number: column(Project, "number") = ""
     entry: Id | None = None
     reason: column(KeyListEntry, "reason") = ""
     rule: dict[text(40, min_length=1), whole(0, 10**14) | text(10)] | None = Field(None, max_length=10)
@@ -230,16 +241,23 @@ def _key_list(request, kind: str, year: int) -> KeyList:
 def key_list_detail(request, kind: ListKindIn, q: Query[CultivationYearQuery]):
     found = _key_list(request, kind, q.year or _this_year())
     entered, left = keylists.changes(found)
-    visible = enterprises_visible_to(request.user)
-    found.entered = list(visible.filter(pk__in=entered).values_list("uscc", flat=True))
-    found.left = list(visible.filter(pk__in=left).values_list("uscc", flat=True))
+    code = "number" if kind == ListKind.PROJECTS else "uscc"  # projects by number, enterprises by code
+    found.entered = list(selectors.listed_visible(request.user, found, entered).values_list(code, flat=True))
+    found.left = list(selectors.listed_visible(request.user, found, left).values_list(code, flat=True))
     return found
 
 
 @router.get("/cultivation/key-lists/{kind}/entries", response=list[EntryOut])
 @paginate(Page)
 def key_list_entries(request, kind: ListKindIn, q: Query[CultivationYearQuery]):
-    return selectors.key_list_entries(request.user, _key_list(request, kind, q.year or _this_year()))
+    entries = selectors.key_list_entries(request.user, _key_list(request, kind, q.year or _this_year()))
+    return entries.annotate(
+        enterprise_uscc=Coalesce("enterprise__uscc", "project__enterprise__uscc"),
+        enterprise_name=Coalesce("enterprise__name", "project__enterprise__name"),
+        project_number=F("project__number"),
+        project_name=F("project__name"),
+        investment=F("project__investment"),
+    )
 
 
 @router.post("/cultivation/key-lists/{kind}/{action}", response=KeyListOut)
@@ -253,6 +271,9 @@ def key_list_action(
     found = keylists.list_for(kind, payload.year)
     if action == "rule":
         keylists.list_rule_edit(key_list=found, acting_user=request.user, changes=payload.rule or {})
+    elif action == "add" and kind == ListKind.PROJECTS:
+        project = project_get(request.user, payload.project_number)
+        keylists.list_add(key_list=found, project=project, acting_user=request.user, reason=payload.reason)
     elif action == "add":
         enterprise = enterprise_get(request.user, payload.enterprise_uscc)
         keylists.list_add(

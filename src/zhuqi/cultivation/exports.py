@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from zhuqi.core import formats
 from zhuqi.core.tabular import write_xlsx
 from zhuqi.cultivation import proposals, selectors
-from zhuqi.cultivation.models import PoolKind
+from zhuqi.cultivation.models import ListKind, PoolKind
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprises_visible_to
 
@@ -63,6 +63,8 @@ def members(
 def key_list(user, *, kind: str, year: int) -> bytes:
     found = selectors.key_list_get(user, kind, year)
     entries = selectors.key_list_entries(user, found)
+    if kind == ListKind.PROJECTS:
+        return _project_list(entries, year)
     with translation.override("zh-hans"):
         headers = [
             _("Rank"),
@@ -84,6 +86,36 @@ def key_list(user, *, kind: str, year: int) -> bytes:
                 e.reason,
             ]
             for e in entries
+        )
+        return write_xlsx(f"{year}", headers, rows)
+
+
+def _project_list(entries, year: int) -> bytes:
+    with translation.override("zh-hans"):
+        headers = [
+            _("Rank"),
+            _("Project number"),
+            _("Key project"),
+            _("Enterprise"),
+            _("Town"),
+            _("Total investment (yuan)"),
+            _("Stage"),
+            _("State"),
+            _("Reason"),
+        ]
+        rows = (
+            [
+                e.rank,
+                e.project.number,
+                e.project.name,
+                e.project.enterprise.name if e.project.enterprise_id else "",
+                e.project.town.name,
+                e.project.investment,
+                e.project.get_stage_display(),
+                e.get_state_display(),
+                e.reason,
+            ]
+            for e in entries.iterator(chunk_size=1000)
         )
         return write_xlsx(f"{year}", headers, rows)
 

@@ -21,13 +21,21 @@ last written, so a figure rewritten after the day by its only source counts as l
 
 The proposal fills the list to exactly `size` (100) places: enterprises the office added count
 towards it, enterprises it removed stay out, late reporters are flagged and skipped.
+
+**Projects over 100,000,000 yuan** (超亿元项目, kind `projects`) are key projects of the register
+(`projects.selectors.key_projects()`: not stopped, investment at least the rule's `min_investment`,
+100,000,000 by default), largest investment first, under the same yearly proposal, review, additions,
+removals and publication. The seed's two drop-out rules for projects: 「不及时上报……项目进度」 — a
+month of Y-1 with planned investment whose report was not in by the reporting day — flags the project
+`late`; 「不能按计划开工或工程进展缓慢」 — red (`projects.status`) on the day of the proposal — flags it
+`behind`. Either is out at the place it would have had and cannot be added back that year.
 """
 
 from datetime import date, datetime, time
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +47,9 @@ from zhuqi.cultivation.services import _check_text, check_year
 from zhuqi.directory.figures import best_values
 from zhuqi.directory.models import Enterprise, IndicatorValue, PeriodType
 from zhuqi.policies.facts import MONEY, _exact
+from zhuqi.projects import selectors as project_selectors
+from zhuqi.projects import status as project_status
+from zhuqi.projects.models import MonthFigure
 
 ENTERPRISE_KINDS = (ListKind.SCALE, ListKind.GROWTH, ListKind.STRENGTH)
 LIST_SIZE = 100  # seed 003 三(一)5: 100户 … 100户 … 100户
@@ -55,7 +66,9 @@ RULE_FIELDS = {
         "rd_weight": (_("Weight of the R&D ratio"), 0, 100, 50),
         "min_peers": (_("Fewest enterprises ranked in an industry"), 1, 1000, 3),
     },
-    ListKind.PROJECTS: {},
+    ListKind.PROJECTS: {
+        "min_investment": (_("Lowest investment (yuan)"), 100_000_000, MONEY_LIMIT, 100_000_000)
+    },
 }
 
 
@@ -216,9 +229,33 @@ def ranking(kind: str, year: int, rule: dict) -> pl.DataFrame:
         return scored.sort(
             ["industry_rank", "score", "tax_per_mu", "enterprise_id"], descending=[False, True, True, False]
         )
-    raise Conflict(
-        "projects_pending", _("The project list reads the key projects, which are not on the platform yet.")
+    raise ValueError(kind)  # projects: project_ranking
+
+
+def project_ranking(year: int, rule: dict, today: date) -> tuple[list[dict], set[int], set[int]]:
+    """The key projects the rule ranks, largest investment first (project_id, score = investment in
+    yuan, figures), with the ids of the late reporters and of the projects behind plan on `today`."""
+    from decimal import Decimal
+
+    projects = list(project_selectors.key_projects(minimum=Decimal(rule["min_investment"])))
+    ranked = [
+        {
+            "project_id": p.pk,
+            "score": float(p.investment),
+            "figures": {"investment": str(p.investment), "stage": p.stage},
+        }
+        for p in projects
+    ]
+    day = date.fromisoformat(rule["report_by"])
+    deadline = timezone.make_aware(datetime.combine(day, time.max))
+    late = set(
+        MonthFigure.objects.filter(project__in=[p.pk for p in projects], year=year - 1, planned__gt=0)
+        .filter(Q(reported_at__isnull=True) | Q(reported_at__gt=deadline))
+        .values_list("project_id", flat=True)
     )
+    statuses = project_status.statuses(projects, today)
+    behind = {pk for pk, found in statuses.items() if found.level == project_status.RED}
+    return ranked, late, behind
 
 
 def late_ids(year: int, rule: dict) -> set[int]:
@@ -255,38 +292,57 @@ def _step(name: str, key_list: KeyList, user) -> None:
     LIST_STEPS[name].check(user, key_list, f"{key_list.get_kind_display()} {key_list.year}")
 
 
+def _key(kind: str) -> str:
+    """The column naming what an entry lists: the project for the project list, else the enterprise."""
+    return "project_id" if kind == ListKind.PROJECTS else "enterprise_id"
+
+
 @transaction.atomic
-def list_propose(*, key_list: KeyList, acting_user) -> dict:
-    """Ranks every enterprise by the list's rule (one batch) and fills the draft to `size` places."""
+def list_propose(*, key_list: KeyList, acting_user, today: date | None = None) -> dict:
+    """Ranks every enterprise (or key project) by the list's rule (one batch) and fills the draft to
+    `size` places."""
     key_list = KeyList.objects.select_for_update().get(pk=key_list.pk)
     _step("propose", key_list, acting_user)
-    ranked = ranking(key_list.kind, key_list.year, key_list.rule)
-    late = late_ids(key_list.year, key_list.rule)
+    key = _key(key_list.kind)
+    behind: set[int] = set()
+    if key_list.kind == ListKind.PROJECTS:
+        rows, late, behind = project_ranking(key_list.year, key_list.rule, today or timezone.localdate())
+    else:
+        ranked = ranking(key_list.kind, key_list.year, key_list.rule)
+        rows = [
+            {key: r["enterprise_id"], "score": r["score"], "figures": _figures(r)}
+            for r in ranked.iter_rows(named=True)
+        ]
+        late = late_ids(key_list.year, key_list.rule)
     kept = {
-        e.enterprise_id: e
+        getattr(e, key): e
         for e in key_list.entries.filter(state=EntryState.REMOVED)
         | key_list.entries.filter(added_by_office=True)
     }
     key_list.entries.exclude(pk__in=[e.pk for e in kept.values()]).delete()
     placed = sum(1 for e in kept.values() if e.state == EntryState.IN)
-    new, flagged = [], 0
-    for position, row in enumerate(ranked.iter_rows(named=True), start=1):
+    new, flagged, slow = [], 0, 0
+    for position, row in enumerate(rows, start=1):
         if placed >= key_list.size:
             break
-        enterprise_id = row["enterprise_id"]
-        if enterprise_id in kept:
+        listed = row[key]
+        if listed in kept:
             continue
         entry = KeyListEntry(
             key_list=key_list,
-            enterprise_id=enterprise_id,
             rank=position,
             score=round(row["score"], 4) if row["score"] is not None else None,
-            figures=_figures(row),
+            figures=row["figures"],
+            **{key: listed},
         )
-        if enterprise_id in late:
+        if listed in late:
             entry.state = EntryState.LATE
             entry.reason = str(_("Figures of the last year not reported on time"))
             flagged += 1
+        elif listed in behind:
+            entry.state = EntryState.BEHIND
+            entry.reason = str(_("Seriously behind plan"))
+            slow += 1
         else:
             placed += 1
         new.append(entry)
@@ -298,8 +354,10 @@ def list_propose(*, key_list: KeyList, acting_user) -> dict:
         "list": key_list.kind,
         "placed": placed,
         "late": flagged,
-        "ranked": ranked.height,
+        "ranked": len(rows),
     }
+    if key_list.kind == ListKind.PROJECTS:
+        counts["behind"] = slow
     audit.record(actor=acting_user, verb="key_list_propose", obj=key_list, data=counts)
     return counts
 
@@ -320,37 +378,60 @@ def list_rule_edit(*, key_list: KeyList, acting_user, changes: dict) -> KeyList:
 
 
 @transaction.atomic
-def list_add(*, key_list: KeyList, enterprise, acting_user, reason: str) -> KeyListEntry:
-    """The office adds an enterprise (with a reason); the list holds at most `size`."""
+def list_add(*, key_list: KeyList, enterprise=None, project=None, acting_user, reason: str) -> KeyListEntry:
+    """The office adds an enterprise, or a key project to the project list (with a reason); the list
+    holds at most `size`."""
     key_list = KeyList.objects.select_for_update().get(pk=key_list.pk)
     _step("add", key_list, acting_user)
     reason = _check_text(reason, "reason", required=True)
-    entry = key_list.entries.filter(enterprise=enterprise).first()
+    is_projects = key_list.kind == ListKind.PROJECTS
+    subject = project if is_projects else enterprise
+    if subject is None:
+        raise ZhuqiError(
+            "missing_subject",
+            _("Name a key project.") if is_projects else _("Name an enterprise."),
+            status=422,
+            field="project" if is_projects else "enterprise",
+        )
+    if is_projects and (
+        project.stopped_on is not None or project.investment < int(key_list.rule.get("min_investment", 0))
+    ):
+        raise Conflict(
+            "not_key_project",
+            Message(_("%(name)s is stopped or below the list's lowest investment."), {"name": project.name}),
+        )
+    lookup = {"project": project} if is_projects else {"enterprise": enterprise}
+    entry = key_list.entries.filter(**lookup).first()
     if entry is not None and entry.state == EntryState.IN:
         raise Conflict(
-            "already_listed", Message(_("%(name)s is already on the list."), {"name": enterprise.name})
+            "already_listed", Message(_("%(name)s is already on the list."), {"name": subject.name})
         )
     if entry is not None and entry.state == EntryState.LATE:
         raise Conflict(
             "late_reporter",
             Message(
                 _("%(name)s did not report its figures on time: it is out this year."),
-                {"name": enterprise.name},
+                {"name": subject.name},
             ),
+        )
+    if entry is not None and entry.state == EntryState.BEHIND:
+        raise Conflict(
+            "behind_plan",
+            Message(_("%(name)s is seriously behind plan: it is out this year."), {"name": subject.name}),
         )
     if key_list.entries.filter(state=EntryState.IN).count() >= key_list.size:
         raise Conflict(
             "list_full", Message(_("The list holds %(size)s: remove one first."), {"size": key_list.size})
         )
     if entry is None:
-        entry = KeyListEntry(key_list=key_list, enterprise=enterprise)
+        entry = KeyListEntry(key_list=key_list, **lookup)
     entry.state, entry.added_by_office, entry.reason = EntryState.IN, True, reason
     entry.save()
     audit.record(
         actor=acting_user,
         verb="key_list_add",
         obj=key_list,
-        data={"enterprise": enterprise.name, "reason": reason},
+        data={"project" if is_projects else "enterprise": subject.name, "reason": reason},
     )
     return entry
 
@@ -362,16 +443,14 @@ def list_remove(*, entry: KeyListEntry, acting_user, reason: str) -> KeyListEntr
     reason = _check_text(reason, "reason", required=True)
     entry.refresh_from_db()
     if entry.state != EntryState.IN:
-        raise Conflict(
-            "not_listed", Message(_("%(name)s is not on the list."), {"name": entry.enterprise.name})
-        )
+        raise Conflict("not_listed", Message(_("%(name)s is not on the list."), {"name": entry.subject.name}))
     entry.state, entry.reason = EntryState.REMOVED, reason
     entry.save(update_fields=["state", "reason"])
     audit.record(
         actor=acting_user,
         verb="key_list_remove",
         obj=key_list,
-        data={"enterprise": entry.enterprise.name, "reason": reason},
+        data={"project" if entry.project_id else "enterprise": entry.subject.name, "reason": reason},
     )
     return entry
 
@@ -394,13 +473,15 @@ def list_publish(*, key_list: KeyList, acting_user) -> KeyList:
 
 
 def listed_ids(key_list: KeyList | None) -> set[int]:
+    """Ids of the enterprises (of the projects, for the project list) on the list."""
     if key_list is None:
         return set()
-    return set(key_list.entries.filter(state=EntryState.IN).values_list("enterprise_id", flat=True))
+    return set(key_list.entries.filter(state=EntryState.IN).values_list(_key(key_list.kind), flat=True))
 
 
 def changes(key_list: KeyList) -> tuple[set[int], set[int]]:
-    """(in, out) against the same kind's list of the year before: who entered, who left."""
+    """(in, out) against the same kind's list of the year before: who entered, who left (enterprise
+    ids, or project ids for the project list)."""
     previous = KeyList.objects.filter(kind=key_list.kind, year=key_list.year - 1).first()
     now, before = listed_ids(key_list), listed_ids(previous)
     if previous is None:

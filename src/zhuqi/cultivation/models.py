@@ -183,12 +183,30 @@ class EntryState(models.TextChoices):
     IN = "in", _("On the list")
     REMOVED = "removed", _("Removed by the office")
     LATE = "late", _("Out: figures not reported on time")
+    # Projects only (seed 003 三(一)5: 「不能按计划开工或工程进展缓慢的项目」): red on the proposal day.
+    BEHIND = "behind", _("Out: not started on plan or progressing slowly")
 
 
 class KeyListEntry(models.Model):
+    """An enterprise on one of the three enterprise lists, or a key project (projects.Project) on the
+    list of projects over 100,000,000 yuan: exactly one of the two is set."""
+
     key_list = models.ForeignKey(KeyList, on_delete=models.CASCADE, related_name="entries")
     enterprise = models.ForeignKey(
-        "directory.Enterprise", on_delete=models.CASCADE, related_name="+", verbose_name=_("enterprise")
+        "directory.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("enterprise"),
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("key project"),
     )
     state = models.CharField(_("state"), max_length=8, choices=EntryState.choices, default=EntryState.IN)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
@@ -201,11 +219,26 @@ class KeyListEntry(models.Model):
         verbose_name = _("key list entry")
         ordering = ["state", "rank", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["key_list", "enterprise"], name="one_entry_per_list_enterprise")
+            models.UniqueConstraint(fields=["key_list", "enterprise"], name="one_entry_per_list_enterprise"),
+            models.UniqueConstraint(fields=["key_list", "project"], name="one_entry_per_list_project"),
+            models.CheckConstraint(
+                name="key_list_entry_enterprise_or_project",
+                condition=Q(enterprise__isnull=False, project__isnull=True)
+                | Q(enterprise__isnull=True, project__isnull=False),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.key_list_id} {self.enterprise_id} {self.state}"
+        return f"{self.key_list_id} {self.enterprise_id or self.project_id} {self.state}"
+
+    @property
+    def subject(self):
+        """What is listed: the enterprise, or the project."""
+        return self.project if self.project_id else self.enterprise
+
+    @property
+    def town(self):
+        return self.subject.town
 
 
 class Tier(models.TextChoices):

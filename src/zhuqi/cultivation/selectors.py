@@ -8,14 +8,17 @@ from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound
 from zhuqi.core.permissions import Capability
 from zhuqi.cultivation.models import (
+    RULE_LISTS,
     KeyList,
     KeyListEntry,
     ListKind,
     Membership,
+    MembershipState,
     PoolKind,
     PoolTarget,
 )
 from zhuqi.directory.selectors import enterprises_visible_to
+from zhuqi.projects.selectors import projects_visible_to
 
 
 def may_read(user) -> bool:
@@ -28,8 +31,9 @@ def _require(user) -> None:
 
 
 def memberships(
-    user, *, kind: str, year: int, state: str = "", town: str = "", q: str = ""
+    user, *, kind: str, year: int, state: str = "", town: str = "", q: str = "", helper: str = ""
 ) -> QuerySet[Membership]:
+    """Members of a pool or list in scope; `helper="me"`: only those the user is the helper of."""
     _require(user)
     qs = (
         Membership.objects.filter(kind=kind, year=year, enterprise__in=enterprises_visible_to(user))
@@ -42,6 +46,8 @@ def memberships(
         qs = qs.filter(enterprise__town__code=town)
     if q := (q or "").strip():
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__istartswith=q.upper()))
+    if helper == "me":
+        qs = qs.filter(helper_id=user.pk)
     return qs.order_by("state", "rank", "enterprise__name", "id")
 
 
@@ -89,9 +95,16 @@ def key_list_get(user, kind: str, year: int) -> KeyList:
 
 
 def key_list_entries(user, key_list: KeyList, state: str = "") -> QuerySet[KeyListEntry]:
-    qs = key_list.entries.filter(enterprise__in=enterprises_visible_to(user)).select_related(
-        "enterprise__town"
-    )
+    """Entries over what the user may see: enterprises in its scope, or for the project list the key
+    projects in its scope (projects.selectors.projects_visible_to)."""
+    if key_list.kind == ListKind.PROJECTS:
+        qs = key_list.entries.filter(project__in=projects_visible_to(user)).select_related(
+            "project__town", "project__enterprise"
+        )
+    else:
+        qs = key_list.entries.filter(enterprise__in=enterprises_visible_to(user)).select_related(
+            "enterprise__town"
+        )
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("state", "rank", "id")
@@ -102,3 +115,36 @@ def entry_get(user, key_list: KeyList, pk: int) -> KeyListEntry:
     if found is None:
         raise NotFound("entry_not_found", _("No such entry."))
     return found
+
+
+def listed_visible(user, key_list: KeyList, ids) -> QuerySet:
+    """The enterprises (projects, for the project list) of `ids` the user may see, by name."""
+    if key_list.kind == ListKind.PROJECTS:
+        return projects_visible_to(user).filter(pk__in=ids).select_related("town").order_by("name", "id")
+    return enterprises_visible_to(user).filter(pk__in=ids).select_related("town").order_by("name", "id")
+
+
+def works_every_list(user) -> bool:
+    """The coordinating office and a town's officers work the 小升规 lists of everything in their
+    scope (seed 002 (四)14: the town sets and meets its target, is told of each 易退库 enterprise);
+    anyone else who may help works the members it is the helper (服务专员) of."""
+    return permissions.has(user, Capability.WORK_UPSCALE_LISTS)
+
+
+def home_counts(user, year: int) -> dict[str, int] | None:
+    """The home page's 小升规 counts — members on the 准规上 / 拟入库 / 易退库 lists of `year` — in one
+    query: over the scope for the office and town officers, over the members it helps for a helper.
+    None: the user works none of these lists (no capability, or a helper of no one on them)."""
+    if not (permissions.has(user, Capability.HELP_MEMBERS) or works_every_list(user)):
+        return None
+    everything = works_every_list(user)
+    qs = Membership.objects.filter(year=year, kind__in=RULE_LISTS, state=MembershipState.ADMITTED)
+    qs = (
+        qs.filter(enterprise__in=enterprises_visible_to(user)) if everything else qs.filter(helper_id=user.pk)
+    )
+    found = dict.fromkeys(RULE_LISTS, 0)
+    for kind, n in qs.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"):
+        found[kind] = n
+    if not everything and not any(found.values()):
+        return None
+    return found | {"helper": not everything}

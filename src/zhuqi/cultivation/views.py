@@ -30,6 +30,7 @@ from zhuqi.cultivation.models import (
 )
 from zhuqi.directory.models import Department, Town
 from zhuqi.directory.selectors import enterprise_get, enterprises_visible_to
+from zhuqi.projects.selectors import project_get
 
 
 def _year(request) -> int:
@@ -73,7 +74,7 @@ def home(request):
             "years": _years(),
             "pools": [(PoolKind(k), counts[k]) for k in POOLS],
             "rule_lists": [(PoolKind(k), counts[k]) for k in RULE_LISTS],
-            "key_lists": [(ListKind(k), lists.get(k)) for k in keylists.ENTERPRISE_KINDS],
+            "key_lists": [(k, lists.get(k)) for k in ListKind],
             "office": permissions.has(request.user, Capability.MANAGE_CULTIVATION),
         },
     )
@@ -85,7 +86,7 @@ def pool(request, kind):
     if kind not in PoolKind.values:
         raise Http404
     year = _year(request)
-    filters = {k: request.GET.get(k, "")[:100] for k in ("state", "town", "q")}
+    filters = {k: request.GET.get(k, "")[:100] for k in ("state", "town", "q", "helper")}
     rows = selectors.memberships(request.user, kind=kind, year=year, **filters)
     page = DeferredJoinPaginator(rows, 25).get_page(request.GET.get("page"))
     office = permissions.has(request.user, Capability.MANAGE_CULTIVATION)
@@ -285,19 +286,25 @@ def key_list(request, kind):
     year = _year(request)
     found = KeyList.objects.filter(kind=kind, year=year).first()
     office = permissions.has(request.user, Capability.MANAGE_CULTIVATION)
-    context = {"kind": ListKind(kind), "year": year, "years": _years(), "list": found, "office": office}
+    context = {
+        "kind": ListKind(kind),
+        "year": year,
+        "years": _years(),
+        "list": found,
+        "office": office,
+        "projects": kind == ListKind.PROJECTS,
+    }
     if found is not None:
         state = request.GET.get("state", "") if request.GET.get("state", "") in EntryState.values else ""
         entries = selectors.key_list_entries(request.user, found, state)
         entered, left = keylists.changes(found)
-        visible = enterprises_visible_to(request.user)
         context |= {
             "page": DeferredJoinPaginator(entries, 50).get_page(request.GET.get("page")),
             "state": state,
             "states": EntryState.choices,
             "offered": lifecycle.offered(lifecycle.LIST_STEPS, request.user, found),
-            "entered": visible.filter(pk__in=entered).select_related("town").order_by("name")[:200],
-            "left": visible.filter(pk__in=left).select_related("town").order_by("name")[:200],
+            "entered": selectors.listed_visible(request.user, found, entered)[:200],
+            "left": selectors.listed_visible(request.user, found, left)[:200],
             "entered_count": len(entered),
             "left_count": len(left),
             "rule_fields": [
@@ -342,6 +349,11 @@ def key_list_action(request, kind, action):
                 changes[name] = number
             changes["report_by"] = post.get("report_by", "")[:10]
             keylists.list_rule_edit(key_list=found, acting_user=request.user, changes=changes)
+        elif action == "add" and kind == ListKind.PROJECTS:
+            project = project_get(request.user, post.get("project_number", "")[:24])
+            keylists.list_add(
+                key_list=found, project=project, acting_user=request.user, reason=post.get("reason", "")
+            )
         elif action == "add":
             enterprise = enterprise_get(request.user, post.get("enterprise_uscc", "")[:18])
             keylists.list_add(

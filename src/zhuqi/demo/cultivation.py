@@ -121,7 +121,7 @@ def build(demo_enterprise: Enterprise) -> dict:
                 helped_on=date(year, 10, 28),
             )
             summary["drop"] += 1
-        for kind in keylists.ENTERPRISE_KINDS:
+        for kind in ListKind.values:  # the three enterprise lists and the 超亿元 projects
             key_list = keylists.list_for(kind, year)
             if key_list.state != ListState.DRAFT:  # built before (a second build of the demo)
                 continue

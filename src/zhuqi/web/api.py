@@ -2,7 +2,7 @@
 
 from ninja import Router, Schema
 
-from zhuqi.web.queues import queues_for
+from zhuqi.web import queues
 
 router = Router(tags=["home"])
 
@@ -18,4 +18,5 @@ class QueueOut(Schema):
 @router.get("/work-queues", response=list[QueueOut])
 def work_queues(request):
     """What waits for the signed-in user: each queue's count and the page listing exactly those rows."""
-    return [q.__dict__ | {"label": str(q.label)} for q in queues_for(request.user)]
+    found = queues.queues_for(request.user) + queues.cultivation_queues(request.user)
+    return [q.__dict__ | {"label": str(q.label)} for q in found]

@@ -191,3 +191,32 @@ def engagement_queues(user, today=None) -> list[Queue]:
             )
         )
     return queues
+
+
+def cultivation_queues(user, today=None) -> list[Queue]:
+    """The 小升规 lists of this year (issue 10) for those who work them: the office and a town's
+    officers over their scope, a helper (服务专员) over the members it helps; one query. Each links to
+    the list showing exactly the members counted (on the list; `helper=me` for a helper)."""
+    from django.utils import timezone
+
+    from zhuqi.cultivation import selectors as cultivation_selectors
+
+    year = (today or timezone.localdate()).year
+    n = cultivation_selectors.home_counts(user, year)
+    if n is None:
+        return []
+    mine = {"helper": "me"} if n["helper"] else {}
+
+    def q(kind, label, urgent=False):
+        url = (
+            reverse("cultivation:pool", args=[kind])
+            + "?"
+            + urlencode({"year": year, "state": "admitted"} | mine)
+        )
+        return Queue(f"upscale_{kind}", label, n[kind], url, urgent)
+
+    return [
+        q("near", _("Near above-scale (准规上)")),
+        q("first", _("Expected to report first (拟入库)")),
+        q("drop", _("At risk of dropping out (易退库)"), urgent=True),
+    ]

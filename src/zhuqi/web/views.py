@@ -35,7 +35,7 @@ def home(request):
     visible = selectors.enterprises_visible_to(user)
     context = {
         "overview": figures.overview(visible),
-        "queues": queues.queues_for(user) + queues.engagement_queues(user),
+        "queues": queues.queues_for(user) + queues.engagement_queues(user) + queues.cultivation_queues(user),
     }
     # The figures that say what to do, by scope (monitoring: the city's or the town's cockpit, a
     # department's KPIs and rank), under the work queues.

@@ -5,7 +5,7 @@ zhuqi cultivation test                                run the pack's scenario te
 zhuqi cultivation target POOL N [--town CODE]         set a pool's target (小升规: by town)
 zhuqi cultivation propose POOL [--year Y]             propose a pool's candidates (seed, gazelle, pre_ipo, upscale)
 zhuqi cultivation lists [--year Y]                    refresh 准规上 / 拟入库 / 易退库
-zhuqi cultivation keylist KIND [--year Y] [--publish] propose a key list (scale, growth, strength)
+zhuqi cultivation keylist KIND [--year Y] [--publish] propose a key list (scale, growth, strength, projects)
 zhuqi cultivation export KIND FILE.xlsx [--year Y]    write a pool, list or key list (gaps:POOL for the gaps)
 """
 
@@ -87,11 +87,14 @@ class Command(BaseCommand):
                             f"{kind} {year}: {c['on_list']} on the list, {c['entered']} entered, {c['left']} left"
                         )
             elif action == "keylist":
-                for kind in names or [k.value for k in keylists.ENTERPRISE_KINDS]:
+                for kind in names or ListKind.values:
+                    if kind not in ListKind.values:
+                        raise CommandError(f"unknown list: {kind}")
                     key_list = keylists.list_for(kind, year)
                     counts = keylists.list_propose(key_list=key_list, acting_user=user)
                     self.stdout.write(
                         f"{kind} {year}: {counts['placed']} listed, {counts['late']} out for late figures"
+                        + (f", {counts['behind']} out behind plan" if "behind" in counts else "")
                     )
                     if publish:
                         keylists.list_publish(key_list=key_list, acting_user=user)
