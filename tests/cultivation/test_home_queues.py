@@ -64,6 +64,8 @@ def test_who_sees_which_counts(lists):
     assert counts(lists, "coordinator") == everything == counts(lists, "admin")
     assert counts(lists, "town_a") == {"upscale_near": 3, "upscale_first": 2, "upscale_drop": 2}
     assert counts(lists, "city_handler") == {"upscale_near": 0, "upscale_first": 0, "upscale_drop": 2}
+    # a leader helping a member on a list: seen on the list's page, not counted on its home page
+    Membership.objects.filter(kind=PoolKind.NEAR).update(helper=lists.users["leader_a"])
     for role in ("town_handler", "leader_a", "enterprise_a", "expert", "system"):  # helps no one on them
         assert counts(lists, role) == {}, role
     drop = next(q for q in cultivation_queues(lists.users["coordinator"], TODAY) if q.key == "upscale_drop")
@@ -110,3 +112,28 @@ def test_home_page_and_api_show_them(client, lists, monkeypatch):
     assert {q["key"]: q["count"] for q in body if q["key"].startswith("upscale_")} == counts(lists, "town_a")
     client.force_login(lists.users["leader_a"])
     assert 'data-queue="upscale_' not in client.get(reverse("web:home")).content.decode()
+
+
+def test_the_tier_card_count_is_read_in_the_same_query(lists, django_assert_max_num_queries):
+    """The home page has a query budget: the tiers card's recognitions expiring within six months come
+    with the 小升规 counts, in their one query, and agree with the tiers' own count."""
+    from tests.factories import RecognitionFactory
+    from zhuqi.tiers import selectors as tier_selectors
+    from zhuqi.web.queues import cultivation_home
+
+    RecognitionFactory(
+        enterprise=lists.a, tier="innovative", level="provincial",
+        recognised_on=date(2023, 12, 1), expires_on=date(2026, 12, 31),
+    )  # fmt: skip
+    RecognitionFactory(
+        enterprise=lists.b, tier="specialised", level="provincial",
+        recognised_on=date(2023, 12, 1), expires_on=date(2027, 1, 31),
+    )  # fmt: skip
+    for role in ("coordinator", "town_a", "city_handler"):
+        user = lists.users[role]
+        with django_assert_max_num_queries(1):
+            _queues, expiring = cultivation_home(user, TODAY)
+        assert expiring == tier_selectors.expiring_count(user, TODAY), role
+    assert cultivation_home(lists.users["coordinator"], TODAY)[1] == 2
+    assert cultivation_home(lists.users["town_a"], TODAY)[1] == 1
+    assert cultivation_home(lists.users["leader_a"], TODAY) == ([], None)  # its card reads it itself

@@ -231,8 +231,9 @@ GRANTS: dict[Capability, tuple[frozenset, str]] = {
         "be a pool member's helper (服务专员) and record help given to members in scope",
     ),
     C.WORK_UPSCALE_LISTS: (
-        _COORDINATING | {Role.TOWN_OFFICER},
-        "work the 小升规 lists (准规上, 拟入库, 易退库) of its scope: their counts on its home page",
+        _COORDINATING | {Role.TOWN_OFFICER, Role.HANDLER},
+        "work the 小升规 lists (准规上, 拟入库, 易退库): their counts on its home page — the office's and its "
+        "town's, or a helper's (服务专员) the members it helps",
     ),
     C.FOLLOW_ENGAGEMENT: (
         _STAFF - {Role.SYSTEM},

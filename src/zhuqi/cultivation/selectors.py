@@ -125,26 +125,43 @@ def listed_visible(user, key_list: KeyList, ids) -> QuerySet:
 
 
 def works_every_list(user) -> bool:
-    """The coordinating office and a town's officers work the 小升规 lists of everything in their
-    scope (seed 002 (四)14: the town sets and meets its target, is told of each 易退库 enterprise);
-    anyone else who may help works the members it is the helper (服务专员) of."""
-    return permissions.has(user, Capability.WORK_UPSCALE_LISTS)
+    """The coordinating office, and a town's officers (who set and meet the town's 小升规 target, seed
+    002 (四)14, and are told of each 易退库 enterprise), work the lists of everything in their scope;
+    any other who works them (a department's staff) works the members it is the helper (服务专员) of."""
+    return permissions.has(user, Capability.WORK_UPSCALE_LISTS) and (
+        permissions.has(user, Capability.MANAGE_CULTIVATION)
+        or permissions.has(user, Capability.SET_TOWN_TARGETS)
+    )
 
 
-def home_counts(user, year: int) -> dict[str, int] | None:
+def count_of(qs, group: str):
+    """A counting subquery (0 when nothing matches), grouped by a column the filter holds constant."""
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(
+        Subquery(qs.order_by().values(group).annotate(c=Count("id", distinct=True)).values("c")[:1]), 0
+    )
+
+
+def home_counts(user, year: int, *, also: dict | None = None) -> dict | None:
     """The home page's 小升规 counts — members on the 准规上 / 拟入库 / 易退库 lists of `year` — in one
-    query: over the scope for the office and town officers, over the members it helps for a helper.
-    None: the user works none of these lists (no capability, or a helper of no one on them)."""
-    if not (permissions.has(user, Capability.HELP_MEMBERS) or works_every_list(user)):
+    query (the user's own row with counting subqueries; `also`: more such subqueries the home page
+    needs, e.g. the tiers' expiring recognitions, read in the same query): over the scope for the
+    office and town officers, over the members it helps for a helper. None: the user works none of
+    these lists (without `work_upscale_lists`: no query then; the home page has a query budget)."""
+    from zhuqi.accounts.models import User
+
+    if not permissions.has(user, Capability.WORK_UPSCALE_LISTS):
         return None
     everything = works_every_list(user)
-    qs = Membership.objects.filter(year=year, kind__in=RULE_LISTS, state=MembershipState.ADMITTED)
+    qs = Membership.objects.filter(year=year, state=MembershipState.ADMITTED)
     qs = (
         qs.filter(enterprise__in=enterprises_visible_to(user)) if everything else qs.filter(helper_id=user.pk)
     )
-    found = dict.fromkeys(RULE_LISTS, 0)
-    for kind, n in qs.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"):
-        found[kind] = n
-    if not everything and not any(found.values()):
-        return None
-    return found | {"helper": not everything}
+    counts = {str(kind): count_of(qs.filter(kind=kind), "kind") for kind in RULE_LISTS}
+    counts |= also or {}
+    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts).first() or dict.fromkeys(
+        counts, 0
+    )
+    return row | {"helper": not everything}

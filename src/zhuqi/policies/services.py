@@ -142,9 +142,7 @@ def _not_eligible(explanation, clause: Clause) -> ZhuqiError:
     须为是), never the rule's identifiers (`pilot`): people read it on the page and in the API."""
     pack, rule = clause_rule(clause)
     labels = pack.labels(rule)
-    failing = [
-        explain.sentence(c, labels, pack.parameters) for c in explanation.checks if c.holds is False
-    ]
+    failing = [explain.sentence(c, labels, pack.parameters) for c in explanation.checks if c.holds is False]
     return ZhuqiError(
         "not_eligible",
         Message(

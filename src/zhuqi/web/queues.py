@@ -194,29 +194,47 @@ def engagement_queues(user, today=None) -> list[Queue]:
 
 
 def cultivation_queues(user, today=None) -> list[Queue]:
+    return cultivation_home(user, today)[0]
+
+
+def cultivation_home(user, today=None) -> tuple[list[Queue], int | None]:
     """The 小升规 lists of this year (issue 10) for those who work them: the office and a town's
-    officers over their scope, a helper (服务专员) over the members it helps; one query. Each links to
-    the list showing exactly the members counted (on the list; `helper=me` for a helper)."""
+    officers over their scope, a helper (服务专员) over the members it helps (shown when it helps one);
+    each links to the list showing exactly the members counted (on the list; `helper=me` for a
+    helper). With them, in the same one query, the tier recognitions expiring within six months the
+    tiers card of the home page shows (None: not read here; the card reads it itself)."""
     from django.utils import timezone
 
     from zhuqi.cultivation import selectors as cultivation_selectors
+    from zhuqi.tiers import selectors as tier_selectors
 
-    year = (today or timezone.localdate()).year
-    n = cultivation_selectors.home_counts(user, year)
+    today = today or timezone.localdate()
+    year = today.year
+    also = {}
+    if has(user, C.READ_TIERS):
+        expiring = tier_selectors.recognition_list(user, state="expiring", today=today)
+        also["tier_expiring"] = cultivation_selectors.count_of(expiring, "revoked_on")
+    n = cultivation_selectors.home_counts(user, year, also=also)
     if n is None:
-        return []
+        return [], None
+    expiring_count = n.get("tier_expiring")
+    if n["helper"] and not any(n[k] for k in ("near", "first", "drop")):
+        return [], expiring_count
     mine = {"helper": "me"} if n["helper"] else {}
 
     def q(kind, label, urgent=False):
-        url = (
-            reverse("cultivation:pool", args=[kind])
-            + "?"
-            + urlencode({"year": year, "state": "admitted"} | mine)
+        params = {"year": year, "state": "admitted"} | mine
+        return Queue(
+            f"upscale_{kind}",
+            label,
+            n[kind],
+            reverse("cultivation:pool", args=[kind]) + "?" + urlencode(params),
+            urgent,
         )
-        return Queue(f"upscale_{kind}", label, n[kind], url, urgent)
 
-    return [
+    queues = [
         q("near", _("Near above-scale (准规上)")),
         q("first", _("Expected to report first (拟入库)")),
         q("drop", _("At risk of dropping out (易退库)"), urgent=True),
     ]
+    return queues, expiring_count

@@ -33,9 +33,11 @@ def home(request):
     """One home page, its figures scoped by the same selector as every list: each role sees its own."""
     user = request.user
     visible = selectors.enterprises_visible_to(user)
+    upscale, tier_expiring = queues.cultivation_home(user)
     context = {
         "overview": figures.overview(visible),
-        "queues": queues.queues_for(user) + queues.engagement_queues(user) + queues.cultivation_queues(user),
+        "queues": queues.queues_for(user) + queues.engagement_queues(user) + upscale,
+        "tier_expiring": tier_expiring,  # read with the 小升规 counts; None: the tiers card reads it
     }
     # The figures that say what to do, by scope (monitoring: the city's or the town's cockpit, a
     # department's KPIs and rank), under the work queues.

@@ -1,5 +1,6 @@
 """The tier card of the home page: an enterprise sees its tier, the next one and what it lacks (from
-the year's stored assessment); staff see the recognitions expiring within six months. Two queries."""
+the year's stored assessment); staff see the recognitions expiring within six months. Two queries; none for staff whose home page
+read the count with its 小升规 counts (web/queues.cultivation_home)."""
 
 from django import template
 from django.utils import timezone
@@ -41,5 +42,8 @@ def tier_home(context):
             "lacking": [labels.get(r, r) for r in (found.lacking if found else [])],
         }
     if permissions.has(user, Capability.READ_TIERS):
-        return {"mode": "staff", "expiring": selectors.expiring_count(user, today)}
+        expiring = context.get("tier_expiring")  # read by the home page with its 小升规 counts
+        if expiring is None:
+            expiring = selectors.expiring_count(user, today)
+        return {"mode": "staff", "expiring": expiring}
     return {"mode": ""}
