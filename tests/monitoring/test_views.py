@@ -58,7 +58,6 @@ def test_pages_render_for_every_staff_role(client, busy):
         reverse("monitoring:target_month_rows", args=[w.city.pk, 3]),
         reverse("monitoring:warnings") + "?state=all",
         reverse("monitoring:kind_rules"),
-        reverse("monitoring:kpi_export") + "?by=town",
         reverse("monitoring:coordination_export"),
     ]
     for role in ("coordinator", "admin", "town_a", "city_handler", "town_handler", "leader_a"):

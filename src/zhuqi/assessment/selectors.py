@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.assessment.models import Answer, Assessment, AssessmentState, Campaign, Row
@@ -184,15 +184,21 @@ def ranking(assessment: Assessment, subject: str | None = None):
     return rows.order_by("subject", F("rank").asc(nulls_last=True), "id")
 
 
+def surveys_to_answer(user):
+    """The open campaigns that ask the user's enterprise and that it has not answered yet: the home
+    page's queue and the survey list's "to answer" filter (the same query)."""
+    if not (permissions.has(user, Capability.ANSWER_SURVEYS) and user.enterprise_id):
+        return Campaign.objects.none()
+    from zhuqi.assessment.models import CampaignState, Invitation
+
+    waiting = Invitation.objects.filter(
+        campaign_id=OuterRef("pk"), enterprise_id=user.enterprise_id, answered_on__isnull=True
+    )
+    return Campaign.objects.filter(Exists(waiting), state=CampaignState.OPEN).select_related("questionnaire")
+
+
 def work_counts(user) -> dict[str, int]:
-    """An enterprise's open surveys not yet answered (the home page's queue)."""
+    """An enterprise's open surveys not yet answered (the home page's queue): one count."""
     if not (permissions.has(user, Capability.ANSWER_SURVEYS) and user.enterprise_id):
         return {}
-    from zhuqi.assessment.models import CampaignState
-
-    n = Campaign.objects.filter(
-        Q(state=CampaignState.OPEN),
-        invitations__enterprise_id=user.enterprise_id,
-        invitations__answered_on__isnull=True,
-    ).count()
-    return {"surveys": n}
+    return {"surveys": surveys_to_answer(user).count()}

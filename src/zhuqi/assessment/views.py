@@ -40,7 +40,11 @@ def _campaign(request, pk):
 def campaign_list(request):
     if not _may_see_surveys(request.user):
         raise Http404
-    campaigns = list(selectors.campaigns_visible_to(request.user).distinct()[:100])
+    todo = request.GET.get("todo") == "1"  # an enterprise's open surveys not yet answered (its home's queue)
+    found = (
+        selectors.surveys_to_answer(request.user) if todo else selectors.campaigns_visible_to(request.user)
+    )
+    campaigns = list(found.distinct()[:100])
     answered = set()
     if permissions.has(request.user, Capability.ANSWER_SURVEYS) and request.user.enterprise_id:
         answered = set(
@@ -54,6 +58,7 @@ def campaign_list(request):
         {
             "campaigns": campaigns,
             "answered": answered,
+            "todo": todo,
             "may_run": permissions.has(request.user, Capability.RUN_ASSESSMENTS),
             "default_sample": services.DEFAULT_SAMPLE,
         },

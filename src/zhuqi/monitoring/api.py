@@ -36,6 +36,20 @@ def _town(code: str) -> Town | None:
     return town
 
 
+def _scope(chain: int | None, programme: str) -> tuple:
+    """(chain, programme) asked for; 404 when one is given that does not exist."""
+    found_chain = found_programme = None
+    if chain is not None:
+        found_chain = selectors.chain_by_id(str(chain))
+        if found_chain is None:
+            raise ZhuqiError("unknown_chain", _("Unknown industry chain."), status=404, field="chain")
+    if programme:
+        found_programme = selectors.programme_by_code(programme)
+        if found_programme is None:
+            raise ZhuqiError("unknown_programme", _("Unknown programme."), status=404, field="programme")
+    return found_chain, found_programme
+
+
 class MonthOut(Schema):
     month: int
     target: Decimal
@@ -52,6 +66,9 @@ class TargetOut(Schema):
     kind: str
     year: int
     town: str | None
+    chain: int | None = None
+    chain_name: str | None = None
+    programme: str | None = None
     annual: Decimal
     method: str
     version: int
@@ -76,6 +93,9 @@ def _target_out(p: status.Progress) -> dict:
         "kind": measure.kind if measure else "none",
         "year": t.year,
         "town": t.town.code if t.town_id else None,
+        "chain": t.chain_id,
+        "chain_name": t.chain.name if t.chain_id else None,
+        "programme": t.programme.code if t.programme_id else None,
         "annual": t.annual,
         "method": t.method,
         "version": t.version,
@@ -96,6 +116,8 @@ class TargetFilters(Schema):
     town: column(Town, "code") = Field(
         "", description="a town's code; empty for the city, `all` for every scope"
     )
+    chain: Id | None = Field(None, description="an industry chain's id: its targets")
+    programme: text(40) = Field("", description="a programme's code: its targets")
 
 
 @router.get("/monitoring/targets", response=list[TargetOut])
@@ -103,6 +125,9 @@ def target_list(request, filters: Query[TargetFilters]):
     """The targets of a year (the city's by default) with where each stands."""
     _require(request)
     year = filters.year or dashboards.year_of()
+    chain, programme = _scope(filters.chain, filters.programme)
+    if chain is not None or programme is not None:
+        return [_target_out(p) for p in selectors.scoped_rows(year, chain=chain, programme=programme)]
     if filters.town == "all":
         found = selectors.targets(year=year, town="all")
         thresholds = rules.target_thresholds()
@@ -120,6 +145,8 @@ class TargetIn(Schema):
     measure: column(Target, "measure", min_length=1)
     year: Year
     town: column(Town, "code") = Field("", description="empty for the city")
+    chain: Id | None = Field(None, description="an industry chain's id (the office only)")
+    programme: text(40) = Field("", description="a programme's code (the office only)")
     annual: TargetAmount
     method: Literal["seasonal", "even", "quarters", "months"] = Method.SEASONAL
     quarters: list[TargetAmount] | None = Field(None, max_length=4, description="four, with method quarters")
@@ -131,11 +158,14 @@ class TargetIn(Schema):
 def target_set(request, payload: TargetIn):
     """Sets the target of (measure, year, scope): a new version, broken down to months, audited."""
     _require(request)
+    chain, programme = _scope(payload.chain, payload.programme)
     target = targets.target_set(
         acting_user=request.user,
         measure=payload.measure,
         year=payload.year,
         town=_town(payload.town),
+        chain=chain,
+        programme=programme,
         annual=payload.annual,
         method=payload.method,
         quarters=payload.quarters,
@@ -217,6 +247,16 @@ def warning_export(request, filters: Query[WarningFilters]):
     """Queues the .xlsx of the warnings list with these filters (a job: poll it, then download)."""
     _require(request)
     return Status(202, jobs.enqueue(kind="export.warnings", owner=request.user, parameters=filters.dict()))
+
+
+class KpiExportFilters(Schema):
+    by: Literal["department", "town", "category", "month", "all"] = "department"
+
+
+@router.post("/monitoring/exports/appeal-kpis", response={202: JobOut}, tags=["jobs"])
+def kpi_export(request, filters: Query[KpiExportFilters]):
+    """Queues the .xlsx of the KPI table with this grouping (a job: poll it, then download)."""
+    return Status(202, jobs.enqueue(kind="export.appeal_kpis", owner=request.user, parameters=filters.dict()))
 
 
 class KindRuleOut(Schema):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from zhuqi.core import formats, tabular
 from zhuqi.directory.models import PeriodType
-from zhuqi.monitoring import actuals
+from zhuqi.monitoring import actuals, scopes
 
 PERCENT = "0.0%"
 
@@ -124,4 +124,6 @@ def month_rows(target, month: int):
     )
     if target.town_id:
         qs = qs.filter(enterprise__town_id=target.town_id)
+    elif scopes.is_scoped(target):
+        qs = qs.filter(enterprise_id__in=scopes.members(target))
     return qs

@@ -1,10 +1,11 @@
-"""Background jobs of the monitoring app: the warnings export (any size) and the rebuild of the
-actuals rollup (seconds at a province's scale)."""
+"""Background jobs of the monitoring app: the warnings export (any size), the KPI table's export (an
+aggregate over every appeal: seconds at a million) and the rebuild of the actuals rollup (seconds at a
+province's scale)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.core import jobs, permissions
-from zhuqi.core.errors import Forbidden, ZhuqiError
+from zhuqi.core.errors import Forbidden, Message, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.monitoring import actuals, exports, selectors
@@ -22,6 +23,36 @@ def check_warnings_export(owner, parameters: dict) -> dict:
     if not permissions.has(owner, Capability.READ_MONITORING):
         raise Forbidden("forbidden", permissions.FORBIDDEN)
     return jobs.text_filters(*selectors.WARNING_FILTERS)(owner, parameters)
+
+
+def run_kpi_export(job, progress) -> jobs.Outcome:
+    """The KPI page's table with its grouping, over the appeals the owner oversees (the page's query)."""
+    from zhuqi.appeals import kpis
+    from zhuqi.appeals import selectors as appeal_selectors
+
+    by = job.parameters["by"]
+    progress(0, 2)
+    _overall, rows = kpis.overall_and_groups(appeal_selectors.appeals_visible_to(job.owner), by, rollup=True)
+    progress(1, 2)
+    content = exports.kpi_xlsx(by, rows)
+    progress(2, 2)
+    return jobs.Outcome({"rows": len(rows)}, content, f"appeal-kpis-{by}.xlsx")
+
+
+def check_kpi_export(owner, parameters: dict) -> dict:
+    from zhuqi.appeals import kpis
+
+    if not permissions.has(owner, Capability.OVERSEE_APPEALS):
+        raise Forbidden("forbidden", permissions.FORBIDDEN)
+    by = parameters.get("by") or "department"
+    if not isinstance(by, str) or by not in kpis.GROUPS:
+        raise ZhuqiError(
+            "bad_grouping",
+            Message(_("Group by one of: %(groups)s."), {"groups": ", ".join(kpis.GROUPS)}),
+            status=422,
+            field="by",
+        )
+    return {"by": by}
 
 
 def run_refresh(job, progress) -> jobs.Outcome:
@@ -48,3 +79,9 @@ jobs.register(
     check=check_warnings_export,
 )
 jobs.register("monitoring.refresh", label=_("Monthly actuals rebuilt"), run=run_refresh, check=check_refresh)
+jobs.register(
+    "export.appeal_kpis",
+    label=_("Appeal KPI table export (.xlsx)"),
+    run=run_kpi_export,
+    check=check_kpi_export,
+)

@@ -28,7 +28,7 @@ from zhuqi.appeals.models import Appeal
 from zhuqi.core import findings, formats, workdays
 from zhuqi.core.findings import Finding
 from zhuqi.directory.models import Enterprise, LiaisonAssignment, PeriodType
-from zhuqi.monitoring import actuals, measures, rules, status
+from zhuqi.monitoring import actuals, measures, rules, scopes, status
 from zhuqi.monitoring.models import Target
 
 LEVEL_WORDS = {"blue": _("near the deadline"), "yellow": _("overdue"), "red": _("long overdue")}
@@ -169,18 +169,23 @@ def targets_missed(today: date):
     year = today.year
     targets = list(
         Target.objects.filter(year=year, measure__in=measures.FLOW)
-        .select_related("town")
+        .select_related("town", "chain", "programme")
         .prefetch_related("months")
     )
     if not targets:
         return
     thresholds = rules.target_thresholds()
     for target in targets:
-        got = actuals.monthly(target.measure, year, target.town_id)
+        got = (
+            scopes.monthly(target).get(target.measure, {})
+            if scopes.is_scoped(target)
+            else actuals.monthly(target.measure, year, target.town_id)
+        )
         p = status.progress(target, months_actual=got, thresholds=thresholds)
         if p.colour not in ("yellow", "red") or not p.through:
             continue
-        scope = target.town.name if target.town else gettext("the city")
+        scope = target.town or target.chain or target.programme or gettext("the city")
+        scope = getattr(scope, "name", scope)
         yield Finding(
             kind="target_missed",
             subject_type="monitoring.target",

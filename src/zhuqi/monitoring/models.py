@@ -27,6 +27,23 @@ class Target(models.Model):
     town = models.ForeignKey(
         Town, null=True, blank=True, on_delete=models.PROTECT, related_name="targets", verbose_name=_("town")
     )
+    # An industry chain's target (its members) or a programme's (its current pilots); at most one scope.
+    chain = models.ForeignKey(
+        "chains.Chain",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name=_("industry chain"),
+    )
+    programme = models.ForeignKey(
+        "programs.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name=_("programme"),
+    )
     annual = models.DecimalField(_("annual target"), max_digits=18, decimal_places=2)
     method = models.CharField(_("breakdown"), max_length=10, choices=Method.choices, default=Method.SEASONAL)
     version = models.PositiveIntegerField(default=1)
@@ -45,12 +62,39 @@ class Target(models.Model):
                 fields=["measure", "year", "town"], name="one_town_target", condition=Q(town__isnull=False)
             ),
             models.UniqueConstraint(
-                fields=["measure", "year"], name="one_city_target", condition=Q(town__isnull=True)
+                fields=["measure", "year"],
+                name="one_city_target",
+                condition=Q(town__isnull=True, chain__isnull=True, programme__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "year", "chain"], name="one_chain_target", condition=Q(chain__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "year", "programme"],
+                name="one_programme_target",
+                condition=Q(programme__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="target_has_one_scope",
+                condition=Q(chain__isnull=True, programme__isnull=True)
+                | Q(town__isnull=True, chain__isnull=True)
+                | Q(town__isnull=True, programme__isnull=True),
             ),
         ]
 
     def __str__(self):
-        return f"{self.year} {self.measure} {self.town or 'city'}"
+        return f"{self.year} {self.measure} {self.town or self.chain or self.programme or 'city'}"
+
+    @property
+    def scope_kind(self) -> str:
+        """city | town | chain | programme"""
+        if self.town_id:
+            return "town"
+        if self.chain_id:
+            return "chain"
+        if self.programme_id:
+            return "programme"
+        return "city"
 
 
 class TargetMonth(models.Model):

@@ -131,7 +131,63 @@ def targets(*, year: int, town: Town | None | str = None) -> QuerySet[Target]:
     qs = Target.objects.filter(year=year).select_related("town").prefetch_related("months")
     if town == "all":
         return qs
+    qs = qs.filter(chain__isnull=True, programme__isnull=True)  # a chain's or programme's: scoped_targets
     return qs.filter(town=town) if town is not None else qs.filter(town__isnull=True)
+
+
+def scoped_targets(*, year: int, chain=None, programme=None) -> QuerySet[Target]:
+    """The targets of a year of one industry chain or one programme (or of every chain and programme)."""
+    qs = Target.objects.filter(year=year).select_related("chain", "programme").prefetch_related("months")
+    if chain is not None:
+        return qs.filter(chain=chain)
+    if programme is not None:
+        return qs.filter(programme=programme)
+    return qs.filter(Q(chain__isnull=False) | Q(programme__isnull=False))
+
+
+def scoped_rows(year: int, *, chain=None, programme=None) -> list:
+    """A chain's or programme's targets with their standing: the members' monthly actuals of every
+    measure in one aggregate (`scopes.monthly`), then `status.progress` each."""
+    from zhuqi.monitoring import rules, scopes, status
+
+    found = list(scoped_targets(year=year, chain=chain, programme=programme))
+    if not found:
+        return []
+    flows = [t.measure for t in found if t.measure in measures.FLOW]
+    got = scopes.monthly(found[0], flows, year) if flows and (chain or programme) else None
+    thresholds = rules.target_thresholds()
+    order = {k: i for i, k in enumerate(measures.MEASURES)}
+    found.sort(key=lambda t: order.get(t.measure, 999))
+    return [
+        status.progress(
+            t, months_actual=(got.get(t.measure, {}) if got is not None else None), thresholds=thresholds
+        )
+        for t in found
+    ]
+
+
+def chain_by_id(value: str):
+    from zhuqi.chains.models import Chain
+
+    return Chain.objects.filter(pk=int(value)).first() if value.isdigit() and len(value) < 12 else None
+
+
+def programme_by_code(code: str):
+    from zhuqi.programs.models import Programme
+
+    return Programme.objects.filter(code=code[:40]).first() if code else None
+
+
+def chain_choices():
+    from zhuqi.chains.models import Chain
+
+    return list(Chain.objects.order_by("name").values_list("pk", "name")[:200])
+
+
+def programme_choices():
+    from zhuqi.programs.models import Programme
+
+    return list(Programme.objects.order_by("level", "code").values_list("code", "name")[:200])
 
 
 def actual_months(year: int, town: Town | None) -> dict[str, dict[int, object]]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 
 from zhuqi.directory.models import Enterprise, IndicatorValue, PeriodType
-from zhuqi.monitoring import actuals, measures, rules
+from zhuqi.monitoring import actuals, measures, rules, scopes
 from zhuqi.monitoring.models import Target
 
 
@@ -68,11 +68,12 @@ def progress(target: Target, *, through: int | None = None, months_actual=None, 
     if measure.kind == "level":
         return _level(target, measure, green, yellow)
     planned = {m.month: m.amount for m in target.months.all()}
-    got = (
-        months_actual
-        if months_actual is not None
-        else actuals.monthly(target.measure, target.year, target.town_id)
-    )
+    if months_actual is not None:
+        got = months_actual
+    elif scopes.is_scoped(target):
+        got = scopes.monthly(target).get(target.measure, {})
+    else:
+        got = actuals.monthly(target.measure, target.year, target.town_id)
     last = max(got) if got else None
     if through is not None:
         last = min(through, last) if last else None
@@ -99,9 +100,16 @@ def _scope(target: Target):
     return qs.filter(town_id=target.town_id) if target.town_id else qs
 
 
-def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decimal | None, int | None]:
-    """(value, the year it is of) of a level measure in a scope; (None, None) when there is no data."""
-    enterprises = Enterprise.objects.filter(town_id=town_id) if town_id else Enterprise.objects.all()
+def level_value(
+    measure_key: str, year: int, town_id: int | None, target: Target | None = None
+) -> tuple[Decimal | None, int | None]:
+    """(value, the year it is of) of a level measure in a scope (a town, or the chain's or programme's
+    members of `target`); (None, None) when there is no data."""
+    scoped = target is not None and scopes.is_scoped(target)
+    if scoped:
+        enterprises = scopes.enterprises(target)
+    else:
+        enterprises = Enterprise.objects.filter(town_id=town_id) if town_id else Enterprise.objects.all()
     above = enterprises.filter(tags__name=measures.ABOVE_SCALE_TAG)
     if measure_key == "above_scale_count":
         return Decimal(above.count()), year
@@ -122,7 +130,12 @@ def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decim
                 return (Decimal(covered) * 100 / Decimal(total)).quantize(Decimal("0.01")), y
         return None, None
     if measure_key == "rd_growth":
-        sums = actuals.annual("rd_expense", range(year - 2, year + 1), town_id)
+        span = range(year - 2, year + 1)
+        sums = (
+            scopes.annual(target, "rd_expense", span)
+            if scoped
+            else actuals.annual("rd_expense", span, town_id)
+        )
         for y in (year, year - 1):
             if sums.get(y) and sums.get(y - 1):
                 return ((sums[y] / sums[y - 1] - 1) * 100).quantize(Decimal("0.01")), y
@@ -131,7 +144,7 @@ def level_value(measure_key: str, year: int, town_id: int | None) -> tuple[Decim
 
 
 def _level(target: Target, measure, green, yellow) -> Progress:
-    value, of_year = level_value(target.measure, target.year, target.town_id)
+    value, of_year = level_value(target.measure, target.year, target.town_id, target)
     result = Progress(target, True, actual_to_date=value, target_to_date=target.annual)
     if value is None:
         result.note = measure.label

@@ -10,7 +10,7 @@ from zhuqi.core import audit, permissions
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability, Rule
 from zhuqi.directory.models import Town
-from zhuqi.monitoring import actuals, breakdown, measures
+from zhuqi.monitoring import actuals, breakdown, measures, scopes
 from zhuqi.monitoring.models import Method, Target, TargetMonth, TargetVersion
 
 ANNUAL_MAX = Decimal("1e16")
@@ -28,11 +28,16 @@ SETTER = permissions.anyone_with(Capability.SET_ANY_TARGET) | Rule(
 )
 
 
-def may_set(user, town: Town | None) -> bool:
+def may_set(user, town: Town | None, *, scoped: bool = False) -> bool:
+    """A chain's or a programme's target is the office's (SET_ANY_TARGET); a town's also its own."""
+    if scoped:
+        return permissions.has(user, Capability.SET_ANY_TARGET)
     return SETTER(user, town)
 
 
-def _months_for(measure, year, town, annual, method, quarters, months) -> tuple[list[Decimal], str]:
+def _months_for(
+    measure, year, town, annual, method, quarters, months, scope=None
+) -> tuple[list[Decimal], str]:
     if measure.kind != "flow":
         return [], method  # a level or unmeasured target is annual only
     if method == Method.MONTHS:
@@ -41,9 +46,12 @@ def _months_for(measure, year, town, annual, method, quarters, months) -> tuple[
         return breakdown.by_quarters(annual, quarters or []), method
     if method == Method.EVEN:
         return breakdown.even(annual), method
-    found, _profiled = breakdown.seasonal(
-        annual, actuals.history(measure.key, year, town.pk if town else None)
+    past = (
+        scopes.history(scope)
+        if scope is not None and scopes.is_scoped(scope)
+        else actuals.history(measure.key, year, town.pk if town else None)
     )
+    found, _profiled = breakdown.seasonal(annual, past)
     return found, Method.SEASONAL
 
 
@@ -55,6 +63,8 @@ def target_set(
     year: int,
     town: Town | None,
     annual: Decimal,
+    chain=None,
+    programme=None,
     method: str = Method.SEASONAL,
     quarters: list | None = None,
     months: list | None = None,
@@ -62,11 +72,29 @@ def target_set(
     source: str = "",
     check_permission: bool = True,
 ) -> Target:
-    """Creates or changes the target of (measure, year, scope): a new version each time."""
-    if check_permission:
-        SETTER.require(
-            acting_user, town, _("Only the coordinating office, or a town for its own town, sets targets.")
+    """Creates or changes the target of (measure, year, scope): a new version each time. The scope is
+    the city (nothing given), a town, an industry chain or a programme — one at most."""
+    scoped = chain is not None or programme is not None
+    if sum(x is not None for x in (town, chain, programme)) > 1:
+        raise ZhuqiError(
+            "bad_scope",
+            _("A target is of the city, a town, an industry chain or a programme: one of them."),
+            status=422,
+            field="scope",
         )
+    if check_permission:
+        if scoped:
+            permissions.require(
+                acting_user,
+                Capability.SET_ANY_TARGET,
+                _("Only the coordinating office sets the targets of chains and programmes."),
+            )
+        else:
+            SETTER.require(
+                acting_user,
+                town,
+                _("Only the coordinating office, or a town for its own town, sets targets."),
+            )
     found = measures.get(measure)
     if found is None:
         raise ZhuqiError(
@@ -82,15 +110,16 @@ def target_set(
         raise ZhuqiError(
             "bad_breakdown", _("Unknown way of breaking the target down."), status=422, field="method"
         )
-    amounts, method = _months_for(found, year, town, annual, method, quarters, months)
+    shell = Target(measure=measure, year=year, town=town, chain=chain, programme=programme, version=0)
+    amounts, method = _months_for(found, year, town, annual, method, quarters, months, shell)
     target = (
         Target.objects.select_for_update(of=("self",))
-        .filter(measure=measure, year=year, town=town)
+        .filter(measure=measure, year=year, town=town, chain=chain, programme=programme)
         .order_by("pk")
         .first()
     )
     if target is None:
-        target = Target(measure=measure, year=year, town=town, version=0)
+        target = shell
     before = {"annual": str(target.annual), "version": target.version} if target.pk else {}
     target.annual, target.method = annual, method
     target.version += 1
@@ -119,6 +148,8 @@ def target_set(
             "year": year,
             "annual": str(annual),
             "version": target.version,
+            **({"chain": chain.pk} if chain is not None else {}),
+            **({"programme": programme.code} if programme is not None else {}),
             **({"before": before["annual"]} if before else {}),
         },
     )
@@ -127,7 +158,10 @@ def target_set(
 
 def target_get(pk: int) -> Target:
     target = (
-        Target.objects.select_related("town").prefetch_related("months").filter(pk=pk).first()
+        Target.objects.select_related("town", "chain", "programme")
+        .prefetch_related("months")
+        .filter(pk=pk)
+        .first()
         if 0 < pk < 2**63
         else None
     )

@@ -27,6 +27,7 @@ from zhuqi.monitoring import (
     lifecycle,
     measures,
     rules,
+    scopes,
     selectors,
     status,
     targets,
@@ -63,22 +64,40 @@ def cockpit(request):
     )
 
 
+def _scope(source) -> tuple:
+    """(chain, programme) asked for by ?chain=<id> or ?programme=<code>; a chain wins."""
+    chain = selectors.chain_by_id(source.get("chain", "")[:12])
+    programme = None if chain else selectors.programme_by_code(source.get("programme", "")[:40])
+    return chain, programme
+
+
 @login_required
 def target_list(request):
     _require(request)
     year = _year(request)
-    town = _town(request)
-    rows = dashboards.target_rows(year, town)
+    chain, programme = _scope(request.GET)
+    town = None if chain or programme else _town(request)
+    if chain or programme:
+        rows = selectors.scoped_rows(year, chain=chain, programme=programme)
+    else:
+        rows = dashboards.target_rows(year, town)
+    scoped = bool(chain or programme)
     return render(
         request,
         "monitoring/targets.html",
         {
             "year": year,
             "town": town,
+            "chain": chain,
+            "programme": programme,
             "rows": rows,
             "towns": directory_selectors.towns(),
-            "may_set": targets.may_set(request.user, town),
-            "town_sums": {r["measure"]: r for r in dashboards.town_sums(year)} if town is None else {},
+            "chains": selectors.chain_choices(),
+            "programmes": selectors.programme_choices(),
+            "may_set": targets.may_set(request.user, town, scoped=scoped),
+            "town_sums": {r["measure"]: r for r in dashboards.town_sums(year)}
+            if town is None and not scoped
+            else {},
         },
     )
 
@@ -97,7 +116,7 @@ def target_detail(request, pk):
     thresholds = rules.target_thresholds()
     progress = status.progress(target, thresholds=thresholds)
     towns = []
-    if target.town_id is None and target.measure in measures.FLOW:
+    if target.town_id is None and not scopes.is_scoped(target) and target.measure in measures.FLOW:
         # The towns' own targets of the same measure, each against its town's actuals: three queries.
         by_town = actuals.monthly_by_town(target.measure, target.year)
         for town_target in selectors.targets(year=target.year, town="all").filter(
@@ -118,7 +137,7 @@ def target_detail(request, pk):
             "towns": towns,
             "town_total": sum((t.target.annual for t in towns), Decimal(0)),
             "versions": TargetVersion.objects.filter(target=target).select_related("changed_by")[:20],
-            "may_set": targets.may_set(request.user, target.town),
+            "may_set": targets.may_set(request.user, target.town, scoped=scopes.is_scoped(target)),
         },
     )
 
@@ -157,16 +176,29 @@ def target_set(request):
     """The form that sets a target (GET prefilled from ?measure=&year=&town=, POST saves it)."""
     _require(request)
     source = request.POST if request.method == "POST" else request.GET
-    town = _town(request) if request.method == "GET" else selectors.town_by_code(source.get("town", "")[:20])
+    chain, programme = _scope(source)
+    scoped = bool(chain or programme)
+    if scoped:
+        town = None
+    else:
+        town = (
+            _town(request) if request.method == "GET" else selectors.town_by_code(source.get("town", "")[:20])
+        )
     year = parse_whole(source.get("year"), 2000, 2100) or dashboards.year_of()
     measure = source.get("measure", "revenue")[:32]
-    if not targets.may_set(request.user, town):
+    if not targets.may_set(request.user, town, scoped=scoped):
         raise Http404
-    existing = selectors.targets(year=year, town=town).filter(measure=measure).first()
+    if scoped:
+        existing = selectors.scoped_targets(year=year, chain=chain, programme=programme)
+    else:
+        existing = selectors.targets(year=year, town=town)
+    existing = existing.filter(measure=measure).first()
     form = {
         "measure": measure,
         "year": year,
         "town": town.code if town else "",
+        "chain": chain.pk if chain else "",
+        "programme": programme.code if programme else "",
         "annual": source.get("annual", existing.annual if existing else ""),
         "method": source.get("method", existing.method if existing else Method.SEASONAL),
         "note": source.get("note", existing.note if existing else ""),
@@ -192,6 +224,8 @@ def target_set(request):
                 measure=measure,
                 year=year,
                 town=town,
+                chain=chain,
+                programme=programme,
                 annual=_decimal(form["annual"], "annual"),
                 method=method,
                 quarters=quarters,
@@ -210,6 +244,8 @@ def target_set(request):
             "form": form,
             "error": error,
             "town": town,
+            "chain": chain,
+            "programme": programme,
             "existing": existing,
             "measures": [(k, m.label) for k, m in measures.MEASURES.items()],
             "methods": Method.choices,
@@ -346,17 +382,17 @@ def kind_rules(request):
 
 
 @login_required
+@require_POST
 def kpi_export(request):
-    """The KPI table of the page (its grouping), as .xlsx: a handful of rows, written at once."""
+    """The KPI table of the page (its grouping) as .xlsx: a job (an aggregate over every appeal), its
+    page shows the progress and offers the file."""
     if not permissions.has(request.user, Capability.OVERSEE_APPEALS):
         raise Http404
-    by = request.GET.get("by", "department")
+    by = request.POST.get("by", "department")[:20]
     if by not in kpis.GROUPS:
         by = "department"
-    _overall, rows = kpis.overall_and_groups(
-        appeal_selectors.appeals_visible_to(request.user), by, rollup=True
-    )
-    return xlsx_response(exports.kpi_xlsx(by, rows), f"appeal-kpis-{by}.xlsx")
+    job = jobs.enqueue(kind="export.appeal_kpis", owner=request.user, parameters={"by": by})
+    return redirect("web:job_detail", job.pk)
 
 
 @login_required

@@ -1,8 +1,8 @@
 """The work waiting for a user, for the home page: counts that link to the filtered lists.
 
 Which queues a user has follows from its capabilities (core/permissions.py); the counts come from
-the apps' scoped selectors, a fixed number of queries whatever the role or the data (four: appeals,
-applications, offers, warnings; a test holds it).
+the apps' scoped selectors, a fixed number of queries whatever the role or the data (at most four:
+appeals, applications and offers, warnings or, for an enterprise, its surveys to answer; a test holds it).
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.appeals import selectors as appeal_selectors
+from zhuqi.assessment import selectors as assessment_selectors
 from zhuqi.core.permissions import Capability as C
 from zhuqi.core.permissions import has
 from zhuqi.monitoring import selectors as monitoring_selectors
@@ -45,6 +46,16 @@ def queues_for(user, now=None) -> list[Queue]:
                 _("Applications to score"),
                 programme_selectors.to_score_count(user),
                 _url("programs:my_reviews"),
+                urgent=True,
+            )
+        )
+    if has(user, C.ANSWER_SURVEYS) and user.enterprise_id:
+        queues.append(
+            Queue(
+                "surveys",
+                _("Surveys to answer"),
+                assessment_selectors.work_counts(user)["surveys"],
+                _url("assessment:campaigns", todo="1"),
                 urgent=True,
             )
         )
