@@ -561,16 +561,15 @@ def build(*, enterprises: int = 3000, progress: bool = True) -> Summary:
     tiers_built = demo_tiers.build(demo, rng)
     cultivation_demo.build(demo)
     pilots_demo.build(demo)  # evaluations 2018–2021, reporting tasks, a policy list (after the packs)
-    from zhuqi.demo import monitoring as demo_monitoring
-
-    demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
     assessment_demo.build(SEED, appeals=max(24, enterprises // 25))
     from zhuqi.demo import engagement as demo_engagement
 
     engagement = demo_engagement.build(rng=rng, demo_enterprise=demo)
-    # The sweep once more, now that engagement has its visit cadences: the city starts with every
-    # warning it has raised, so the worker's first pass finds nothing new to announce.
-    demo_monitoring.warnings.sweep()
+    from zhuqi.demo import monitoring as demo_monitoring
+
+    # Last: its sweep raises every other part's warnings (visits owed, appeals late, tiers expiring),
+    # so the city starts with them all and the worker's first pass finds nothing new to announce.
+    demo_monitoring.build()  # monthly values, 2026 targets, the warnings the sweep finds
     return Summary(
         towns=len(towns),
         departments=Department.objects.count(),

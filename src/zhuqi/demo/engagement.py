@@ -78,6 +78,7 @@ def build(*, rng: random.Random, demo_enterprise, today: date | None = None) -> 
             )
             onsite += 1
     Visit.objects.bulk_create(contacts, batch_size=2000)
+    routine = _routine({a.pk for a in assignments}, rng, today)
     problems = _problems(assignments, rng)
     tasks = _meetings(coordinator, city_leader, demo_enterprise, today)
     event = events.report_event(
@@ -95,7 +96,43 @@ def build(*, rng: random.Random, demo_enterprise, today: date | None = None) -> 
         events.act_on_event(
             event=event, action="acknowledge", acting_user=follower.leader, note="已了解，协调维修配件。"
         )
-    return {"visits": len(contacts) + onsite, "problems": problems, "tasks": tasks, "events": 1}
+    return {"visits": len(contacts) + onsite + routine, "problems": problems, "tasks": tasks, "events": 1}
+
+
+LAPSING = 0.04  # share of the other liaisons who let weeks and months pass
+
+
+def _routine(built: set[int], rng: random.Random, today: date) -> int:
+    """Every other liaison's year of routine, in bulk: a phone or WeChat contact each week and an
+    on-site visit each month (seed 004 二: 周联系、月走访), a few liaisons lapsing. Without it the
+    city's first sweep found all 2,360 of them overdue — 7,086 warnings, nothing a person could act on."""
+    weeks = []
+    day = date(YEAR, 1, 5)
+    while day <= today - timedelta(days=7):
+        weeks.append(day)
+        day += timedelta(days=7)
+    rows = []
+    others = (
+        LiaisonAssignment.objects.active()
+        .exclude(pk__in=built)
+        .order_by("id")
+        .values_list("enterprise_id", "leader_id")
+    )
+    for enterprise_id, leader_id in others:
+        lapsing = rng.random() < LAPSING
+        who = {"enterprise_id": enterprise_id, "leader_id": leader_id, "recorded_by_id": leader_id}
+        for week in weeks:
+            if lapsing and rng.random() < 0.5:
+                continue
+            on = week + timedelta(days=rng.randint(0, 4))
+            rows.append(Visit(kind="phone", visited_on=on, summary="电话了解生产经营情况", **who))
+        for month in range(1, today.month + 1):
+            on = date(YEAR, month, rng.randint(5, 25))
+            if on >= today or (lapsing and month % 3 != 1):
+                continue
+            rows.append(Visit(kind="onsite", visited_on=on, summary="入企走访，了解企业诉求。", **who))
+    Visit.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
 
 
 def _problems(assignments, rng) -> int:
