@@ -240,3 +240,24 @@ def test_only_the_office_evaluates_and_an_approved_evaluation_is_final(w):
             approved_on=date(2018, 2, 2),
             acting_user=w.coordinator,
         )
+
+
+def test_the_enterprise_and_its_department_head_are_each_told_in_their_own_words(w):
+    pilot = w.pilot()
+    w.series(pilot.enterprise, growth(300_000_000, 0.27), growth(20_000_000, 0.27))
+    enterprise_user = UserFactory(username="kept_user", role=Role.ENTERPRISE, enterprise=pilot.enterprise)
+    head = pilot.department.head
+    assert head is not None
+    evaluation = ev.evaluation_run(programme=w.programme, year=2017, acting_user=w.coordinator)
+    ev.evaluation_propose(
+        evaluation=evaluation, committee_note="x", proposed_on=date(2018, 2, 1), acting_user=w.coordinator
+    )
+    ev.evaluation_approve(
+        evaluation=evaluation, approval_document="文", approved_on=date(2018, 2, 2), acting_user=w.coordinator
+    )
+    to_enterprise = set(
+        OutboxMessage.objects.filter(recipient=enterprise_user).values_list("subject", flat=True)
+    )
+    to_head = set(OutboxMessage.objects.filter(recipient=head).values_list("subject", flat=True))
+    assert to_enterprise == {"2017年度评价：贵企业继续享受试点企业待遇"}
+    assert to_head == {f"2017年度评价：{pilot.enterprise.name}继续享受试点企业待遇"}

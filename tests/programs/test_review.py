@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.factories import EnterpriseFactory
 from tests.programs.selection_world import experts
 from zhuqi.core.errors import Conflict, Forbidden
-from zhuqi.programs import draw, scoring, services
+from zhuqi.programs import draw, scoring, selectors, services
 from zhuqi.programs.models import Application, Expert, ReviewGroup
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,39 @@ def test_an_expert_declares_a_conflict_on_its_page_and_the_draw_leaves_it_out(cl
         acting_user=w.coordinator,
     )
     assert me in after.experts.all()
+
+
+def test_the_expert_lists_to_score_only_what_it_can_still_score_as_its_home_counts(review, client):
+    w = review
+    group = services.group_draw(
+        round_=w.round,
+        name="组",
+        stage="desk",
+        size=10,
+        applications=w.apps,
+        seed="1",
+        acting_user=w.coordinator,
+    )
+    scored, left, open_ = w.apps
+    marks = {k: 80 for k in scoring.DESK_CRITERIA}
+    services.score_submit(group=group, application=scored, marks=marks, acting_user=w.users["expert"])
+    services.application_refuse(application=left, reason="材料不符", acting_user=w.coordinator)
+    client.force_login(w.users["expert"])
+    assert selectors.to_score_count(w.users["expert"]) == 1
+    page = client.get(reverse("programs:my_reviews")).content.decode()
+    to_score = page[page.index('id="reviews"') : page.index("</table>")]
+    assert open_.number in to_score and scored.number not in to_score and left.number not in to_score
+    done = page[page.index('id="reviewed"') :]
+    assert scored.number in done and left.number in done
+    # The page of an application no longer in review offers no form to score it.
+    detail = client.get(reverse("programs:application_detail", args=[left.number])).content.decode()
+    assert 'name="mark_' not in detail
+    assert (
+        'name="mark_'
+        in client.get(reverse("programs:application_detail", args=[open_.number])).content.decode()
+    )
+    home = client.get(reverse("web:home")).content.decode()
+    assert 'data-queue="to_score" data-count="1"' in home
+    # The expert's home shows its work, not the enterprise figures of a scope it does not have.
+    assert open_.number in home and scored.number not in home
+    assert 'id="figures"' not in home and "管辖范围内企业" not in home

@@ -15,7 +15,7 @@ from zhuqi.core import permissions
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.http import Page
 from zhuqi.core.permissions import Capability
-from zhuqi.core.schemas import Id, Key, SearchText, column, text, whole
+from zhuqi.core.schemas import Id, Key, Period, SearchText, Year, column, text, whole
 from zhuqi.directory.selectors import enterprises_visible_to
 from zhuqi.programs import selectors, services
 from zhuqi.programs.models import Application, Objection, Pilot, ReviewGroup, Round, Score
@@ -178,6 +178,33 @@ def _round(request, pk: int) -> Round:
 @router.get("/programmes", response=list[ProgrammeOut])
 def programme_list(request):
     return list(selectors.programmes_visible_to(request.user))
+
+
+class ProgrammeRoundIn(Schema):
+    name: text(100, min_length=1)
+    opens_on: Period
+    closes_on: Period | None = Field(None, description="empty for a reserve round, open all year")
+    check_year: Year
+    for_reserve: bool = False
+
+
+@router.post("/programmes/{pk}/rounds", response={201: ProgrammeRoundOut})
+def round_create(request, pk: Id, payload: ProgrammeRoundIn):
+    """The coordinating office opens a round of the programme (seed 000 四(四): a reserve round stays
+    open all year)."""
+    programme = selectors.programmes_visible_to(request.user).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    round_ = services.round_open(
+        programme=programme,
+        name=payload.name,
+        opens_on=payload.opens_on,
+        closes_on=payload.closes_on,
+        check_year=payload.check_year,
+        for_reserve=payload.for_reserve,
+        acting_user=request.user,
+    )
+    return 201, round_
 
 
 @router.get("/programme-rounds/{pk}", response=ProgrammeRoundOut)

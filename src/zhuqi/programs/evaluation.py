@@ -25,6 +25,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, outbox, permissions
 from zhuqi.core.errors import Conflict, Message, ZhuqiError
 from zhuqi.core.permissions import Capability
+from zhuqi.directory.models import Enterprise
 from zhuqi.programs import monitoring
 from zhuqi.programs.evaluation_lifecycle import STEPS
 from zhuqi.programs.evaluation_models import Evaluation, EvaluationItem, Proposal, Reason
@@ -447,23 +448,56 @@ SUBJECTS = {
 }
 
 
+# The responsible department's head reads of the enterprise by name (四(五)1, 5: it follows its pilots).
+DEPARTMENT_SUBJECTS = {
+    P.KEEP: _("Annual evaluation %(year)d: %(enterprise)s remains a pilot enterprise"),
+    P.PROBATION: _(
+        "Annual evaluation %(year)d: %(enterprise)s remains a pilot for one more year, on probation"
+    ),
+    P.REPLACE: _("Annual evaluation %(year)d: %(enterprise)s is no longer a pilot enterprise"),
+    P.DOUBLED: _("Annual evaluation %(year)d: %(enterprise)s has doubled its main revenue"),
+    "admitted": _("Annual evaluation %(year)d: %(enterprise)s is admitted as a pilot enterprise"),
+}
+
+
 def _tell(evaluation: Evaluation, notices) -> None:
-    """The pilot is told (四(四)); its responsible department's head too."""
+    """The pilot is told (四(四)), in words for the enterprise; its responsible department's head too,
+    in its own words naming the enterprise."""
     enterprise_ids = {e for e, _d, _i, _k in notices}
     users: dict[int, list] = {}
     for user in User.objects.filter(enterprise_id__in=enterprise_ids, is_active=True):
         users.setdefault(user.enterprise_id, []).append(user)
+    names = dict(Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "name"))
     heads = User.objects.in_bulk({d.head_id for _e, d, _i, _k in notices if d.head_id})
     pending = []
     for enterprise_id, department, item, kind in notices:
+        link = f"/pilots/evaluations/{evaluation.pk}/"
         subject = str(Message(SUBJECTS[kind], {"year": evaluation.year}))
+        reason = str(item.get_reason_display())
         pending.append(
             outbox.Pending(
                 event_key=f"evaluation-{evaluation.pk}-{kind}-{enterprise_id}",
-                recipients=users.get(enterprise_id, []) + [heads.get(department.head_id)],
+                recipients=users.get(enterprise_id, []),
                 subject=subject,
-                body=str(item.get_reason_display()) if kind != "admitted" else subject,
-                link=f"/pilots/evaluations/{evaluation.pk}/",
+                body=reason if kind != "admitted" else subject,
+                link=link,
             )
         )
+        head = heads.get(department.head_id)
+        if head is not None:
+            about = str(
+                Message(
+                    DEPARTMENT_SUBJECTS[kind],
+                    {"year": evaluation.year, "enterprise": names.get(enterprise_id, "")},
+                )
+            )
+            pending.append(
+                outbox.Pending(
+                    event_key=f"evaluation-{evaluation.pk}-{kind}-{enterprise_id}-department",
+                    recipients=[head],
+                    subject=about,
+                    body=reason if kind != "admitted" else about,
+                    link=link,
+                )
+            )
     outbox.enqueue_many(pending)

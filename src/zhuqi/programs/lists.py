@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhuqi.core import formats, permissions, tabular
 from zhuqi.core.errors import NotFound
@@ -81,7 +82,7 @@ def applications(qs, filters: dict) -> Listing:
         )
         for a in qs
     )
-    return Listing(_("Applications"), columns, rows, filters)
+    return Listing(pgettext_lazy("programme round", "Applications"), columns, rows, filters)
 
 
 def registration(qs, filters: dict) -> Listing:

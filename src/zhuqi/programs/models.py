@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhuqi.directory.models import Department, Enterprise, Source, Town
 
@@ -162,7 +163,7 @@ class Application(models.Model):
     """An enterprise's application to a round, or a town's or department's recommendation (二(四)2)."""
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("programme application state", "Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         CHECK_FAILED = "check_failed", _("Failed the formal check")
         IN_REVIEW = "in_review", _("In expert review")

@@ -10,7 +10,7 @@ Pilots by role: the office all; a handler its department's pilots (a town-level 
 town's); a town officer its town's; a leader its liaison enterprises'; an enterprise its own.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role
@@ -123,14 +123,45 @@ def expert_of(user) -> Expert | None:
     return Expert.objects.filter(user=user).first()
 
 
+def _assignments(expert: Expert | None) -> QuerySet:
+    """The expert's (application, review group) pairs: every application drawn for a group it belongs
+    to, each with `scored` (its score for that group is in)."""
+    through = ReviewGroup.applications.through
+    if expert is None:
+        return through.objects.none()
+    return (
+        through.objects.filter(reviewgroup__experts=expert)
+        .annotate(
+            scored=Exists(
+                Score.objects.filter(
+                    expert=expert, application=OuterRef("application_id"), group=OuterRef("reviewgroup_id")
+                )
+            )
+        )
+        .select_related("application__enterprise", "application__round", "reviewgroup")
+        .order_by("application__number", "reviewgroup_id", "pk")
+    )
+
+
+def to_score(user) -> QuerySet:
+    """What the expert can still score: applications in review drawn for a group of its, its score
+    for that group not yet in (an expert taken off the pool scores nothing). The expert's page and its
+    home (the count and the list) all read this."""
+    expert = expert_of(user)
+    if expert is None or not expert.active:
+        return _assignments(None)
+    return _assignments(expert).filter(application__state=Application.State.IN_REVIEW, scored=False)
+
+
+def reviewed(user) -> QuerySet:
+    """The expert's other drawn applications, read-only: scored, or no longer in review."""
+    expert = expert_of(user)
+    qs = _assignments(expert)
+    if expert is None or not expert.active:
+        return qs
+    return qs.exclude(application__state=Application.State.IN_REVIEW, scored=False)
+
+
 def to_score_count(user) -> int:
     """Applications in review drawn for this expert that it has not scored yet (one per group)."""
-    expert = expert_of(user)
-    if expert is None:
-        return 0
-    through = ReviewGroup.applications.through
-    pairs = through.objects.filter(
-        reviewgroup__experts=expert, application__state=Application.State.IN_REVIEW
-    ).values_list("application_id", "reviewgroup_id")
-    scored = set(Score.objects.filter(expert=expert).values_list("application_id", "group_id"))
-    return sum(1 for pair in pairs if pair not in scored)
+    return to_score(user).count()

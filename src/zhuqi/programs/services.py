@@ -136,6 +136,9 @@ def round_open(
     open all year (no closing date)."""
     if acting_user is not None:
         _office(acting_user)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise _invalid("name", _("Name the round (at most 100 characters)."), "name")
     if for_reserve:
         closes_on = None
     elif closes_on is None:

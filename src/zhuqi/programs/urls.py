@@ -11,6 +11,7 @@ urlpatterns = [
     path("programmes/reviews/", views.my_reviews, name="my_reviews"),
     path("programmes/conflicts/", views.my_conflicts, name="my_conflicts"),
     path("programmes/groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("programmes/<int:pk>/rounds/new/", views.round_new, name="round_new"),
     path("programmes/rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("programmes/rounds/<int:pk>/apply/", views.application_new, name="application_new"),
     path("programmes/rounds/<int:pk>/do/<str:action>/", views.round_action, name="round_action"),

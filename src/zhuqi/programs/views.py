@@ -18,6 +18,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import indicators
@@ -155,6 +156,36 @@ def _date(text: str) -> date | None:
         return date.fromisoformat((text or "").strip()[:10])
     except ValueError:
         return None
+
+
+@require_POST
+@login_required
+def round_new(request, pk):
+    """The coordinating office opens a round of a programme: with its dates, or open all year for the
+    reserve (seed 000 四(四))."""
+    programme = selectors.programmes_visible_to(request.user).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    post = request.POST
+    try:
+        opens_on = _date(post.get("opens_on"))
+        if opens_on is None:
+            raise ZhuqiError("opens_on", _("Give the day the round opens."), status=422, field="opens_on")
+        check_year = parse_whole(post.get("check_year"), 2000, 2100)
+        round_ = services.round_open(
+            programme=programme,
+            name=post.get("name", "")[:200],
+            opens_on=opens_on,
+            closes_on=_date(post.get("closes_on")),
+            check_year=check_year or 0,
+            for_reserve=post.get("for_reserve") == "on",
+            acting_user=request.user,
+        )
+    except ZhuqiError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("programs:index")
+    messages.success(request, _("Done."))
+    return redirect("programs:round_detail", round_.pk)
 
 
 @require_POST
@@ -353,6 +384,7 @@ def application_detail(request, number):
                         for k, label in scoring.criteria(group.stage).items()
                     ],
                     "scored": group.pk in scored,
+                    "open": expert.active and application.state == Application.State.IN_REVIEW,
                 }
             )
     scores = Score.objects.filter(application=application).select_related("expert", "group")
@@ -578,23 +610,18 @@ def group_detail(request, pk):
 
 @login_required
 def my_reviews(request):
+    """What the expert can still score (the same selector as its home count), then, read-only, what
+    it scored or what left review."""
     expert = selectors.expert_of(request.user)
     if expert is None:
         raise Http404
-    applications = (
-        selectors.applications_visible_to(request.user)
-        .select_related("enterprise", "round")
-        .order_by("round_id", "number")
+    page = DeferredJoinPaginator(selectors.to_score(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    scored = set(Score.objects.filter(expert=expert).values_list("application_id", "group_id"))
-    rows = []
-    for group in expert.groups.prefetch_related("applications__enterprise").select_related("round"):
-        for a in group.applications.all():
-            rows.append({"application": a, "group": group, "scored": (a.pk, group.pk) in scored})
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "programs/my_reviews.html", {"page": page, "expert": expert, "total": applications.count()}
+    done = DeferredJoinPaginator(selectors.reviewed(request.user), PAGE_SIZE).get_page(
+        request.GET.get("done")
     )
+    return render(request, "programs/my_reviews.html", {"page": page, "done": done, "expert": expert})
 
 
 @login_required

@@ -20,6 +20,7 @@ from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
 from zhuqi.monitoring import dashboards
 from zhuqi.policies import selectors as policy_selectors
+from zhuqi.programs import selectors as programme_selectors
 from zhuqi.web import queues
 
 
@@ -42,7 +43,10 @@ def home(request):
     # The figures that say what to do, by scope (monitoring: the city's or the town's cockpit, a
     # department's KPIs and rank), under the work queues.
     context |= dashboards.for_home(user) or {}
-    if user.role == Role.ENTERPRISE:
+    if permissions.has(user, permissions.Capability.SCORE_APPLICATIONS):
+        # An expert's work is its drawn applications, not enterprise figures (it has no scope).
+        context["to_score"] = list(programme_selectors.to_score(user)[:10])
+    elif user.role == Role.ENTERPRISE:
         context["enterprise"] = user.enterprise
         context["series"] = figures.enterprise_series(user.enterprise_id)
         context["applications"] = policy_selectors.application_list(user)[:5]
