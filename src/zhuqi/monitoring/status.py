@@ -8,7 +8,7 @@ The comparison runs to the latest month with data in the target's scope (or the 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 
 from zhuqi.directory.models import Enterprise, IndicatorValue, PeriodType
 from zhuqi.monitoring import actuals, measures, rules, scopes
@@ -114,20 +114,27 @@ def level_value(
     if measure_key == "above_scale_count":
         return Decimal(above.count()), year
     if measure_key == "rd_coverage":
-        total = above.count()  # once, not once per year tried
-        if not total:
+
+        def with_rd(y):  # a semi-join: the R&D values are few
+            return Exists(
+                IndicatorValue.objects.filter(
+                    enterprise_id=OuterRef("pk"),
+                    indicator="rd_expense",
+                    period_type=PeriodType.YEAR,
+                    year=y,
+                    value__gt=0,
+                )
+            )
+
+        # One query for the total and both years tried (the home page's cockpit reads it).
+        counts = above.aggregate(
+            total=Count("pk"), **{f"y{y}": Count("pk", filter=with_rd(y)) for y in (year, year - 1)}
+        )
+        if not counts["total"]:
             return None, None
         for y in (year, year - 1):
-            with_rd = IndicatorValue.objects.filter(
-                enterprise_id=OuterRef("pk"),
-                indicator="rd_expense",
-                period_type=PeriodType.YEAR,
-                year=y,
-                value__gt=0,
-            )
-            covered = above.filter(Exists(with_rd)).count()  # a semi-join: the R&D values are few
-            if covered:
-                return (Decimal(covered) * 100 / Decimal(total)).quantize(Decimal("0.01")), y
+            if covered := counts[f"y{y}"]:
+                return (Decimal(covered) * 100 / Decimal(counts["total"])).quantize(Decimal("0.01")), y
         return None, None
     if measure_key == "rd_growth":
         span = range(year - 2, year + 1)
