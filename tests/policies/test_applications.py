@@ -118,7 +118,9 @@ def test_exclusive_group_grants_only_the_higher_clause_for_one_project(policy_wo
     services.application_approve(application=demo, amount=2_000_000, acting_user=w.miit_handler)
     internet.refresh_from_db()
     assert internet.state == ApplicationState.REJECTED
-    assert "DB-3-7-DEMO" in internet.decision_reason
+    assert (
+        demo.number in internet.decision_reason and w.clause("DB-3-7-DEMO").title in internet.decision_reason
+    )
     with pytest.raises(Conflict) as exc:  # a new application for the funded project cannot be approved
         later = apply(w, "DB-3-5", {"project_total_investment": 5_000_000}, "智能工厂一期")
         services.application_approve(application=later, amount=1, acting_user=coordinator)
@@ -147,3 +149,23 @@ def test_budget_is_never_overspent(policy_world):
     assert exc.value.code == "budget_exceeded" and "50,000" in str(exc.value.message)
     services.application_approve(application=second, amount=50_000, acting_user=w.users["coordinator"])
     assert budgets.committed(w.clause("DB-3-6"), 2021) == 450_000
+
+
+def test_the_lower_rival_is_refused_by_the_platform_not_by_the_approving_handler(client, policy_world):
+    """The approve form names beforehand what approving refuses; the refusal is the rule's (actor none),
+    never recorded as the handler's act on an application of another department."""
+    w = policy_world
+    demo = apply(w, "DB-3-7-DEMO", {"equipment_technology_investment": 5_000_000}, "智能工厂一期")
+    internet = apply(w, "DB-3-8-INTERNET", {"project_total_investment": 5_000_000}, "智能工厂一期")
+    client.force_login(w.miit_handler)
+    body = client.get(f"/policies/applications/{demo.number}/").content.decode()
+    warning = body[body.index('id="would-refuse"') : body.index("</ul>", body.index('id="would-refuse"'))]
+    assert internet.number in warning and w.clause("DB-3-8-INTERNET").title in warning
+    assert "DB-3-8-INTERNET" not in warning
+    services.application_approve(application=demo, amount=2_000_000, acting_user=w.miit_handler)
+    internet.refresh_from_db()
+    assert internet.state == ApplicationState.REJECTED and internet.decided_by is None
+    event = AuditEvent.objects.get(object_id=str(internet.pk), verb="application_refuse_by_rule")
+    assert event.actor is None and event.actor_name == ""
+    assert demo.number in event.data["reason"]
+    assert not AuditEvent.objects.filter(object_id=str(internet.pk), verb="application_reject").exists()

@@ -103,3 +103,28 @@ def test_a_clause_left_out_of_a_new_version_is_retired_not_deleted(policy_world)
     packs.pack_import(text=trimmed, acting_user=policy_world.users["coordinator"])
     assert Clause.objects.get(code="DB-3-18").retired
     assert Clause.objects.filter(retired=False).count() == SHIPPED_CLAUSES - 1
+
+
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("coordinator", True),
+        ("admin", True),
+        ("city_handler", False),
+        ("town_a", False),
+        ("leader_a", False),
+        ("expert", False),
+        ("enterprise_a", False),
+    ],
+)
+def test_only_those_who_configure_or_audit_policies_download_the_pack(client, policy_world, role, allowed):
+    """A pack is the office's configuration: page link, page download and API download agree per role."""
+    client.force_login(policy_world.users[role])
+    catalogue = client.get("/policies/").content.decode()
+    page = client.get("/policies/packs/dongguan-doubling.yaml")
+    api = client.get("/api/v1/policy-packs/dongguan-doubling")
+    assert ("/policies/packs/dongguan-doubling.yaml" in catalogue) is allowed
+    assert page.status_code == (200 if allowed else 404)
+    assert api.status_code == (200 if allowed else 403)
+    if allowed:
+        assert "东府办〔2017〕11号" in page.content.decode()

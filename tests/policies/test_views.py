@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from tests.job_helpers import job_from_redirect, run_worker_once
-from zhuqi.core.models import Job
+from zhuqi.core.models import Job, OutboxMessage
 from zhuqi.policies import grants, matching, services
 from zhuqi.policies.models import Application, ApplicationState, GrantOffer, OfferState
 
@@ -214,3 +214,141 @@ def test_conditions_read_as_sentences_and_staff_may_expand_the_expression(client
     ).content.decode()
     assert "上年度税务核定可加计扣除研发费用 2000万元，需大于 0元 ✓" in staff
     assert '<code translate="no">innovative_enterprise</code>' in staff  # in the expandable detail
+
+
+def test_the_approve_box_shows_its_unit_and_echoes_the_amount_in_wan(client, policy_world):
+    """Typing 360 meaning 360万元 must not pass unnoticed: the box says 元 and echoes 万元."""
+    application, _created = services.application_submit(
+        enterprise=policy_world.a,
+        clause=policy_world.clause("DB-3-7-DEMO"),
+        year=2021,
+        inputs={"equipment_technology_investment": 9_000_000},
+        project="一号车间",
+        acting_user=policy_world.users["enterprise_a"],
+    )
+    body = page(
+        client, policy_world.miit_handler, f"/policies/applications/{application.number}/"
+    ).content.decode()
+    form = body[body.index('id="decide"') : body.index("</form>", body.index('id="decide"'))]
+    assert '<span class="unit">元</span>' in form and "核定金额（元）" in form
+    assert 'data-wan="amount-echo"' in form and 'data-format="即 {}万元"' in form
+    assert "即 360万元" in form  # 40 % of 9,000,000
+    page(
+        client,
+        policy_world.miit_handler,
+        f"/policies/applications/{application.number}/approve/",
+        {"amount": "3600000.01"},
+    )
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED
+
+
+def test_a_refused_application_names_each_failed_condition_once_in_words(client, policy_world):
+    """博士后建站资助 for a platform not newly set up: the fact's label, once, and no identifier."""
+    r = page(
+        client,
+        policy_world.users["enterprise_a"],
+        "/policies/clauses/PD-STATION/apply/?year=2022",
+        {
+            "in_platform_newly_established": "false",
+            "in_station_grant_assessed": "800000",
+            "idempotency_key": "station-1",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and not Application.objects.exists()
+    text = re.sub(r"<[^>]+>", "", body)  # what the reader sees
+    assert text.count("本单位博士后工作平台为新设立（经批准）：否") == 1
+    assert "platform_newly_established" not in text and "PD-STATION" not in text
+
+
+def test_the_last_runs_read_in_chinese(client, policy_world):
+    matching.match_run(period=date(2026, 6, 30))
+    body = page(client, policy_world.users["coordinator"], "/policies/?year=2026").content.decode()
+    runs = body[body.index('id="last-runs"') : body.index("</ul>", body.index('id="last-runs"'))]
+    assert re.search(r"（用时\d+\.\d秒）", runs) and " s)" not in runs
+
+
+def test_enterprises_read_the_clause_name_and_document_not_its_code(client, policy_world):
+    w = policy_world
+    clause = w.clause("DB-3-7-DEMO")
+    apply_page = page(client, w.users["enterprise_a"], "/policies/clauses/DB-3-7-DEMO/apply/?year=2021")
+    application, _created = services.application_submit(
+        enterprise=w.a,
+        clause=clause,
+        year=2021,
+        inputs={"equipment_technology_investment": 9_000_000},
+        project="一号车间",
+        acting_user=w.users["enterprise_a"],
+    )
+    detail = page(client, w.users["enterprise_a"], f"/policies/applications/{application.number}/")
+    for r in (apply_page, detail):
+        text = re.sub(r"<[^>]+>", "", r.content.decode())
+        assert "DB-3-7-DEMO" not in text
+        assert clause.title in text and clause.policy.title in text
+
+
+def test_offer_and_application_pages_read_dates_and_money_in_chinese(client, policy_world):
+    """No ISO moment, no bare figure: money in 万元 (the exact yuan beside it), dates 2026年…月…日."""
+    w = policy_world
+    grants.offers_run(period=date(2026, 6, 30))
+    offer = GrantOffer.objects.get()
+    page(
+        client,
+        w.users["enterprise_a"],
+        f"/policies/offers/{offer.number}/",
+        {
+            "bank_name": "中国农业银行东莞分行",
+            "account_name": w.a.name,
+            "account_number": "6228480000000000001",
+        },
+    )
+    text = re.sub(
+        r"<[^>]+>",
+        "",
+        page(client, w.users["enterprise_a"], f"/policies/offers/{offer.number}/").content.decode(),
+    )
+    assert "2000万元" in text and "20000000" not in text  # the R&D expense the amount came from
+    assert "100万元（1,000,000.00元）" in text
+    assert re.search(r"到账期限：\d{4}年\d{1,2}月\d{1,2}日", text) and "T23:59" not in text
+    application, _created = services.application_submit(
+        enterprise=w.a,
+        clause=w.clause("DB-3-7-DEMO"),
+        year=2021,
+        inputs={"equipment_technology_investment": "12,000,000"},
+        project="一号车间",
+        acting_user=w.users["enterprise_a"],
+    )
+    services.application_approve(application=application, amount=3_600_000, acting_user=w.miit_handler)
+    text = re.sub(
+        r"<[^>]+>",
+        "",
+        page(
+            client, w.users["enterprise_a"], f"/policies/applications/{application.number}/"
+        ).content.decode(),
+    )
+    assert "1200万元" in text and "12,000,000" not in text
+    assert "360万元（3,600,000.00元）" in text
+    subject = (
+        OutboxMessage.objects.filter(key__startswith=f"application-approved-{application.pk}").first().subject
+    )
+    assert "360万元" in subject and "3,600,000.00 元" not in subject
+
+
+def test_clause_parameters_read_in_words_and_the_expression_is_for_staff(client, policy_world):
+    """研发投入补助: 5 %, 2倍 until 2022, 小巨人 视同; names and expressions only under 技术细节 for staff."""
+    w = policy_world
+    body = page(client, w.users["enterprise_a"], "/policies/clauses/INNOV-RD/?year=2021").content.decode()
+    text = re.sub(r"<[^>]+>", "", body)
+    assert "5%" in text and "2倍" in text and "2017年1月1日起：2倍" in text and "2022年1月1日起：1倍" in text
+    assert "视同" in text and "（1 视同，0 不视同）" not in text
+    for raw in ("rd.rate", "pilot.factor", "0.05", "2017-01-01", "INNOV-RD", 'id="technical"'):
+        assert raw not in body.replace("/INNOV-RD/", "")
+    body = page(client, w.users["enterprise_a"], "/policies/clauses/DB-3-2/?year=2021").content.decode()
+    assert "200万元" in body and "2000000" not in body and "consulting.annual_cap" not in body
+    staff = page(client, w.miit_handler, "/policies/clauses/INNOV-RD/?year=2021").content.decode()
+    technical = staff[
+        staff.index('<details id="technical">') : staff.index("</details>", staff.index('id="technical"'))
+    ]
+    assert "技术细节" in technical and "rd.rate" in technical and "rd_expense_deductible_prev" in technical
+    assert "rd.rate" not in staff.replace(technical, "")

@@ -2,7 +2,7 @@
 page's language, never `grant_offer_confirm {'bank': …}` (issue 13, item 4). Every verb written by
 `audit.record` has a label here; a detail key without one is left out rather than shown raw."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,9 @@ VERBS = {
     "audit_purge": _("Old audit events deleted"),
     "application_attach": _("File added"),
     "application_reject": _("Application rejected"),
+    "application_refuse_by_rule": _(
+        "Application not granted by the platform's rule: the same project is funded (不重复资助)"
+    ),
     "application_submit": _("Application submitted"),
     "application_withdraw": _("Application withdrawn"),
     "calendar_day_remove": _("Calendar day removed"),
@@ -206,8 +209,9 @@ def _value(value, kind: str) -> str:
     if kind == "year":
         return formats.year(value)
     if kind == "day":
-        try:
-            return formats.day(date.fromisoformat(str(value)))
+        try:  # a date, or a deadline kept as a moment (到账期限 2026-12-08T23:59:59+08:00)
+            text = str(value)
+            return formats.day(datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text))
         except ValueError:
             return str(value)
     if kind == "number":

@@ -92,7 +92,7 @@ def pack_import(request, payload: PackIn):
 
 @router.get("/policy-packs/{code}", response={200: None})
 def pack_export(request, code: Key):
-    row = packs.pack_get(code)
+    row = packs.pack_for_download(code, request.user)
     response = HttpResponse(row.document, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{row.code}.yaml"'
     return response

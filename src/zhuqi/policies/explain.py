@@ -1,6 +1,10 @@
 """An explanation (the single evaluator's trace) as a person reads it, for pages and API alike:
 where the enterprise stands, each condition with the values seen, and what is missing."""
 
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -48,6 +52,17 @@ def shown(value, fact=None) -> str:
     if getattr(fact, "name", "") == "period_year" or "年度" in getattr(fact, "label", ""):
         return formats.year(value)
     return f"{formats.amount(value)}{unit}"
+
+
+def shown_kept(value, fact=None) -> str:
+    """A value kept in JSON (an application's inputs, an offer's facts: amounts as exact text) as
+    people read it: a number fact's text is read as the number, so money shows in 万元, never raw."""
+    if isinstance(value, str) and getattr(fact, "type", "") == NUMBER:
+        try:
+            value = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            return value
+    return shown(value, fact)
 
 
 def sentence(check, labels: dict, parameters: dict | None = None) -> str:
@@ -160,3 +175,67 @@ def standing(enterprise_id: int, year: int) -> list[tuple]:
         pack, rule = packs.clause_rule(clause)
         found.append((clause, describe(explanation, pack.labels(rule), pack.parameters)))
     return found
+
+
+_OPTIONS_IN_PARENS = re.compile(r"（(\d)\s*([^，；）]+)[，；]\s*(\d)\s*([^，；）]+)）")
+_OPTIONS_AFTER_COLON = re.compile(r"^(.*?)：(\d)\s*为(.+?)[，；]\s*(\d)\s*为(.+)$")
+
+
+def _percent(value: Decimal) -> str:
+    return f"{formats.amount(value * 100)}%"
+
+
+def parameter_reading(name: str, label: str):
+    """(label to show, how its value reads) for a pack parameter: packs give parameters no unit, so
+    the name and label say it: a rate in %, a flag by its options' words, a year, a count, money."""
+    options = _OPTIONS_IN_PARENS.search(label)
+    if options:
+        a, a_text, b, b_text = options.groups()
+        words = {Decimal(a): a_text.strip(), Decimal(b): b_text.strip()}
+        return _OPTIONS_IN_PARENS.sub("", label), lambda v: words.get(Decimal(v), formats.amount(v))
+    options = _OPTIONS_AFTER_COLON.match(label)
+    if options:
+        head, a, a_text, b, b_text = options.groups()
+        words = {Decimal(a): a_text.strip(), Decimal(b): b_text.strip()}
+        return head, lambda v: words.get(Decimal(v), formats.amount(v))
+    last = name.rsplit(".", 1)[-1]
+    if last == "factor" or "倍数" in label:
+        return label, lambda v: _("%(n)s times") % {"n": formats.amount(v)}
+    if last.startswith("months"):
+        return label, lambda v: _("%(n)s months") % {"n": formats.amount(v)}
+    if last in ("rate", "ratio", "uplift") or last.endswith("_rate") or "比例" in label:
+        return label, _percent
+    if last.endswith("year") and not last.endswith("years"):
+        return label, lambda v: _("year %(n)s") % {"n": formats.year(v)}
+    if last.endswith("years"):
+        return label, lambda v: _("%(n)s years") % {"n": formats.amount(v)}
+    if "places" in name or "名额" in label or "指标" in label:
+        return label, lambda v: formats.amount(v)
+    return label, formats.money
+
+
+def parameters_shown(rows: list[dict]) -> list[dict]:
+    """`packs.parameter_rows` as people read them: Chinese label, value with its unit, and each
+    dated value as 2017年1月1日起 2倍; the raw name and values stay for the staff's 技术细节."""
+    shown_rows = []
+    for row in rows:
+        label, read = parameter_reading(row["name"], row["label"])
+
+        def text(value, read=read):
+            return _("not in force") if value is None else read(Decimal(value))
+
+        shown_rows.append(
+            {
+                **row,
+                "label": label,
+                "value": text(row["in_force"]),
+                "history": [
+                    _("from %(day)s: %(value)s")
+                    % {"day": formats.day(date.fromisoformat(v["from"])), "value": text(v["value"])}
+                    for v in row["values"]
+                ]
+                if len(row["values"]) > 1
+                else [],
+            }
+        )
+    return shown_rows

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ruamel.yaml import YAML
 
 from zhuqi.core import audit, permissions
-from zhuqi.core.errors import Message, NotFound, ZhuqiError
+from zhuqi.core.errors import Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department
 from zhuqi.policies import facts
@@ -260,6 +260,21 @@ def pack_get(code: str) -> PolicyPack:
     if row is None:
         raise NotFound("pack_not_found", _("No such policy pack."))
     return row
+
+
+def may_download(user) -> bool:
+    """The YAML of a pack is the office's configuration: those who configure or audit policies
+    download it (the page links it for them only); town, leader, expert, enterprise and handler users do not."""
+    return permissions.has(user, Capability.CONFIGURE_POLICIES) or permissions.has(
+        user, Capability.READ_AUDIT
+    )
+
+
+def pack_for_download(code: str, acting_user) -> PolicyPack:
+    """The pack to download, for those who may (403 otherwise, before telling whether it exists)."""
+    if not may_download(acting_user):
+        raise Forbidden("forbidden", permissions.FORBIDDEN)
+    return pack_get(code)
 
 
 def parameter_rows(pack: rules_model.Pack, clause: rules_model.Clause, period: date) -> list[dict]:

@@ -114,7 +114,9 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
 
 
 def application_list(user: User, *, state: str = "", clause: str = "", year: int | None = None, q: str = ""):
-    qs = applications_visible_to(user).select_related("enterprise", "clause", "clause__department")
+    qs = applications_visible_to(user).select_related(
+        "enterprise", "clause", "clause__department", "clause__policy"
+    )
     if state:
         qs = qs.filter(state=state)
     if clause:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
 from zhuqi.core import attachments as stored_files
-from zhuqi.core import audit, outbox
+from zhuqi.core import audit, formats, outbox
 from zhuqi.core.errors import Conflict, Message, ZhuqiError
 from zhuqi.directory.models import Enterprise
 from zhuqi.policies import budgets, explain, lifecycle, matching
@@ -138,11 +138,14 @@ def _parse_inputs(fields, raw: dict) -> dict:
 
 
 def _not_eligible(explanation, clause: Clause) -> ZhuqiError:
-    """The refusal names each failing condition as a sentence of the pack's labels (倍增计划试点企业：否，
-    须为是), never the rule's identifiers (`pilot`): people read it on the page and in the API."""
+    """Each failed condition once, in the words of the clause's fact labels, never an identifier."""
     pack, rule = clause_rule(clause)
     labels = pack.labels(rule)
-    failing = [explain.sentence(c, labels, pack.parameters) for c in explanation.checks if c.holds is False]
+    failing = list(
+        dict.fromkeys(
+            explain.sentence(c, labels, pack.parameters) for c in explanation.checks if c.holds is False
+        )
+    )
     return ZhuqiError(
         "not_eligible",
         Message(
@@ -304,6 +307,30 @@ def _group_rivals(application: Application, clause: Clause):
     )
 
 
+def approval_would_refuse(application: Application) -> list[Application]:
+    """The other applications approving this one refuses by the rule (就高不就低, 不重复资助): the
+    approve form names them beforehand. Empty when approving is blocked by a rival anyway."""
+    clause = application.clause
+    if not clause.exclusive_group or application.state not in lifecycle.LIVE_APPLICATION_STATES:
+        return []
+    return [
+        rival
+        for rival in _group_rivals(application, clause).select_related("clause__policy")
+        if rival.state != ApplicationState.APPROVED
+    ]
+
+
+def _refusal_reason(approved: Application) -> str:
+    return str(
+        Message(
+            _(
+                "Not granted: the same project is funded under 《%(clause)s》 (application %(number)s) (就高不就低, 不重复资助)."
+            ),
+            {"clause": approved.clause.title, "number": approved.number},
+        )
+    )
+
+
 @transaction.atomic
 def application_approve(
     *, application: Application, amount, acting_user: User, comment: str = ""
@@ -369,36 +396,35 @@ def application_approve(
         obj=application,
         data={"amount": str(amount), "maximum": str(maximum), "comment": application.decision_reason},
     )
-    for rival in rivals:  # the lower ones of the group for this project
-        _decide_rejected(
-            rival,
-            acting_user,
-            str(
-                Message(
-                    _("Not granted: the same project is funded under %(code)s (就高不就低, 不重复资助)."),
-                    {"code": clause.code},
-                )
-            ),
-        )
+    application.clause = clause
+    for (
+        rival
+    ) in rivals:  # the lower ones of the group for this project: the platform's rule, not the handler's act
+        _decide_rejected(rival, None, _refusal_reason(application), verb="application_refuse_by_rule")
     _notify_decision(application)
     return application
 
 
-def _decide_rejected(application: Application, acting_user: User, reason: str) -> None:
+def _decide_rejected(
+    application: Application, acting_user: User | None, reason: str, verb: str = "application_reject"
+) -> None:
     application.state = ApplicationState.REJECTED
     application.decision_reason = reason
     application.decided_by = acting_user
     application.decided_at = timezone.now()
     application.save(update_fields=["state", "decision_reason", "decided_by", "decided_at"])
-    audit.record(actor=acting_user, verb="application_reject", obj=application, data={"reason": reason})
+    audit.record(actor=acting_user, verb=verb, obj=application, data={"reason": reason})
     _notify_decision(application)
 
 
 def _notify_decision(application: Application) -> None:
     subject = (
         Message(
-            _("Application %(number)s approved: %(amount)s yuan"),
-            {"number": application.number, "amount": f"{application.approved_amount:,}"},
+            _("Application %(number)s approved: %(amount)s"),
+            {
+                "number": application.number,
+                "amount": f"{formats.money(application.approved_amount)}（{formats.yuan(application.approved_amount)}）",
+            },
         )
         if application.state == ApplicationState.APPROVED
         else Message(_("Application %(number)s was not approved"), {"number": application.number})

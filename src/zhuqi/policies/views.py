@@ -19,7 +19,7 @@ from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.core.permissions import Capability
 from zhuqi.policies import disbursement, grants, lifecycle, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
-from zhuqi.policies.explain import describe, shown, standing
+from zhuqi.policies.explain import describe, parameters_shown, shown_kept, standing
 from zhuqi.policies.forms import ApplicationForm, ClauseForm, PackImportForm
 from zhuqi.policies.models import ApplicationState, Clause, MatchRun, OfferState, PolicyPack
 
@@ -61,7 +61,7 @@ def catalogue(request):
             "stats": selectors.clause_stats(request.user, year) if staff else {},
             "staff": staff,
             "runs": MatchRun.objects.all()[:5] if staff else [],
-            "pack_rows": PolicyPack.objects.all(),
+            "pack_rows": PolicyPack.objects.all() if packs.may_download(request.user) else [],
         },
     )
 
@@ -96,7 +96,7 @@ def clause_detail(request, code):
             "clause": clause,
             "rule": rule,
             "year": year,
-            "parameters": packs.parameter_rows(pack, rule, matching.period_of(rule, year)),
+            "parameters": parameters_shown(packs.parameter_rows(pack, rule, matching.period_of(rule, year))),
             "standing": standing,
             "form": form,
             "in_force": services.in_force_in(clause, year),
@@ -189,18 +189,21 @@ def application_detail(request, number):
     explanation = matching.explain_one(
         application.enterprise_id, clause, application.year, application.inputs
     )
+    may = set(lifecycle.offered(lifecycle.APPLICATION_STEPS, request.user, application))
+    labels = pack.labels(rule)
     return render(
         request,
         "policies/application_detail.html",
         {
             "application": application,
+            "would_refuse": services.approval_would_refuse(application) if "approve" in may else [],
             "standing": describe(explanation, pack.labels(rule), pack.parameters),
             "labels": pack.labels(rule),
-            "may": set(lifecycle.offered(lifecycle.APPLICATION_STEPS, request.user, application)),
+            "may": may,
             "trail": trail(application),
             "attachments": stored_files.for_object("application", application.pk),
             "inputs": [
-                (pack.labels(rule)[k].label if k in pack.labels(rule) else k, v)
+                (labels[k].label if k in labels else k, shown_kept(v, labels.get(k)))
                 for k, v in application.inputs.items()
             ],
         },
@@ -278,7 +281,7 @@ def _facts_shown(offer) -> list[tuple[str, str]]:
     pack, rule = packs.clause_rule(offer.clause)
     labels = pack.labels(rule)
     return [
-        (labels[name].label if name in labels else name, shown(value, labels.get(name)))
+        (labels[name].label if name in labels else name, shown_kept(value, labels.get(name)))
         for name, value in (offer.facts or {}).items()
     ]
 
@@ -392,6 +395,8 @@ def pack_import(request):
 
 @login_required
 def pack_export(request, code):
+    if not packs.may_download(request.user):
+        raise Http404
     row = _or_404(lambda: packs.pack_get(code))
     response = HttpResponse(row.document, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{row.code}.yaml"'

@@ -14,3 +14,20 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// An amount box in yuan marked data-wan="ID" echoes what is typed in 万元 into the element ID
+// (its data-format holds {} for the figure), so 360 typed for 360万元 shows as 0.036万元.
+document.addEventListener("input", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[data-wan]")) {
+    return;
+  }
+  var echo = document.getElementById(box.dataset.wan);
+  if (!echo) {
+    return;
+  }
+  var yuan = parseFloat(box.value);
+  echo.textContent = isNaN(yuan)
+    ? ""
+    : echo.dataset.format.replace("{}", (yuan / 10000).toLocaleString("zh-CN", { maximumFractionDigits: 6 }));
+});
