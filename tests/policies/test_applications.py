@@ -87,7 +87,7 @@ def test_the_department_approves_at_most_the_rule_and_others_may_not(policy_worl
         services.application_approve(
             application=app, amount="500000.01", acting_user=policy_world.miit_handler
         )
-    assert exc.value.code == "amount_above_rule"
+    assert exc.value.code == "amount_above_rule" and "50万元（500,000.00元）" in str(exc.value.message)
     app = services.application_approve(application=app, amount=500000, acting_user=policy_world.miit_handler)
     assert app.state == ApplicationState.APPROVED and app.approved_amount == 500000
     with pytest.raises(Conflict):
@@ -115,6 +115,7 @@ def test_exclusive_group_grants_only_the_higher_clause_for_one_project(policy_wo
     with pytest.raises(Conflict) as exc:
         services.application_approve(application=internet, amount=1_750_000, acting_user=coordinator)
     assert exc.value.code == "higher_rival" and demo.number in str(exc.value.message)
+    assert "DB-3-7-DEMO" not in str(exc.value.message) and "200万元" in str(exc.value.message)
     services.application_approve(application=demo, amount=2_000_000, acting_user=w.miit_handler)
     internet.refresh_from_db()
     assert internet.state == ApplicationState.REJECTED

@@ -310,6 +310,10 @@ def test_offer_and_application_pages_read_dates_and_money_in_chinese(client, pol
     )
     assert "2000万元" in text and "20000000" not in text  # the R&D expense the amount came from
     assert "100万元（1,000,000.00元）" in text
+    offered = OutboxMessage.objects.filter(key__startswith=f"grant-offer-{offer.number}").first().subject
+    assert "100万元（1,000,000.00元）" in offered
+    listed = page(client, w.users["enterprise_a"], "/policies/offers/").content.decode()
+    assert "100万元" in listed and "1,000,000.00元" not in listed
     assert re.search(r"到账期限：\d{4}年\d{1,2}月\d{1,2}日", text) and "T23:59" not in text
     application, _created = services.application_submit(
         enterprise=w.a,

@@ -12,6 +12,7 @@ from zhuqi.core import audit, outbox, permissions, tabular
 from zhuqi.core.errors import Conflict, Message
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
+from zhuqi.policies import explain
 from zhuqi.policies.models import DisbursementBatch, GrantOffer, OfferState
 
 
@@ -66,8 +67,8 @@ def batch_mark_paid(*, batch: DisbursementBatch, acting_user: User) -> Disbursem
                 recipients=users.get(o.enterprise_id, []),
                 subject=str(
                     Message(
-                        _("Grant %(number)s paid: %(amount)s yuan"),
-                        {"number": o.number, "amount": f"{o.amount:,}"},
+                        _("Grant %(number)s paid: %(amount)s"),
+                        {"number": o.number, "amount": explain.money_exact(o.amount)},
                     )
                 ),
                 body=f"{o.bank_name} ****{o.account_number[-4:]}",

@@ -54,6 +54,11 @@ def shown(value, fact=None) -> str:
     return f"{formats.amount(value)}{unit}"
 
 
+def money_exact(value) -> str:
+    """Money people are told they get or pay: by magnitude, the exact yuan beside it: 360万元（3,600,000.00元）."""
+    return f"{formats.money(value)}（{formats.yuan(value)}）"
+
+
 def shown_kept(value, fact=None) -> str:
     """A value kept in JSON (an application's inputs, an offer's facts: amounts as exact text) as
     people read it: a number fact's text is read as the number, so money shows in 万元, never raw."""

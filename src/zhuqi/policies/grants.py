@@ -18,7 +18,7 @@ from zhuqi.core.errors import Message, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Enterprise
 from zhuqi.directory.selectors import enterprise_users_by_enterprise
-from zhuqi.policies import budgets, lifecycle, matching
+from zhuqi.policies import budgets, explain, lifecycle, matching
 from zhuqi.policies import facts as facts_table
 from zhuqi.policies.models import Clause, GrantOffer, OfferState
 
@@ -121,8 +121,8 @@ def _offer_clause(
                     recipients=users.get(r.enterprise_id, []),
                     subject=str(
                         Message(
-                            _("免申即享: %(amount)s yuan under %(clause)s — confirm your account"),
-                            {"amount": f"{r.amount:,}", "clause": clause_row.title},
+                            _("免申即享: %(amount)s under %(clause)s — confirm your account"),
+                            {"amount": explain.money_exact(r.amount), "clause": clause_row.title},
                         )
                     ),
                     body=str(

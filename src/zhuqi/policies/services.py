@@ -182,7 +182,7 @@ def application_submit(
     if clause.retired or not in_force_in(clause, year):
         raise ZhuqiError(
             "clause_not_in_force",
-            Message(_("Clause %(code)s is not in force in %(year)d."), {"code": clause.code, "year": year}),
+            Message(_("《%(clause)s》 is not in force in %(year)d."), {"clause": clause.title, "year": year}),
             status=422,
         )
     if not clause_rule(clause)[1].is_money:
@@ -354,8 +354,8 @@ def application_approve(
         raise ZhuqiError(
             "amount_above_rule",
             Message(
-                _("The amount must be more than 0 and at most %(maximum)s yuan, the most the rule allows."),
-                {"maximum": f"{maximum:,}"},
+                _("The amount must be more than 0 and at most %(maximum)s, the most the rule allows."),
+                {"maximum": explain.money_exact(maximum)},
             ),
             status=422,
             field="amount",
@@ -367,9 +367,9 @@ def application_approve(
                 "already_funded",
                 Message(
                     _(
-                        "Project %(project)s is already funded under %(code)s (application %(number)s): no double funding."
+                        "Project %(project)s is already funded under 《%(clause)s》 (application %(number)s): no double funding."
                     ),
-                    {"project": application.project, "code": rival.clause.code, "number": rival.number},
+                    {"project": application.project, "clause": rival.clause.title, "number": rival.number},
                 ),
             )
         if rival.computed_max > maximum:
@@ -377,9 +377,13 @@ def application_approve(
                 "higher_rival",
                 Message(
                     _(
-                        "Application %(number)s (%(code)s) gives %(amount)s yuan for the same project: the higher one is granted."
+                        "Application %(number)s (《%(clause)s》) gives %(amount)s for the same project: the higher one is granted."
                     ),
-                    {"number": rival.number, "code": rival.clause.code, "amount": f"{rival.computed_max:,}"},
+                    {
+                        "number": rival.number,
+                        "clause": rival.clause.title,
+                        "amount": explain.money_exact(rival.computed_max),
+                    },
                 ),
             )
     budgets.check(clause, application.year, amount)
