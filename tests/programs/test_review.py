@@ -194,14 +194,21 @@ def test_an_expert_declares_a_conflict_on_its_page_and_the_draw_leaves_it_out(cl
     client.force_login(w.users["expert"])
     url = reverse("programs:my_conflicts")
     assert client.get(url).status_code == 200
-    client.post(url, {"action": "declare", "enterprise": w.b.uscc.lower()})
-    client.post(url, {"action": "declare", "enterprise": w.c.name})
-    again = client.post(url, {"action": "declare", "enterprise": w.b.uscc}, follow=True).content.decode()
-    assert "已申报过与这家企业的利益冲突" in again
-    unknown = client.post(
-        url, {"action": "declare", "enterprise": "不存在的公司"}, follow=True
+    client.post(url, {"action": "declare", "uscc": w.b.uscc.lower(), "name": w.b.name})
+    client.post(url, {"action": "declare", "uscc": w.c.uscc, "name": f" {w.c.name} "})
+    again = client.post(
+        url, {"action": "declare", "uscc": w.b.uscc, "name": w.b.name}, follow=True
     ).content.decode()
-    assert "没有这个统一社会信用代码或全称的企业" in unknown
+    assert "已申报过与这家企业的利益冲突" in again
+    # A code alone, or a code with another name, tells nothing: the same refusal as a made-up company
+    # (an expert may not turn codes into company names), and the page shows nothing it was not told.
+    for probe in (
+        {"uscc": w.a.uscc, "name": "随便写"},
+        {"uscc": w.a.uscc, "name": ""},
+        {"uscc": "X", "name": "不存在的公司"},
+    ):
+        refused = client.post(url, {"action": "declare", **probe}, follow=True).content.decode()
+        assert "没有统一社会信用代码与全称都相符的企业" in refused and w.a.name not in refused
     page = client.get(url).content.decode()
     assert w.b.name in page and w.c.name in page and w.a.name not in page
     assert set(me.conflicts.all()) == {w.b, w.c}

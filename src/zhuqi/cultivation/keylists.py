@@ -241,7 +241,7 @@ def project_ranking(year: int, rule: dict, today: date) -> tuple[list[dict], set
     ranked = [
         {
             "project_id": p.pk,
-            "score": float(p.investment),
+            "score": p.investment,  # Decimal yuan: money is never a float
             "figures": {"investment": str(p.investment), "stage": p.stage},
         }
         for p in projects

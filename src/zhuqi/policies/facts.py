@@ -156,7 +156,7 @@ def chunks(size: int | None = None) -> list[range]:
         row[0]
         for row in _query(
             f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM {table}) AS t "
-            "WHERE n %% %s = 1 ORDER BY id",
+            "WHERE (n - 1) %% %s = 0 ORDER BY id",  # rows 1, size + 1, …: right for a size of 1 too
             [size],
         )
     ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.accounts.models import User
 from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, outbox, permissions
-from zhuqi.core.errors import Conflict, Forbidden, Message, ZhuqiError
+from zhuqi.core.errors import Conflict, Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.directory import indicators
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, Source, Town
@@ -725,19 +725,26 @@ def _own_expert(acting_user) -> Expert:
     return expert
 
 
-def conflict_enterprise(text: str) -> Enterprise:
-    """The enterprise an expert names: its unified social credit code or its full registered name
-    (an expert may not browse the directory, so nothing is searched by part of a name)."""
-    text = (text or "").strip()[:100]
-    found = (
-        Enterprise.objects.filter(uscc=text.upper()).first() or Enterprise.objects.filter(name=text).first()
-        if text
-        else None
-    )
+def conflict_enterprise(uscc: str, name: str) -> Enterprise:
+    """The enterprise an expert names by its unified social credit code and its full registered name,
+    both: an expert may not browse the directory, so a code alone must not tell it a company's name,
+    and a refusal says the same whether the code exists or not."""
+    uscc, name = (uscc or "").strip().upper()[:18], (name or "").strip()[:100]
+    found = Enterprise.objects.filter(uscc=uscc, name=name).first() if uscc and name else None
     if found is None:
         raise _invalid(
-            "enterprise", _("No enterprise has that unified social credit code or full name."), "enterprise"
+            "enterprise",
+            _("No enterprise has both that unified social credit code and that full name."),
+            "enterprise",
         )
+    return found
+
+
+def declared_conflict(*, uscc: str, acting_user) -> Enterprise:
+    """One of the enterprises this expert has declared, by its code (to withdraw it)."""
+    found = _own_expert(acting_user).conflicts.filter(uscc=(uscc or "").strip().upper()[:18]).first()
+    if found is None:
+        raise NotFound("conflict_not_declared", _("No such conflict of interest is declared."))
     return found
 
 

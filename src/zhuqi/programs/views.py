@@ -632,10 +632,15 @@ def my_conflicts(request):
         raise Http404
     if request.method == "POST":
         try:
-            enterprise = services.conflict_enterprise(request.POST.get("enterprise", ""))
             if request.POST.get("action") == "withdraw":
+                enterprise = services.declared_conflict(
+                    uscc=request.POST.get("enterprise", ""), acting_user=request.user
+                )
                 services.conflict_withdraw(enterprise=enterprise, acting_user=request.user)
             else:
+                enterprise = services.conflict_enterprise(
+                    request.POST.get("uscc", ""), request.POST.get("name", "")
+                )
                 services.conflict_declare(enterprise=enterprise, acting_user=request.user)
         except ZhuqiError as exc:
             messages.error(request, str(exc.message))
