@@ -58,7 +58,6 @@ def test_pages_render_for_every_staff_role(client, busy):
         reverse("monitoring:target_month_rows", args=[w.city.pk, 3]),
         reverse("monitoring:warnings") + "?state=all",
         reverse("monitoring:kind_rules"),
-        reverse("monitoring:coordination_export"),
     ]
     for role in ("coordinator", "admin", "town_a", "city_handler", "town_handler", "leader_a"):
         for url in urls:
@@ -176,3 +175,20 @@ def test_target_page_with_every_town_takes_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def test_the_coordination_list_exports_as_a_job_of_what_the_owner_oversees(client, busy):
+    from tests.job_helpers import job_from_redirect, run_worker_once
+    from zhuqi.core.models import Job
+
+    w = busy
+    client.force_login(w.users["coordinator"])
+    assert client.get(reverse("monitoring:coordination_export")).status_code == 405  # a POST makes it
+    job = job_from_redirect(client.post(reverse("monitoring:coordination_export")))
+    run_worker_once()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result["rows"] >= 0 and job.result_name.endswith(".xlsx")
+    for role in ("enterprise_a", "expert"):
+        client.force_login(w.users[role])
+        assert client.post(reverse("monitoring:coordination_export")).status_code == 404
+    assert Job.objects.count() == 1

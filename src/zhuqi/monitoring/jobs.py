@@ -55,6 +55,24 @@ def check_kpi_export(owner, parameters: dict) -> dict:
     return {"by": by}
 
 
+def run_coordination_export(job, progress) -> jobs.Outcome:
+    """The coordination meeting's list (every escalated appeal the owner oversees, decided or not)."""
+    from zhuqi.appeals import selectors as appeal_selectors
+
+    items = appeal_selectors.coordination_list(job.owner)
+    total = items.count()
+    progress(0, total)
+    content = exports.coordination_xlsx(items)
+    progress(total, total)
+    return jobs.Outcome({"rows": total}, content, "coordination-list.xlsx")
+
+
+def check_oversee(owner, parameters: dict) -> dict:
+    if not permissions.has(owner, Capability.OVERSEE_APPEALS):
+        raise Forbidden("forbidden", permissions.FORBIDDEN)
+    return {}
+
+
 def run_refresh(job, progress) -> jobs.Outcome:
     year = int(job.parameters["year"])
     progress(0, 4)
@@ -72,6 +90,12 @@ def check_refresh(owner, parameters: dict) -> dict:
     return {"year": str(year)}
 
 
+jobs.register(
+    "export.coordination",
+    label=_("Coordination list export (.xlsx)"),
+    run=run_coordination_export,
+    check=check_oversee,
+)
 jobs.register(
     "export.warnings",
     label=_("Warnings export (.xlsx)"),

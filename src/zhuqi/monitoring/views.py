@@ -11,10 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.appeals import kpis
-from zhuqi.appeals import selectors as appeal_selectors
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.http import xlsx_response
 from zhuqi.core.pagination import DeferredJoinPaginator
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
@@ -396,10 +394,11 @@ def kpi_export(request):
 
 
 @login_required
+@require_POST
 def coordination_export(request):
-    """The coordination meeting list as .xlsx (at most a few hundred items: written at once)."""
+    """The coordination meeting list as .xlsx: a job (every escalated appeal ever, at a province's
+    scale thousands), its page shows the progress and offers the file."""
     if not permissions.has(request.user, Capability.OVERSEE_APPEALS):
         raise Http404
-    return xlsx_response(
-        exports.coordination_xlsx(appeal_selectors.coordination_list(request.user)), "coordination-list.xlsx"
-    )
+    job = jobs.enqueue(kind="export.coordination", owner=request.user)
+    return redirect("web:job_detail", job.pk)
