@@ -46,12 +46,23 @@ def test_progress_reports_and_the_evaluation_through_the_api(client, w):
         f"/api/v1/pilot-evaluations/{pk}/propose", {"note": "会"}, content_type="application/json"
     )
     assert refused.status_code == 409 and refused.json()["code"] == "assessment_missing"
-    amended = client.post(
-        f"/api/v1/pilot-evaluations/{pk}/items/{slow['id']}",
-        {"assessment": "feasible", "assessment_note": "可行"},
-        content_type="application/json",
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhuqi.core.models import Attachment
+
+    report = SimpleUploadedFile("评估报告.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    bad = client.post(
+        f"/api/v1/pilot-evaluations/{pk}/items/{slow['id']}/assessment",
+        {"assessment": "maybe", "file": report},
     )
-    assert amended.json()["reason"] == "feasible"
+    assert bad.status_code == 422 and not Attachment.objects.filter(object_type="evaluation_item").exists()
+    report.seek(0)
+    amended = client.post(
+        f"/api/v1/pilot-evaluations/{pk}/items/{slow['id']}/assessment",
+        {"assessment": "feasible", "assessment_note": "可行", "file": report},
+    )
+    assert amended.status_code == 200 and amended.json()["reason"] == "feasible"
+    assert Attachment.objects.filter(object_type="evaluation_item", object_id=str(slow["id"])).count() == 1
     assert (
         client.post(
             f"/api/v1/pilot-evaluations/{pk}/propose", {"note": "会"}, content_type="application/json"

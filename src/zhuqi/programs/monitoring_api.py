@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zhuqi.core import permissions
@@ -342,3 +343,27 @@ def item_amend(request, pk: Id, item: Id, payload: PilotEvaluationAmendIn):
     if found is None:
         raise Http404
     return ev.item_amend(item=found, acting_user=request.user, **payload.dict())
+
+
+@router.post("/pilot-evaluations/{pk}/items/{item}/assessment", response=PilotEvaluationItemOut)
+def item_assessment(
+    request,
+    pk: Id,
+    item: Id,
+    assessment: Form[str],
+    file: File[UploadedFile],
+    assessment_note: Form[str] = "",
+):
+    """The third-party assessment of a slow pilot with its report file (multipart), as the page takes
+    it: `assessment` feasible or not_feasible, a note, the file (bounded and checked as every upload)."""
+    evaluation = _evaluation(request, pk)
+    found = sel.evaluation_items(request.user, evaluation).filter(pk=item).first()
+    if found is None:
+        raise Http404
+    return ev.item_amend(
+        item=found,
+        acting_user=request.user,
+        assessment=assessment[:20],
+        assessment_note=assessment_note,
+        upload=file,
+    )
