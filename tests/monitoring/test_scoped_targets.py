@@ -174,3 +174,21 @@ def test_a_missed_chain_target_is_warned_about_in_the_chains_name(scoped):
     assert (
         finding.level == "red" and finding.period == "2026-10" and finding.text.startswith("新能源汽车产业链")
     )
+
+
+def test_the_cli_sets_a_chain_target_and_a_programme_target(scoped):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    def run(*args):
+        out = StringIO()
+        call_command("monitoring", "targets", "set", *args, "--year", "2026", "--method", "even", stdout=out)
+        return out.getvalue()
+
+    assert "= 100.00, 100.00" in run("revenue", "1200", "--chain", "ev")
+    assert Target.objects.get(chain__code="ev", measure="revenue", year=2026).annual == 1200
+    with pytest.raises(CommandError, match="unknown industry chain"):
+        run("revenue", "1200", "--chain", "nope")
+    with pytest.raises(CommandError, match="unknown programme"):
+        run("revenue", "1200", "--programme", "nope")

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from zhuqi.chains.models import Chain
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.monitoring import actuals, dashboards, measures, rules, selectors, status, targets, warnings
 from zhuqi.monitoring.models import OPEN_WARNING_STATES, Method, Warning
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("args", nargs="*", help="targets set MEASURE ANNUAL")
         parser.add_argument("--year", type=int)
         parser.add_argument("--town", default="")
+        parser.add_argument("--chain", default="", help="targets set: an industry chain's code")
+        parser.add_argument("--programme", default="", help="targets set: a programme's code")
         parser.add_argument("--method", default=Method.SEASONAL, choices=[Method.SEASONAL, Method.EVEN])
         parser.add_argument("--kind", action="append", default=[])
         parser.add_argument("--level", default="")
@@ -39,6 +42,8 @@ class Command(BaseCommand):
         action,
         year=None,
         town="",
+        chain="",
+        programme="",
         method=Method.SEASONAL,
         kind=(),
         level="",
@@ -51,7 +56,7 @@ class Command(BaseCommand):
         try:
             if action == "targets":
                 if names and names[0] == "set":
-                    self._set(names[1:], year, town, method)
+                    self._set(names[1:], year, town, method, chain, programme)
                 else:
                     self._targets(year, town)
             elif action == "warnings":
@@ -74,6 +79,22 @@ class Command(BaseCommand):
             raise CommandError(f"unknown town: {code}")
         return found
 
+    def _chain(self, code):
+        if not code:
+            return None
+        found = Chain.objects.filter(code=code).first()
+        if found is None:
+            raise CommandError(f"unknown industry chain: {code}")
+        return found
+
+    def _programme(self, code):
+        if not code:
+            return None
+        found = selectors.programme_by_code(code)
+        if found is None:
+            raise CommandError(f"unknown programme: {code}")
+        return found
+
     def _targets(self, year, code):
         scope = "all" if code == "all" else self._scope(code)
         found = selectors.targets(year=year, town=scope)
@@ -94,7 +115,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"{t.pk}\t{year}\t{where}\t{t.measure}\t{t.annual}\t{to_date}\t{p.colour}")
 
-    def _set(self, args, year, code, method):
+    def _set(self, args, year, code, method, chain_code="", programme_code=""):
         if len(args) != 2 or args[0] not in measures.MEASURES:
             raise CommandError(
                 "targets set MEASURE ANNUAL (MEASURE one of: " + ", ".join(measures.MEASURES) + ")"
@@ -108,6 +129,8 @@ class Command(BaseCommand):
             measure=args[0],
             year=year,
             town=self._scope(code),
+            chain=self._chain(chain_code),
+            programme=self._programme(programme_code),
             annual=annual,
             method=method,
             check_permission=False,
