@@ -211,3 +211,20 @@ def test_closing_opens_a_supervision_item_for_a_low_aspect(survey, settings):
     assert OutboxMessage.objects.filter(key__startswith=f"task-{task.pk}-created").exists()
     services.open_supervision(w.campaign)  # once each
     assert Task.objects.filter(source="supervision").count() == 1
+
+
+def test_the_forms_offer_periods_by_name_and_the_list_names_them(client, world):
+    """Found by a new user: the period had to be typed as a code (2026Q4) and was shown as one."""
+    from datetime import date
+
+    from zhuqi.assessment import periods
+
+    today = date.today()
+    quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    client.force_login(world.users["coordinator"])
+    for url in ("/assessments/", "/surveys/", "/briefings/"):
+        page = client.get(url).content.decode()
+        assert '<select name="period"' in page and f'value="{quarter}"' in page, url
+        assert periods.parse(quarter).label in page and 'input name="period"' not in page, url
+    scoring_page = client.get("/assessments/").content.decode()
+    assert "年第" in scoring_page

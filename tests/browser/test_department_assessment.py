@@ -90,7 +90,7 @@ def test_the_office_publishes_an_assessment_and_the_department_head_reads_its_sc
     _sign_in(page, url, "coordinator")
     page.goto(f"{url}/assessments/")
     page.click("details summary")
-    page.fill("input[name=period]", QUARTER)
+    page.select_option("select[name=period]", QUARTER)  # chosen from the list, not typed
     page.click("form[action='/assessments/new/'] button[type=submit]")
     page.wait_for_url(f"{url}/assessments/{QUARTER}/")
     page.click(f"form[action='/assessments/{QUARTER}/publish/'] button")

@@ -69,3 +69,24 @@ def parse(text: str) -> Period:
         start=date(year, first, 1),
         end=date(year, last, calendar.monthrange(year, last)[1]),
     )
+
+
+KIND_LABELS = {"quarter": _("Quarters"), "half": _("Half-years"), "month": _("Months")}
+OFFERED = {"quarter": 6, "half": 4, "month": 12}  # how many of each kind a form offers, newest first
+
+
+def recent(kinds: tuple[str, ...], today: date) -> list[tuple[object, list[tuple[str, str]]]]:
+    """The periods a form offers to choose from instead of a code to type: for each kind, the one in
+    progress on `today` and those before it, newest first, as (group label, [(code, 2026年第三季度)])."""
+    groups = []
+    for kind in kinds:
+        per_year = {"quarter": 4, "half": 2, "month": 12}[kind]
+        span = 12 // per_year
+        index = today.year * per_year + (today.month - 1) // span  # periods since year 0
+        found = []
+        for back in range(OFFERED[kind]):
+            year, number = divmod(index - back, per_year)
+            code = f"{year}{ {'quarter': 'Q', 'half': 'H', 'month': 'M'}[kind] }{number + 1}"
+            found.append((code, parse(code).label))
+        groups.append((KIND_LABELS[kind], found))
+    return groups

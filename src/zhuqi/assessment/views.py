@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhuqi.assessment import exports, lifecycle, questionnaire, scoring, selectors, services
+from zhuqi.assessment import exports, lifecycle, periods, questionnaire, scoring, selectors, services
 from zhuqi.assessment.models import Row, SupervisionItem
 from zhuqi.assessment.supervision import task_states
 from zhuqi.core import permissions
@@ -61,6 +61,8 @@ def campaign_list(request):
             "todo": todo,
             "may_run": permissions.has(request.user, Capability.RUN_ASSESSMENTS),
             "default_sample": services.DEFAULT_SAMPLE,
+            "periods": periods.recent(("quarter", "half"), date.today()),
+            "chosen": periods.recent(("quarter",), date.today())[0][1][0][0],  # the quarter in progress
         },
     )
 
@@ -225,6 +227,9 @@ def assessment_list(request):
             "assessments": selectors.assessments_visible_to(request.user)[:100],
             "may_run": permissions.has(request.user, Capability.RUN_ASSESSMENTS),
             "weights": _default_weights(),
+            # Chosen from a list, not typed as a code (2026Q3): the last quarter that has ended first.
+            "periods": periods.recent(("quarter", "half"), date.today()),
+            "chosen": periods.recent(("quarter",), date.today())[0][1][1][0],
         },
     )
 

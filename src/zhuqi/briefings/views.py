@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhuqi.accounts.models import User
+from zhuqi.assessment import periods
 from zhuqi.briefings import sections, selectors, services
 from zhuqi.briefings.models import Kind
 from zhuqi.core import permissions
@@ -34,6 +36,8 @@ def briefing_list(request):
             "briefings": briefings,
             "kinds": Kind.choices,
             "may_make": permissions.has(request.user, Capability.MAKE_BRIEFINGS),
+            "periods": periods.recent(("quarter", "month", "half"), timezone.localdate()),
+            "chosen": periods.recent(("quarter",), timezone.localdate())[0][1][1][0],
         },
     )
 

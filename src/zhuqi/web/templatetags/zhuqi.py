@@ -22,6 +22,18 @@ register.filter("audit_details", audit_text.details)
 
 
 @register.filter
+def period_label(code):
+    """A reporting period's code as a Chinese document names it: 2026Q3 → 2026年第三季度."""
+    from zhuqi.assessment import periods
+    from zhuqi.core.errors import ZhuqiError
+
+    try:
+        return periods.parse(str(code)).label
+    except ZhuqiError:
+        return code
+
+
+@register.filter
 def wan(value):
     """Yuan shown in 万元 (ten thousands), the unit Chinese ledgers use."""
     if value is None or value == "":
