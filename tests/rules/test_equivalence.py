@@ -354,3 +354,14 @@ def test_batch_and_single_agree_on_random_expressions(text, rows):
         if shape is not None and columns:  # the interval holds every value
             raw = [v for v in compiler.select(table.lazy(), [value.alias("v")])["v"] if v is not None]
             assert all(shape.low <= v <= shape.high for v in raw), (text, shape, raw)
+
+
+def test_min_and_max_of_arguments_all_known_when_compiling_are_known():
+    """Hypothesis found min/max crashing (max() of an empty list) when every argument was known
+    when compiling: the result is then known too."""
+    node = expr.parse("min(1, 2.5)")
+    compiler = polars_eval.Compiler()
+    lowest = compiler._extreme("min", node, [polars_eval._number(100, 2), polars_eval._number(25, 1)])
+    highest = compiler._extreme("max", node, [polars_eval._number(100, 2), polars_eval._number(25, 1)])
+    assert lowest.known and lowest.decimal() == Decimal(1)
+    assert highest.known and highest.decimal() == Decimal("2.5")

@@ -386,6 +386,8 @@ class Compiler:
         known = [p.value for p in parts if p.known]
         columns = [(p, n) for p, n in zip(parts, node.args, strict=True) if not p.known]
         constant = pick(known) if known else None
+        if not columns:  # every argument known: the result is too
+            return _number(constant, scale)
         if constant is not None and (
             (smallest and constant >= min(p.shape.high for p, _n in columns))
             or (not smallest and constant <= max(p.shape.low for p, _n in columns))
