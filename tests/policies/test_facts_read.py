@@ -106,3 +106,16 @@ def test_the_sql_read_picks_what_best_values_picks():
 
 def test_nothing_needed_reads_nothing():
     assert facts._indicators(set(), None).is_empty()
+
+
+def test_the_read_works_while_queries_are_counted():
+    """Counting queries (the walk, DEBUG) wraps the cursor in Django's debug wrapper, whose copy()
+    takes no parameters: every page reading facts by COPY answered 500 on PostgreSQL under it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    e = EnterpriseFactory()
+    IndicatorValueFactory(enterprise=e, indicator="revenue", year=2025, source="tax", verified=True, value=7)
+    with CaptureQueriesContext(connection):
+        read = facts._indicators({("revenue", 2025)}, [e.pk]).select("key", "value").rows()
+    assert read == [("revenue@2025", Decimal("7.00"))]

@@ -313,9 +313,11 @@ def _copy_frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
     """A query's rows as a frame through `COPY (…) TO STDOUT (FORMAT csv)` (PostgreSQL): the values
     travel as text and Polars parses them, with no Python object per value. Booleans must be selected
     as integers (0/1)."""
+    # psycopg's own cursor: Django's debug wrapper (active under DEBUG and while queries are counted)
+    # takes no parameters for copy() and failed every page that read facts this way.
     with (
         connection.cursor() as cursor,
-        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params or None) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params or None) as copy,
     ):
         data = b"".join(bytes(block) for block in copy)
     read = {k: pl.Int8 if v == pl.Boolean else v for k, v in schema.items()}
