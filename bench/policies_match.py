@@ -17,14 +17,12 @@ the same rows. Prints seconds, ratios and the peak resident memory. Figures: ben
 """
 
 import argparse
-import os
 import random
 import resource
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date
+
+from bench import backends
 
 PERIOD = date(2021, 12, 31)
 
@@ -159,27 +157,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
-    )
+    parser.add_argument("--backends", nargs="+", default=backends.BACKENDS, choices=backends.BACKENDS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         measure(args.enterprises, args.rounds)
         return
-    for backend in args.backends:
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="zhuqi.settings", ZHUQI_CONN_MAX_AGE="0")
-        env.pop("DATABASE_URL", None)
-        with tempfile.TemporaryDirectory() as data_dir:
-            env["ZHUQI_DATA_DIR"] = data_dir
-            if backend == "postgres":
-                server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-                for sql in ("DROP DATABASE IF EXISTS zhuqi_bench_match", "CREATE DATABASE zhuqi_bench_match"):
-                    subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True)
-                env["DATABASE_URL"] = f"{server}/zhuqi_bench_match"
-            command = [sys.executable, "-m", "bench.policies_match", "--child", backend]
-            command += ["--enterprises", str(args.enterprises), "--rounds", str(args.rounds)]
-            subprocess.run(command, env=env, check=True)
+    backends.run_each(
+        "bench.policies_match",
+        "zhuqi_bench_match",
+        args.backends,
+        ["--enterprises", str(args.enterprises), "--rounds", str(args.rounds)],
+    )
 
 
 if __name__ == "__main__":
