@@ -39,8 +39,8 @@ def test_member_figures_are_best_values_with_growth_and_open_appeals(world, chai
     assert round(first["revenue_growth"], 4) == 0.2
     assert first["open_appeals"] == 2
     assert figures["open_appeals"] == 2
-    assert round(figures["revenue_growth"], 4) == 0.2
-    assert Decimal(str(figures["revenue"])) == Decimal(360_000_003)
+    assert round(figures["revenue_growth"], 4) == Decimal("0.2000")
+    assert figures["revenue"] == Decimal(360_000_003) and isinstance(figures["revenue"], Decimal)
 
 
 def _page_queries(client, world, chain, django_assert_max_num_queries, limit):

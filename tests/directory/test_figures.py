@@ -49,9 +49,9 @@ def test_overview_sums_the_scope(world):
     IndicatorValueFactory(enterprise=world.b, year=2025, value=90)
     both = figures.overview(Enterprise.objects.all())
     assert both["count"] == 2 and both["year"] == 2025 and both["revenue"] == 240
-    assert both["revenue_growth"] == pytest.approx(0.2)
+    assert both["revenue_growth"] == Decimal("0.2")
     only_a = figures.overview(Enterprise.objects.filter(pk=world.a.pk))
-    assert only_a["revenue"] == 150 and only_a["revenue_growth"] == pytest.approx(0.5)
+    assert only_a["revenue"] == 150 and only_a["revenue_growth"] == Decimal("0.5")
 
 
 def _overview_by_frame(enterprises) -> dict:
@@ -64,7 +64,7 @@ def _overview_by_frame(enterprises) -> dict:
     if frame.is_empty() or "revenue" not in frame.columns:
         return {"count": len(ids), "by_year": []}
     if "tax_paid" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("tax_paid"))
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Decimal(38, 2)).alias("tax_paid"))
     rows = (
         frame.group_by("year").agg(pl.col("revenue").sum(), pl.col("tax_paid").sum()).sort("year").to_dicts()
     )
@@ -107,6 +107,18 @@ def test_overview_in_sql_equals_the_frame_reading_on_a_random_world(world):
         assert fast["count"] == slow["count"]
         assert [r["year"] for r in fast["by_year"]] == [r["year"] for r in slow["by_year"]]
         for got, want in zip(fast["by_year"], slow["by_year"], strict=True):
-            assert got["revenue"] == pytest.approx(want["revenue"], rel=1e-12)
-            assert got["tax_paid"] == pytest.approx(want["tax_paid"], rel=1e-12)
-    assert figures.overview(scopes[0])["by_year"][-1] == {"year": 2026, "revenue": 0.0, "tax_paid": 5.0}
+            assert got["revenue"] == want["revenue"]  # exact: Decimal on both readings
+            assert got["tax_paid"] == (want["tax_paid"] if want["tax_paid"] is not None else 0)
+    assert figures.overview(scopes[0])["by_year"][-1] == {"year": 2026, "revenue": 0, "tax_paid": 5}
+
+
+def test_money_figures_stay_exact_decimal_yuan(world):
+    """Sums of fen that floats get wrong (0.10 + 0.20 ≠ 0.30 in binary) are exact, up to the page."""
+    for e, value in ((world.a, Decimal("0.10")), (world.b, Decimal("0.20"))):
+        IndicatorValueFactory(enterprise=e, indicator="revenue", year=2025, value=value)
+        IndicatorValueFactory(enterprise=e, indicator="tax_paid", year=2025, value=value * 3)
+    overview = figures.overview(Enterprise.objects.all())
+    assert overview["revenue"] == Decimal("0.30") and isinstance(overview["revenue"], Decimal)
+    assert overview["tax"] == Decimal("0.90") and isinstance(overview["tax"], Decimal)
+    latest = figures.enterprise_series(world.a.pk)[-1]
+    assert latest["revenue"] == Decimal("0.10") and isinstance(latest["revenue"], Decimal)

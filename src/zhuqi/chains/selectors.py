@@ -10,6 +10,7 @@ enterprises took part in.
 """
 
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 from django.db.models import Count, Q, QuerySet, Sum
@@ -91,11 +92,14 @@ def member_figures(chain: Chain) -> dict:
     frame = figures.with_derived(figures.annual_frame(ids, indicators=["revenue", "tax_paid"]))
     year = None
     by_enterprise: dict[int, dict] = {}
+    revenue_before: dict[int, Decimal] = {}  # the year before, for the chain's growth
     if not frame.is_empty() and "revenue" in frame.columns:
         year = frame.select(pl.col("year").max()).item()
-        latest = frame.filter(pl.col("year") == year)
-        for row in latest.to_dicts():
+        for row in frame.filter(pl.col("year") == year).to_dicts():
             by_enterprise[row["enterprise_id"]] = row
+        revenue_before = dict(
+            frame.filter(pl.col("year") == year - 1).select("enterprise_id", "revenue").iter_rows()
+        )
     appeals = dict(
         Member.objects.filter(chain=chain)
         .values_list("enterprise_id")
@@ -107,7 +111,9 @@ def member_figures(chain: Chain) -> dict:
         .values_list("enterprise_id", "n")
     )
     rows = []
-    revenue = tax = previous = 0.0
+    # Yuan, exact. The chain's growth compares like with like: the members with a positive year
+    # before, this year's revenue over that year's.
+    revenue = tax = comparable = previous = Decimal(0)
     for m in members:
         f = by_enterprise.get(m.enterprise_id, {})
         rows.append(
@@ -121,15 +127,15 @@ def member_figures(chain: Chain) -> dict:
         )
         revenue += f.get("revenue") or 0
         tax += f.get("tax_paid") or 0
-        growth = f.get("revenue_growth")
-        if f.get("revenue") and growth is not None:
-            previous += f["revenue"] / (1 + growth)
+        if f.get("revenue") and f.get("revenue_growth") is not None:
+            comparable += f["revenue"]
+            previous += revenue_before[m.enterprise_id]
     return {
         "year": year,
         "rows": rows,
         "revenue": revenue if year else None,
         "tax": tax if year else None,
-        "revenue_growth": (revenue / previous - 1) if previous else None,
+        "revenue_growth": figures.growth_rate(comparable, previous),
         "open_appeals": sum(appeals.values()),
     }
 

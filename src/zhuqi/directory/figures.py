@@ -12,6 +12,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value
 from zhuqi.directory.models import IndicatorValue, PeriodType
 
 SOURCE_RANK = {"tax": 0, "stats": 1, "self": 2}
+ZERO = Decimal("0.00")
 
 
 def annual_frame(enterprise_ids=None, *, years=None, indicators=None) -> pl.DataFrame:
@@ -28,13 +29,11 @@ def annual_frame(enterprise_ids=None, *, years=None, indicators=None) -> pl.Data
         "enterprise_id": pl.Int64,
         "year": pl.Int64,
         "indicator": pl.Utf8,
-        "value": pl.Float64,
+        "value": pl.Decimal(38, 2),  # yuan to the fen, as stored: sums stay exact
         "source": pl.Utf8,
         "verified": pl.Boolean,
     }
-    frame = pl.DataFrame(
-        [(e, y, i, float(v), s, ok) for e, y, i, v, s, ok in rows], schema=schema, orient="row"
-    )
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
     if frame.is_empty():
         return pl.DataFrame(schema={"enterprise_id": pl.Int64, "year": pl.Int64})
     return (
@@ -59,22 +58,27 @@ def best_values(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_derived(frame: pl.DataFrame) -> pl.DataFrame:
-    """Adds growth of revenue and tax over the previous year, R&D ratio and tax per mu."""
+    """Adds growth of revenue and tax over the previous year, R&D ratio and tax per mu. The ratios
+    are fractions for display (floats: a Decimal quotient would keep only the operands' two places);
+    tax per mu stays yuan to the fen."""
     cols = set(frame.columns)
 
     def col(name):
-        return pl.col(name) if name in cols else pl.lit(None, dtype=pl.Float64)
+        return pl.col(name) if name in cols else pl.lit(None, dtype=pl.Decimal(38, 2))
+
+    def ratio(numerator, denominator):
+        return col(numerator).cast(pl.Float64) / denominator.cast(pl.Float64)
 
     def growth(name):
         prev = col(name).shift(1).over("enterprise_id", order_by="year")
         consecutive = (pl.col("year") - pl.col("year").shift(1).over("enterprise_id", order_by="year")) == 1
-        return pl.when(consecutive & (prev > 0)).then(col(name) / prev - 1).otherwise(None)
+        return pl.when(consecutive & (prev > 0)).then(ratio(name, prev) - 1).otherwise(None)
 
     return frame.with_columns(
         growth("revenue").alias("revenue_growth"),
         growth("tax_paid").alias("tax_growth"),
         pl.when(col("revenue") > 0)
-        .then(col("rd_expense") / col("revenue"))
+        .then(ratio("rd_expense", col("revenue")))
         .otherwise(None)
         .alias("rd_ratio"),
         pl.when(col("land_area") > 0)
@@ -87,14 +91,6 @@ def with_derived(frame: pl.DataFrame) -> pl.DataFrame:
 def enterprise_series(enterprise_id: int) -> list[dict]:
     """The annual series of one enterprise with derived figures, oldest first."""
     return with_derived(annual_frame([enterprise_id])).to_dicts()
-
-
-def totals_by_year(enterprise_ids, years, indicator: str = "revenue") -> dict[int, Decimal]:
-    frame = annual_frame(enterprise_ids, years=years, indicators=[indicator])
-    if frame.is_empty() or indicator not in frame.columns:
-        return {y: Decimal(0) for y in years}
-    sums = dict(frame.group_by("year").agg(pl.col(indicator).sum()).iter_rows())
-    return {y: Decimal(str(round(sums.get(y, 0.0), 2))) for y in years}
 
 
 def growth_rate(current, previous):
@@ -140,8 +136,8 @@ def overview(enterprises) -> dict:
 
     One aggregate in the database (best annual value per enterprise, year and indicator, summed by year
     and indicator over the enterprises as a subquery): a few rows whatever the number of enterprises.
-    The sums are exact (Decimal) and handed to the page as floats, as the Polars reading of
-    `annual_frame` did."""
+    The sums are exact (Decimal yuan) up to the page and its chart (json_script writes them as
+    strings, which the chart reads as numbers)."""
     result = {
         "count": enterprises.count(),
         "year": None,
@@ -154,13 +150,13 @@ def overview(enterprises) -> dict:
     values = best_values_in_db(PeriodType.YEAR).filter(indicator__in=["revenue", "tax_paid"])
     if enterprises.query.where or enterprises.query.distinct:  # a scope, not the whole directory
         values = values.filter(enterprise_id__in=enterprises.order_by().values("pk"))
-    sums: dict[int, dict[str, float]] = {}
+    sums: dict[int, dict[str, Decimal]] = {}
     for r in values.values("year", "indicator").annotate(total=Sum("value")).order_by():
-        sums.setdefault(r["year"], {})[r["indicator"]] = float(r["total"])
+        sums.setdefault(r["year"], {})[r["indicator"]] = r["total"]
     if not any("revenue" in cells for cells in sums.values()):
         return result
     rows = [
-        {"year": y, "revenue": sums[y].get("revenue", 0.0), "tax_paid": sums[y].get("tax_paid", 0.0)}
+        {"year": y, "revenue": sums[y].get("revenue", ZERO), "tax_paid": sums[y].get("tax_paid", ZERO)}
         for y in sorted(sums)
     ]
     last = rows[-1]
