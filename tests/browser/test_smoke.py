@@ -115,6 +115,10 @@ def test_enterprise_sees_its_policies_and_confirms_a_grant_on_a_phone(server, gr
     page.fill("input[name=password]", "pass-word-123")
     page.click("button[type=submit]")
     page.wait_for_url(f"{server.url}/")
+    # On a phone the menu is folded behind its button: its links appear when it is opened.
+    assert not page.is_visible("header >> text=我的政策")
+    page.click("header >> button.menu-toggle")
+    assert page.get_attribute("header >> button.menu-toggle", "aria-expanded") == "true"
     page.click("header >> text=我的政策")
     page.wait_for_url("**/policies/mine/")
     assert "30万元" in page.content()  # seed 001: 5 % of 6,000,000

@@ -1,4 +1,17 @@
 // Behaviour the pages share, from a file: the Content-Security-Policy runs no inline handler.
+document.documentElement.classList.add("js");
+
+// On a phone the menu folds behind its button (zhuqi.css); the button opens and closes it.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest(".menu-toggle");
+  if (!button) {
+    return;
+  }
+  var menu = document.getElementById(button.getAttribute("aria-controls"));
+  var open = menu.classList.toggle("open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
+
 // A select marked data-autosubmit submits its form when it changes (language, year).
 document.addEventListener("change", function (event) {
   var target = event.target;
