@@ -120,6 +120,22 @@ def test_a_published_assessment_is_kept_and_departments_are_told(survey, categor
     assert Assessment.objects.get().state == "published"
 
 
+def test_the_page_explains_the_marks_and_names_the_towns_not_ranked(survey, categories, settings, client):
+    """Every appeal and answer of this world is 长安镇's: 虎门镇 has nothing to be scored on. The page
+    names it under the towns' table instead of leaving it out silently, and says who gets a mark."""
+    w = survey
+    _two_departments(w, settings)
+    found = scoring.assessment_compute(
+        period=CURRENT, acting_user=w.users["coordinator"], campaign=w.campaign
+    )
+    assert not Row.objects.filter(assessment=found, town=w.towns[1]).exists()
+    client.force_login(w.users["coordinator"])
+    page = client.get(f"/assessments/{found.period}/").content.decode()
+    assert "前3名评优、后3名评差" in page
+    assert "未参与排名（本期没有诉求，也没有测评答卷）：虎门镇" in page
+    assert "长安镇" not in page.split("data-unranked")[1]
+
+
 def test_only_the_office_computes(survey):
     with pytest.raises(ZhuqiError) as refused:
         scoring.assessment_compute(period=PERIOD, acting_user=survey.users["city_handler"])

@@ -17,7 +17,7 @@ from zhuqi.assessment.models import Answer, Assessment, AssessmentState, Campaig
 from zhuqi.core import permissions
 from zhuqi.core.errors import NotFound
 from zhuqi.core.permissions import Capability
-from zhuqi.directory.models import Department
+from zhuqi.directory.models import Department, Town
 
 CENT = Decimal("0.01")
 # Dated parameters: key → (label, (lowest, highest)). Weights are percentages.
@@ -182,6 +182,12 @@ def ranking(assessment: Assessment, subject: str | None = None):
     if subject:
         rows = rows.filter(subject=subject)
     return rows.order_by("subject", F("rank").asc(nulls_last=True), "id")
+
+
+def towns_without_row(assessment: Assessment) -> list[str]:
+    """The names of the towns the assessment has no row for (nothing to score them on), in code order."""
+    ranked = Row.objects.filter(assessment=assessment, subject=Row.Subject.TOWN).values("town_id")
+    return list(Town.objects.exclude(pk__in=ranked).order_by("code").values_list("name", flat=True))
 
 
 def surveys_to_answer(user):

@@ -276,13 +276,17 @@ def _assessment(request, period):
 def assessment_detail(request, period):
     found = _assessment(request, period)
     rows = list(selectors.ranking(found))
+    towns = [r for r in rows if r.subject == Row.Subject.TOWN]
     return render(
         request,
         "assessment/assessment_detail.html",
         {
             "assessment": found,
             "departments": [r for r in rows if r.subject == Row.Subject.DEPARTMENT],
-            "towns": [r for r in rows if r.subject == Row.Subject.TOWN],
+            "towns": towns,
+            # A town with neither appeals nor survey answers in the period has nothing to be scored
+            # on: named under the table, so that its absence is not read as an omission.
+            "towns_unranked": selectors.towns_without_row(found),
             "actions": lifecycle.offered(lifecycle.ASSESSMENT_STEPS, request.user, found),
             "weights": found.weights(),
         },
