@@ -1,6 +1,8 @@
 """Batch evaluation of the shipped policy clauses over synthetic enterprises, against plain per-row
-Python evaluation of the same clauses, in the same run (compute only: no database).
+Python evaluation of the same clauses, OpenFisca and the same clauses hand-written in plain Polars,
+in the same run (compute only: no database).
 
+    pip install -e '.[bench]'   # openfisca-core, once
     .venv/bin/python -m bench.rules_batch [--rows 100000 1000000] [--clauses 50]
 
 The shipped pack's clauses are repeated until there are at least --clauses; every copy reads its
@@ -8,8 +10,13 @@ own parameters with different values, so Polars cannot share one copy's work wit
 Synthetic facts and application inputs are hashed from the row number (deterministic, no numpy):
 amounts in fen as Decimal(38, 2) columns, as the directory gives them, with about 5 % of every
 column missing. Prints seconds (best of 3), rows per second,
-the ratio to the per-row evaluator, one enterprise's full trace over every clause, and the peak
-resident memory. Figures: bench/README.md.
+the ratio to the per-row evaluator, to OpenFisca (bench/rules_openfisca.py: a TaxBenefitSystem
+generated from the same clauses and parameters, float64, timed from its numpy input arrays) and
+to plain Polars (bench/rules_plain.py: the clauses written by hand, Float64), one enterprise's
+full trace over every clause, and the peak resident memory. Before timing, the run asserts on the
+per-row sample that the engine equals the per-row evaluator bit for bit, and that OpenFisca and
+plain Polars give the same eligibility and amounts within half a fen (they compute in floats and
+do not round). Figures: bench/README.md.
 """
 
 import argparse
@@ -19,9 +26,10 @@ import resource
 import time
 from datetime import date
 
+import numpy as np
 import polars as pl
 
-from bench import rules_float
+from bench import rules_float, rules_plain
 from zhuqi.rules import exact, packs, single
 from zhuqi.rules.engine import batch, constants, derive, explain, to_yuan
 from zhuqi.rules.model import load_pack
@@ -135,6 +143,35 @@ def float_batch(pack, facts: pl.DataFrame) -> pl.DataFrame:
     return rules_float.collect(table.lazy().select(*outputs))
 
 
+def plain_clauses(pack, period: date) -> tuple[list[tuple[str, str, str]], dict[str, float | None]]:
+    """What bench/rules_plain.py needs: (code, the shipped clause it copies, the suffix of its
+    copy's parameters) for each clause in force, and every parameter's value at `period`."""
+    clauses = []
+    for clause in pack.clauses:
+        if clause.in_force(period):
+            base, _hash, k = clause.code.partition("#")
+            clauses.append((clause.code, base, f".v{k}" if k else ""))
+    values = {n: (None if p.at(period) is None else float(p.at(period))) for n, p in pack.parameters.items()}
+    return clauses, values
+
+
+def same_outcomes(name: str, engine: pl.DataFrame, other, codes: list[str]) -> None:
+    """`other` (columns `<code>:eligible`, `<code>:amount` in float yuan) gives the engine's
+    eligibility exactly and its amounts (exact fen) within half a fen."""
+    for code in codes:
+        eligible = engine[f"{code}:eligible"].to_numpy()
+        theirs = np.asarray(other[f"{code}:eligible"], dtype=bool)
+        wrong = np.flatnonzero(eligible != theirs)
+        assert not len(wrong), f"{name}: {code} eligibility differs in row {wrong[0]}"
+        fen = engine[f"{code}:amount"].cast(pl.Float64).to_numpy()
+        yuan = other[f"{code}:amount"]
+        yuan = yuan.to_numpy() if isinstance(yuan, pl.Series) else yuan
+        missing = np.isnan(fen)
+        assert (missing == np.isnan(yuan)).all(), f"{name}: {code} pays where the engine does not"
+        gap = np.abs(fen[~missing] - yuan[~missing] * 100)
+        assert (gap <= 0.5 + 1e-6).all(), f"{name}: {code} amount differs by {gap.max():.4f} fen"
+
+
 def best_of(repeat: int, work) -> float:
     times = []
     for _ in range(repeat):
@@ -149,6 +186,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--clauses", type=int, default=50)
     parser.add_argument("--per-row-sample", type=int, default=5_000)
+    parser.add_argument(
+        "--floats", action="store_true", help="also time the float evaluator of before issue 14"
+    )
     args = parser.parse_args()
 
     pack = pack_with(args.clauses)
@@ -170,16 +210,49 @@ def main() -> None:
     ]
     assert by_batch == per_row(pack, sample), "batch and per-row disagree"
 
+    # OpenFisca and plain Polars give the same eligibility and amounts (floats: within half a fen).
+    try:
+        from bench import rules_openfisca
+    except ImportError as e:
+        raise SystemExit(f"OpenFisca is not installed ({e}): pip install -e '.[bench]'") from None
+    in_force = [c for c in pack.clauses if c.in_force(PERIOD)]
+    codes = [c.code for c in in_force]
+    texts, arrays = rules_openfisca.inputs(pack, in_force, sample)
+    openfisca = rules_openfisca.system(pack, in_force, texts)
+    year = str(PERIOD.year)
+    same_outcomes("OpenFisca", result, rules_openfisca.run(openfisca, pack, in_force, arrays, year), codes)
+    plain, parameters = plain_clauses(pack, PERIOD)
+    same_outcomes("plain Polars", result, rules_plain.evaluate(sample, plain, parameters, PERIOD.year), codes)
+    print(f"on {args.per_row_sample:,} rows: engine == per-row; OpenFisca and plain Polars agree (½ fen)")
+
     for rows in args.rows:
         facts = synthetic(pack, rows)
-        floats = best_of(3, lambda facts=facts: float_batch(pack, facts))
+        started = time.perf_counter()
+        texts, arrays = rules_openfisca.inputs(pack, in_force, facts)
+        to_numpy = time.perf_counter() - started
+        openfisca = rules_openfisca.system(pack, in_force, texts)
+        of = best_of(
+            3, lambda arrays=arrays, tbs=openfisca: rules_openfisca.run(tbs, pack, in_force, arrays, year)
+        )
+        del arrays
+        by_hand = best_of(3, lambda facts=facts: rules_plain.evaluate(facts, plain, parameters, PERIOD.year))
+        floats = best_of(3, lambda facts=facts: float_batch(pack, facts)) if args.floats else None
         seconds = best_of(3, lambda facts=facts: batch(pack, facts, PERIOD))
         rate = rows / seconds
         print(
             f"batch {rows:>9,} × {len(pack.clauses)} clauses: {seconds:.3f} s = {rate:,.0f} rows/s, "
-            f"{rate / per_row_rate:,.0f}× per-row; floats (before issue 14) {floats:.3f} s, "
-            f"exact / floats {seconds / floats:.2f}"
+            f"{rate / per_row_rate:,.0f}× per-row"
+            + (
+                f"; floats (before issue 14) {floats:.3f} s, exact / floats {seconds / floats:.2f}"
+                if floats
+                else ""
+            )
         )
+        print(
+            f"  OpenFisca {of:.3f} s (+ {to_numpy:.3f} s to make its numpy inputs, not counted): "
+            f"the engine is {of / seconds:.2f}× OpenFisca's speed"
+        )
+        print(f"  plain Polars by hand {by_hand:.3f} s: the engine takes {seconds / by_hand:.2f}× its time")
 
     one = sample.row(0, named=True)
     trace_seconds = best_of(20, lambda: [explain(pack, c, one, PERIOD) for c in pack.clauses])
