@@ -173,6 +173,8 @@ def batch(
     wanted = set(pack.derived_read(_Names(wanted)))
     names = [n for n in pack.derived if n in wanted]
     shared = polars_eval.derived_columns(compiler, pack, names, period, given)
+    # Every parameter read once for the period: clauses and their copies share the values.
+    at = {name: parameter.at(period) for name, parameter in pack.parameters.items()}
     outputs = []
     for name in derived:
         value = shared[name]
@@ -180,7 +182,7 @@ def batch(
             value = compiler.to_fen(value)
         outputs.append(_column(value, f"derived:{name}"))
     for clause in clauses:
-        values = given | constants(pack, clause, period) | shared
+        values = given | {n: at[n] for n in clause.parameter_names(pack)} | shared
         granted = f"granted_this_year:{clause.code}"
         if granted in table.columns:
             values["granted_this_year"] = polars_eval.Compiled(pl.col(granted), shapes[granted], pl.Int64)

@@ -155,6 +155,7 @@ class Compiler:
         self.columns = columns or {}
         self.bindings: list[tuple[str, pl.Expr, int]] = []
         self.levels: dict[str, int] = {}
+        self.bound: dict[bytes, str] = {}  # an expression's serialized form: the column bound to it
 
     def level(self, value: pl.Expr) -> int:
         return max((self.levels.get(n, 0) for n in value.meta.root_names()), default=0)
@@ -167,10 +168,17 @@ class Compiler:
             return Compiled(self.bind(value.expr), value.shape, value.dtype)
         if value.meta.is_column() or value.meta.is_literal(allow_aliasing=True):
             return value
+        # The same expression bound twice is one column: clauses share sub-expressions of the facts
+        # (revenue tiers, year-on-year growth, derived values), which Polars would compute per clause.
+        # Serialized, an expression keeps its literals' types, so equal keys mean equal results.
+        key = value.meta.serialize()
+        if key in self.bound:
+            return pl.col(self.bound[key])
         name = f"{self.prefix}{len(self.bindings)}"
         level = self.level(value) + 1
         self.bindings.append((name, value.alias(name), level))
         self.levels[name] = level
+        self.bound[key] = name
         return pl.col(name)
 
     def frame(self, frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -339,7 +347,7 @@ class Compiler:
             series = pl.Series(items, dtype=DTYPES[node.args[0].type])
         expr = self.bind(expr)
         inside = expr.is_in(pl.lit(series).implode())
-        return pl.when(expr.is_null()).then(None).otherwise(inside if node.value else ~inside)
+        return pl.when(expr.is_not_null()).then(inside if node.value else ~inside)
 
     def _call(self, node: Node, constants) -> Compiled:
         name = node.value
@@ -355,7 +363,8 @@ class Compiler:
                 (a, b), shape, dtype = _common([then, otherwise])
             else:
                 (a, b), shape, dtype = (then.expr, otherwise.expr), None, then.dtype
-            chosen = pl.when(condition.is_null()).then(None).when(condition).then(a).otherwise(b)
+            # missing where the condition is: a validity mask over the choice
+            chosen = pl.when(condition.is_not_null()).then(pl.when(condition).then(a).otherwise(b))
             return Compiled(chosen, shape, dtype)
         if name == "bands":
             return self._bands(node, constants)
@@ -400,9 +409,10 @@ class Compiler:
         for i, value in enumerate(values[1:]):
             if i:
                 result = self.bind(result)
-            # the second when x > y, else the first; value * 0 makes the result missing when it is
+            # the second when x > y, else the first (missing when the first is); missing when the
+            # second is: a mask of its validity, which costs Polars far less than arithmetic would
             beyond = result > value if smallest else result < value
-            result = pl.when(beyond).then(value).otherwise(result + value * pl.lit(0, dtype=dtype))
+            result = pl.when(value.is_not_null()).then(pl.when(beyond).then(value).otherwise(result))
         if constant is not None:
             if len(values) > 1:
                 result = self.bind(result)
