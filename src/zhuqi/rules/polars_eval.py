@@ -402,9 +402,13 @@ class Compiler:
             or (not smallest and constant <= max(p.shape.low for p, _n in columns))
         ):
             constant = None  # the others' min (max) is never above (below) it: they decide
-        # An argument is read twice below: bind those that are costly (calls, divisions); plain
-        # arithmetic on a column is cheaper to compute twice than to store.
-        values = [self.bind(_as(p, dtype)) if _costly(n) else _as(p, dtype) for p, n in columns]
+        # Every argument after the first is read three times below (its validity, the comparison,
+        # the choice): bound to a column of its own unless it is one, it is computed once. The
+        # first is read twice: bound when costly (calls, divisions); plain arithmetic on a column
+        # is cheaper to compute twice than to store.
+        values = [
+            self.bind(_as(p, dtype)) if i or _costly(n) else _as(p, dtype) for i, (p, n) in enumerate(columns)
+        ]
         result = values[0]
         for i, value in enumerate(values[1:]):
             if i:
