@@ -207,6 +207,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    # numpy asks the kernel for transparent huge pages for its large arrays; on this shared machine
+    # the kernel then compacts memory to find them, which cost OpenFisca 1.5-2.2 s of system time
+    # per run against 0.6-0.9 s without (measured 2026-12-06). Off: the comparison favours OpenFisca.
+    np._core.multiarray._set_madvise_hugepage(False)
     pack = pack_with(args.clauses)
     print(
         f"{len(pack.clauses)} clauses, period {PERIOD}, Polars {pl.__version__}, {pl.thread_pool_size()} threads"
