@@ -87,17 +87,13 @@ def _checked(
     return shapes
 
 
-def prepare(pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date) -> pl.DataFrame:
-    """The facts table with every column the clauses read, typed (numbers in fen, fen_column);
-    absent ones are missing (null), except granted_this_year (0) and period_year (the period's)."""
-    return _prepare(pack, facts, clauses, period)[0]
-
-
-def _prepare(
+def prepare(
     pack: Pack, facts: pl.DataFrame, clauses: list[Clause], period: date
 ) -> tuple[pl.DataFrame, dict[str, Shape], set[str]]:
-    """prepare's table, the Shape of each number column's values in fen, and the names the
-    clauses read that are missing in every row (absent, or null throughout)."""
+    """The facts table with every column the clauses read, typed (numbers in fen, fen_column;
+    absent ones are missing, null, except granted_this_year: 0, and period_year: the period's), the
+    Shape of each number column's values in fen, and the names the clauses read that are missing in
+    every row (absent, or null throughout)."""
     wanted: dict[str, Fact] = dict(pack.facts)
     for clause in clauses:
         wanted |= clause.inputs
@@ -162,7 +158,7 @@ def batch(
     What is the same for every row is computed once when compiling (polars_eval): the period's
     year, the parameters, a fact or input missing in every row, granted_this_year when not given."""
     clauses = [c for c in (clauses if clauses is not None else pack.clauses) if c.in_force(period)]
-    table, shapes, missing = _prepare(pack, facts, clauses, period)
+    table, shapes, missing = prepare(pack, facts, clauses, period)
     compiler = polars_eval.Compiler(columns=shapes)
     given: dict[str, object] = {"period_year": Decimal(period.year)} | dict.fromkeys(missing)
     if "granted_this_year" not in facts.columns:
