@@ -180,6 +180,10 @@ if ZHUQI_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("ZHUQI_AUDIT_RETENTION_DAYS must be at least 180 (six months).")
 ZHUQI_AUDIT_EXPORT_MAX_ROWS = 200_000  # a synchronous export answers within seconds; narrow the range
 
+# Long lists (core/pagination.py): on PostgreSQL, past this many rows by the planner's estimate a
+# list shows the estimate ("about"), and counts exactly only when asked.
+ZHUQI_COUNT_ESTIMATE_ABOVE = int(os.environ.get("ZHUQI_COUNT_ESTIMATE_ABOVE", "10000"))
+
 # API tokens of system clients (`zhuqi token create --days N`, `zhuqi token rotate PREFIX`).
 ZHUQI_TOKEN_DAYS = int(os.environ.get("ZHUQI_TOKEN_DAYS", "90"))  # default lifetime
 ZHUQI_TOKEN_MAX_DAYS = 366

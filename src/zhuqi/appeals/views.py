@@ -20,7 +20,7 @@ from zhuqi.core import backlinks, jobs, permissions
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import BIGINT_MAX, parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -87,7 +87,7 @@ def _may_submit_on_page(user) -> bool:
 def appeal_list(request):
     filters = _filters(request)
     ledger = selectors.appeal_list(request.user, **filters)
-    page = DeferredJoinPaginator(ledger, 25).get_page(request.GET.get("page"))
+    page = list_page(request, ledger, 25)
     return render(
         request,
         "appeals/appeal_list.html",
@@ -288,16 +288,14 @@ def _require_oversight(request) -> None:
 @login_required
 def warning_list(request):
     _require_oversight(request)
-    page = DeferredJoinPaginator(selectors.warning_list(request.user), 25).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.warning_list(request.user), 25)
     return render(request, "appeals/warnings.html", {"rows": page, "page": page})
 
 
 @login_required
 def coordination_list(request):
     _require_oversight(request)
-    page = DeferredJoinPaginator(selectors.coordination_list(request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.coordination_list(request.user), 25)
     return render(request, "appeals/coordination.html", {"items": page, "page": page})
 
 

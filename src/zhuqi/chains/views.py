@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.http import form_post
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -230,7 +230,7 @@ def event_list(request):
     _browse(request)
     filters = _event_filters(request)
     events = selectors.event_search(request.user, **_search_args(filters))
-    page = Paginator(events, 25).get_page(request.GET.get("page"))
+    page = list_page(request, events, 25)
     return render(
         request,
         "chains/event_list.html",

@@ -120,3 +120,19 @@ def days(value) -> str:
     """A number of days: 0 is 0, only a missing value is —."""
     number = _decimal(value)
     return EMPTY if number is None else _trim(number, 1)
+
+
+def about(value) -> str:
+    """An estimated number of rows, read by its magnitude: 约12.3万, 约1.05亿, 约8,600 / about
+    123,000 (three significant digits: an estimate claims no more)."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    if chinese():
+        if number >= YI:
+            return f"约{_trim(number / YI, 2, grouped=False)}亿"
+        if number >= WAN:
+            return f"约{_trim(number / WAN, 1, grouped=False)}万"
+        return f"约{_trim(number, 0)}"
+    rounded = int(number) if number < 1000 else int(float(f"{number:.3g}"))
+    return f"about {rounded:,}"

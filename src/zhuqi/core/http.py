@@ -2,6 +2,7 @@
 send a spreadsheet and one way to answer a page's POST."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -10,18 +11,33 @@ from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.core.pagination import page_rows
+from zhuqi.core.pagination import page_and_count
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Page(PageNumberPagination):
     """API lists: 25 a page by default, at most 200; the page number is bounded so its offset stays
-    a bigint."""
+    a bigint. A long list's `count` may be the database's estimate (`count_estimated`, see
+    core/pagination.py); `exact_count=true` asks for the exact one."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
         page_size: int | None = Field(None, ge=1, le=1000)
+        exact_count: bool = Field(
+            False, description="Count every row even when the list is long (slower on large lists)."
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            ..., description="How many rows the list has: exact, or an estimate when count_estimated."
+        )
+        count_estimated: bool = Field(
+            False,
+            description="True when `count` is the database's estimate (a list longer than "
+            "ZHUQI_COUNT_ESTIMATE_ABOVE rows on PostgreSQL); exact_count=true asks for the exact count.",
+        )
 
     def __init__(self, **kwargs):
         super().__init__(page_size=25, max_page_size=200, **kwargs)
@@ -29,11 +45,10 @@ class Page(PageNumberPagination):
     def paginate_queryset(self, queryset, pagination, request, **params):
         # The page's ids first, then its rows (core/pagination.py): deep pages of long lists stay fast.
         size = self._get_page_size(pagination.page_size)
-        offset = (pagination.page - 1) * size
-        return {
-            self.items_attribute: page_rows(queryset, offset, offset + size),
-            "count": self._items_count(queryset),
-        }
+        items, count, estimated = page_and_count(
+            queryset, (pagination.page - 1) * size, size, exact=pagination.exact_count
+        )
+        return {self.items_attribute: items, "count": count, "count_estimated": estimated}
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:

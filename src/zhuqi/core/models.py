@@ -123,6 +123,8 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A user's notifications newest first: the list's id walk (core/pagination.py) reads this index.
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="notification_user_order")]
 
     def __str__(self):
         return self.subject

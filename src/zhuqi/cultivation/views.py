@@ -14,7 +14,7 @@ from zhuqi.accounts.models import User
 from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.cultivation import keylists, ladder, lifecycle, proposals, selectors, services
@@ -88,7 +88,7 @@ def pool(request, kind):
     year = _year(request)
     filters = {k: request.GET.get(k, "")[:100] for k in ("state", "town", "q", "helper")}
     rows = selectors.memberships(request.user, kind=kind, year=year, **filters)
-    page = DeferredJoinPaginator(rows, 25).get_page(request.GET.get("page"))
+    page = list_page(request, rows, 25)
     office = permissions.has(request.user, Capability.MANAGE_CULTIVATION)
     targets = list(selectors.targets(kind, year))
     sizes = [(t, proposals.pool_size(t.target)) for t in targets] if kind == PoolKind.UPSCALE else []
@@ -299,7 +299,7 @@ def key_list(request, kind):
         entries = selectors.key_list_entries(request.user, found, state)
         entered, left = keylists.changes(found)
         context |= {
-            "page": DeferredJoinPaginator(entries, 50).get_page(request.GET.get("page")),
+            "page": list_page(request, entries, 50),
             "state": state,
             "states": EntryState.choices,
             "offered": lifecycle.offered(lifecycle.LIST_STEPS, request.user, found),
@@ -406,7 +406,7 @@ def ladder_enterprises(request, tier):
         visible = visible.filter(town__code=town)
     ids = ladder.reached_ids(year, tier, visible)
     rows = visible.filter(pk__in=ids).select_related("town").order_by("name", "id")
-    page = DeferredJoinPaginator(rows, 50).get_page(request.GET.get("page"))
+    page = list_page(request, rows, 50)
     return render(
         request,
         "cultivation/ladder_enterprises.html",

@@ -158,7 +158,12 @@ class Enterprise(models.Model):
     class Meta:
         verbose_name = _("enterprise")
         ordering = ["name"]
-        indexes = [models.Index(fields=["town", "name"]), models.Index(fields=["industry_code"])]
+        indexes = [
+            models.Index(fields=["town", "name"]),
+            models.Index(fields=["industry_code"]),
+            # The list's order (name, id): its id walk (core/pagination.py) reads this index.
+            models.Index(fields=["name", "id"], name="enterprise_list_order"),
+        ]
 
     def __str__(self):
         return self.name

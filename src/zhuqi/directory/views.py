@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.core import audit, jobs, permissions, tabular
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.directory import figures, importers, indicators, industries, selectors, services
 from zhuqi.directory import jobs as directory_jobs
@@ -36,7 +36,7 @@ def _require_editor(request):
 def enterprise_list(request):
     filters = {k: request.GET.get(k, "") for k in FILTERS}
     qs = selectors.enterprise_search(request.user, **filters)
-    page = DeferredJoinPaginator(qs.prefetch_related("tags"), 25).get_page(request.GET.get("page"))
+    page = list_page(request, qs.prefetch_related("tags"), 25)
     context = {
         "page": page,
         "filters": filters,

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import form_post
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -41,7 +41,7 @@ def _filters(request, names) -> dict[str, str]:
 def task_list(request):
     _require(request, Capability.FOLLOW_ENGAGEMENT)
     filters = _filters(request, selectors.TASK_FILTERS)
-    page = Paginator(selectors.task_search(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.task_search(request.user, **filters), 25)
     context = {
         "page": page,
         "filters": filters,
@@ -153,7 +153,7 @@ def _leaders():
 def liaison_list(request):
     _require(request, Capability.FOLLOW_ENGAGEMENT)
     filters = _filters(request, selectors.LIAISON_FILTERS)
-    page = Paginator(selectors.liaison_search(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.liaison_search(request.user, **filters), 25)
     office = permissions.has(request.user, Capability.COORDINATE_ENGAGEMENT)
     return render(
         request,
@@ -247,7 +247,7 @@ def proposal_list(request):
     proposals = TierProposal.objects.select_related("enterprise", "enterprise__town", "assignment__leader")
     if state in ProposalState.values:
         proposals = proposals.filter(state=state)
-    page = Paginator(proposals.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    page = list_page(request, proposals.order_by("-created_at", "-id"), 25)
     suggested = liaison.suggested_leaders(p for p in page if p.state == ProposalState.PENDING)
     for proposal in page:
         proposal.suggested_leader_id = suggested.get(proposal.pk)
@@ -308,7 +308,7 @@ def proposal_decide(request, pk, action):
 def visit_list(request):
     _require(request, Capability.FOLLOW_ENGAGEMENT)
     filters = _filters(request, selectors.VISIT_FILTERS)
-    page = Paginator(selectors.visit_search(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.visit_search(request.user, **filters), 25)
     return render(
         request,
         "engagement/visit_list.html",
@@ -435,7 +435,7 @@ def compliance_page(request):
 @login_required
 def meeting_list(request):
     _require(request, Capability.FOLLOW_ENGAGEMENT)
-    page = Paginator(selectors.meetings_visible_to(request.user), 25).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.meetings_visible_to(request.user), 25)
     return render(request, "engagement/meeting_list.html", {"page": page})
 
 
@@ -505,7 +505,7 @@ def _may_see_events(request) -> None:
 def event_list(request):
     _may_see_events(request)
     filters = _filters(request, selectors.EVENT_FILTERS)
-    page = Paginator(selectors.event_search(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.event_search(request.user, **filters), 25)
     return render(
         request,
         "engagement/event_list.html",

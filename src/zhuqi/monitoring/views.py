@@ -4,7 +4,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from zhuqi.appeals import kpis
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -151,7 +150,7 @@ def target_month_rows(request, pk, month):
     rows = exports.month_rows(target, month).filter(
         enterprise__in=directory_selectors.enterprises_visible_to(request.user)
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = list_page(request, rows, 50)
     return render(
         request,
         "monitoring/target_rows.html",
@@ -269,9 +268,7 @@ def _warning_filters(request) -> dict[str, str]:
 def warning_list(request):
     _require(request)
     filters = _warning_filters(request)
-    page = DeferredJoinPaginator(selectors.warning_list(request.user, **filters), 25).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.warning_list(request.user, **filters), 25)
     return render(
         request,
         "monitoring/warnings.html",

@@ -162,6 +162,8 @@ class Application(models.Model):
     class Meta:
         verbose_name = _("policy application")
         ordering = ["-created_at", "-id"]
+        # The list's order: its id walk (core/pagination.py) reads this index.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="application_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["submitted_by", "idempotency_key"],
@@ -216,6 +218,8 @@ class GrantOffer(models.Model):
     class Meta:
         verbose_name = _("grant offer")
         ordering = ["-created_at", "-id"]
+        # The list's order: its id walk (core/pagination.py) reads this index.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="offer_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "clause", "year"], name="one_offer_per_clause_and_year"

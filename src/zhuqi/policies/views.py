@@ -15,7 +15,7 @@ from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import xlsx_response
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.policies import disbursement, grants, lifecycle, matching, packs, selectors, services
 from zhuqi.policies.disbursement import export_batch
@@ -173,7 +173,7 @@ def application_new(request, code):
 def application_list(request):
     filters = {k: request.GET.get(k, "") for k in ("state", "clause", "q")}
     qs = selectors.application_list(request.user, **filters)
-    page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))
+    page = list_page(request, qs, 25)
     return render(
         request,
         "policies/application_list.html",
@@ -260,9 +260,7 @@ def application_action(request, number, action):
 @login_required
 def offer_list(request):
     filters = {k: request.GET.get(k, "") for k in ("state", "q")}
-    page = DeferredJoinPaginator(selectors.offer_list(request.user, **filters), 25).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.offer_list(request.user, **filters), 25)
     return render(
         request,
         "policies/offer_list.html",

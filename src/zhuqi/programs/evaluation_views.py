@@ -5,7 +5,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import audit, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.models import Attachment
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.programs import evaluation as ev
 from zhuqi.programs import evaluation_lifecycle
@@ -29,7 +29,7 @@ from zhuqi.programs.monitoring_views import _int, _queue, _require
 def evaluation_list(request):
     _require(request, Capability.FOLLOW_PILOTS)
     evaluations = sel.evaluations_visible_to(request.user).select_related("programme").order_by("-year", "id")
-    page = Paginator(evaluations, 25).get_page(request.GET.get("page"))
+    page = list_page(request, evaluations, 25)
     return render(
         request,
         "pilots/evaluation_list.html",
@@ -73,7 +73,7 @@ def evaluation_detail(request, pk, failed=None):
     decision = (request.GET.get("decision") or "")[:10]
     decision = decision if decision in Proposal.values else ""
     items = sel.evaluation_items(request.user, evaluation, decision=decision)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = list_page(request, items, 50)
     files = {}
     for attachment in Attachment.objects.filter(
         object_type="evaluation_item", object_id__in=[str(i.pk) for i in page]

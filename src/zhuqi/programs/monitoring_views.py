@@ -4,7 +4,6 @@ parse, call a selector or a service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import backlinks, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.programs import monitoring, monitoring_services, policy_lists
 from zhuqi.programs import monitoring_selectors as sel
@@ -55,7 +55,7 @@ def pilot_list(request):
     _require(request, Capability.FOLLOW_PILOTS)
     programme, year, filters = _programme(request), _year(request), _filters(request)
     pilots = sel.pilot_list(request.user, programme=programme, **filters)
-    page = Paginator(pilots, 50).get_page(request.GET.get("page"))
+    page = list_page(request, pilots, 50)
     rows = monitoring.progress_rows(list(page), year)
     return render(
         request,
@@ -182,9 +182,7 @@ def task_list(request):
     _require(request, Capability.FOLLOW_PILOTS)
     filters = _task_filters(request)
     today = timezone.localdate()
-    page = Paginator(sel.task_list(request.user, today=today, **filters), 50).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, sel.task_list(request.user, today=today, **filters), 50)
     return render(
         request,
         "pilots/task_list.html",
@@ -295,7 +293,7 @@ def registration(request):
     _require(request, Capability.FOLLOW_PILOTS)
     today = timezone.localdate()
     pilots = monitoring_services.unregistered(sel.pilot_list(request.user))
-    page = Paginator(pilots, 50).get_page(request.GET.get("page"))
+    page = list_page(request, pilots, 50)
     rows = [(p, monitoring_services.registration_due(p)) for p in page]
     return render(
         request,

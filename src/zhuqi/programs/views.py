@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import DeferredJoinPaginator, list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import indicators
@@ -59,7 +58,7 @@ def _filters(request) -> dict:
 
 
 def _render_list(request, listing: lists.Listing, export_url: str, extra: dict):
-    page = Paginator(list(listing.rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, list(listing.rows), PAGE_SIZE)
     shown = [
         (number, [lists.shown(v, c.kind) for v, c in zip(values, listing.columns, strict=True)])
         for number, values in page
@@ -577,7 +576,7 @@ def experts(request):
             messages.error(request, str(exc.message))
         return redirect("programs:experts")
     pool = Expert.objects.annotate(n=Count("groups")).order_by("name", "pk")
-    page = Paginator(pool, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, pool, PAGE_SIZE)
     return render(request, "programs/experts.html", {"page": page, "fields": ExpertField.choices})
 
 
@@ -615,9 +614,7 @@ def my_reviews(request):
     expert = selectors.expert_of(request.user)
     if expert is None:
         raise Http404
-    page = DeferredJoinPaginator(selectors.to_score(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.to_score(request.user), PAGE_SIZE)
     done = DeferredJoinPaginator(selectors.reviewed(request.user), PAGE_SIZE).get_page(
         request.GET.get("done")
     )
@@ -647,5 +644,5 @@ def my_conflicts(request):
         else:
             messages.success(request, _("Done."))
         return redirect("programs:my_conflicts")
-    page = Paginator(expert.conflicts.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, expert.conflicts.order_by("name", "pk"), PAGE_SIZE)
     return render(request, "programs/conflicts.html", {"page": page, "expert": expert})

@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from zhuqi.accounts.models import User
 from zhuqi.core import audit, jobs, permissions
 from zhuqi.core.errors import NotFound, ZhuqiError
 from zhuqi.core.http import form_post
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import selectors as directory_selectors
@@ -49,7 +49,7 @@ def project_list(request):
         raise Http404
     filters = _filters(request)
     projects = selectors.project_search(request.user, **filters)
-    page = Paginator(projects, 25).get_page(request.GET.get("page"))
+    page = list_page(request, projects, 25)
     today = timezone.localdate()
     return render(
         request,

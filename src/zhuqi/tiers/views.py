@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhuqi.core import jobs, permissions
 from zhuqi.core.errors import ZhuqiError
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.selectors import enterprises_visible_to
 from zhuqi.tiers import exports, lifecycle, selectors, services, status
@@ -60,9 +60,7 @@ def overview(request):
     f = _filters(request, "tier", "level", "q", "state")
     f["tier"], f["level"] = _choice(f["tier"], Tier.choices), _choice(f["level"], Level.choices)
     f["state"] = _choice(f["state"], STATES)
-    page = DeferredJoinPaginator(selectors.recognition_list(request.user, today=today, **f), 25).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.recognition_list(request.user, today=today, **f), 25)
     for r in page:
         r.offered = lifecycle.offered(request.user, r)
     counts = selectors.tier_counts(request.user, today)
@@ -112,9 +110,7 @@ def candidates(request):
     f = _filters(request, "tier", "outcome", "q")
     f["tier"], f["outcome"] = _choice(f["tier"], Tier.choices), _choice(f["outcome"], Outcome.choices)
     run = selectors.latest_run(year)
-    page = DeferredJoinPaginator(selectors.candidate_list(request.user, run, **f), 25).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.candidate_list(request.user, run, **f), 25)
     labels = _requirement_labels()
     for a in page:
         a.lacking_labels = [labels[a.tier].get(r, r) for r in a.lacking]

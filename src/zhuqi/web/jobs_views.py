@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from zhuqi.core import jobs
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import list_page
 
 
 def _job(request, job_id):
@@ -20,7 +20,7 @@ def _job(request, job_id):
 
 @login_required
 def job_list(request):
-    page = DeferredJoinPaginator(jobs.jobs_of(request.user), 25).get_page(request.GET.get("page"))
+    page = list_page(request, jobs.jobs_of(request.user), 25)
     kind_labels = {kind: spec.label for kind, spec in jobs.KINDS.items()}
     return render(request, "web/jobs.html", {"page": page, "kind_labels": kind_labels})
 

@@ -15,7 +15,7 @@ from zhuqi.core import selectors as core_selectors
 from zhuqi.core import services as core_services
 from zhuqi.core.errors import ZhuqiError
 from zhuqi.core.models import AuditChainHead, AuditEvent
-from zhuqi.core.pagination import DeferredJoinPaginator
+from zhuqi.core.pagination import count_of, list_page
 from zhuqi.directory import figures, selectors
 from zhuqi.directory.models import Enterprise, LiaisonAssignment
 from zhuqi.monitoring import dashboards
@@ -73,9 +73,7 @@ def home(request):
 
 @login_required
 def notification_list(request):
-    page = DeferredJoinPaginator(core_selectors.notifications_of(request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, core_selectors.notifications_of(request.user), 25)
     return render(request, "web/notifications.html", {"page": page})
 
 
@@ -116,6 +114,8 @@ def audit_trail(request):
                 response["Content-Disposition"] = f'attachment; filename="{filename}"'
                 return response
     head = AuditChainHead.objects.filter(pk=1).first()
+    # Millions of events: the database's estimate unless the exact count is asked (core/pagination.py).
+    events, estimated = count_of(AuditEvent.objects.all(), exact=request.GET.get("count") == "exact")
     return render(
         request,
         "web/audit.html",
@@ -123,7 +123,8 @@ def audit_trail(request):
             "form": form,
             "error": error,
             "head": head,
-            "events": AuditEvent.objects.count(),
+            "events": events,
+            "events_estimated": estimated,
             "retention": settings.ZHUQI_AUDIT_RETENTION_DAYS,
         },
         status=422 if error else 200,

@@ -16,6 +16,8 @@ register.filter("money", formats.money)
 register.filter("amount", formats.amount)
 register.filter("year", formats.year)
 register.filter("days", formats.days)
+# A count the database estimated (core/pagination.py): {{ page.paginator.count|about }}.
+register.filter("about", formats.about)
 # An audit event in words: {{ e|audit_action }}, {{ e|audit_details }}.
 register.filter("audit_action", audit_text.action)
 register.filter("audit_details", audit_text.details)
@@ -81,6 +83,14 @@ def page_url(context, page):
     """The current list URL with another page number, filters kept."""
     query = context["request"].GET.copy()
     query["page"] = page
+    return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def exact_count_url(context):
+    """The current URL asking for the exact count of its long list (core/pagination.py)."""
+    query = context["request"].GET.copy()
+    query["count"] = "exact"
     return "?" + query.urlencode()
 
 
