@@ -164,3 +164,6 @@ def test_the_planner_estimates_the_filtered_list(client, sixty, settings):
     assert "共约" in client.get("/notifications/").content.decode()
     settings.ZHUQI_COUNT_ESTIMATE_ABOVE = 10_000
     assert client.get("/api/v1/notifications").json()["count_estimated"] is False
+    # A query Django knows to be empty is not sent: no estimate to read, nothing there.
+    assert pagination.estimated_count(Notification.objects.none()) == 0
+    assert pagination.estimated_count(Notification.objects.filter(pk__in=[])) == 0

@@ -13,6 +13,7 @@ lists, and every list on SQLite, are counted exactly."""
 import json
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -44,7 +45,13 @@ def estimated_count(rows) -> int | None:
     ANALYZE and autovacuum keep; no row is read). None for a list or on another database."""
     if not isinstance(rows, QuerySet) or connections[rows.db].vendor != "postgresql":
         return None
-    plan = json.loads(rows.order_by().explain(format="json"))
+    try:
+        text = rows.order_by().explain(format="json")
+    except EmptyResultSet:  # a query Django knows gives nothing (`none()`, `pk__in=[]`)
+        return 0
+    if not text:
+        return 0
+    plan = json.loads(text)
     plan = plan[0] if isinstance(plan, list) else plan
     return int(plan["Plan"]["Plan Rows"])
 
