@@ -183,6 +183,27 @@ def main() -> None:
         ("offers", policies.offer_list(coordinator), "/policies/offers/", "/api/v1/grant-offers"),
         ("notifications", core.notifications_of(coordinator), "/notifications/", "/api/v1/notifications"),
     ]
+    from zhuqi.core.pagination import count_of, estimated_count
+
+    counted = [
+        *lists,
+        ("open appeals", appeals.appeal_list(coordinator, state="open"), None, None),
+        ("appeals of a town", appeals.appeal_list(coordinator, town="T03"), None, None),
+        (
+            "enterprises named 基准企业12…",
+            directory.enterprise_search(coordinator, q="基准企业12"),
+            None,
+            None,
+        ),
+    ]
+    for name, qs, _page, _api in counted:
+        guess = timed(f"{name}: count, estimated", lambda qs=qs: count_of(qs)[0], rows)
+        exact = timed(f"{name}: count, exact", lambda qs=qs: count_of(qs, exact=True)[0], rows)
+        planner = estimated_count(qs)
+        print(
+            f"{name}: planner {planner:,} / exact {exact:,} ({planner / exact - 1:+.1%}); shown {guess:,}",
+            flush=True,
+        )
     for name, qs, _page, _api in lists:
         print(
             f"--- id walk of {name}, page {deep(name):,}:\n{id_walk_plan(qs, (deep(name) - 1) * 25)}",

@@ -167,3 +167,19 @@ def test_the_planner_estimates_the_filtered_list(client, sixty, settings):
     # A query Django knows to be empty is not sent: no estimate to read, nothing there.
     assert pagination.estimated_count(Notification.objects.none()) == 0
     assert pagination.estimated_count(Notification.objects.filter(pk__in=[])) == 0
+
+
+def test_the_unread_badge_counts_up_to_a_hundred(client, world):
+    """Every page shows the unread count: it stops at 100 (99+) rather than count a million."""
+    user = world.users["coordinator"]
+    client.force_login(user)
+    Notification.objects.bulk_create(
+        Notification(key=f"u{i}", user=user, subject=f"未读{i}", body="b") for i in range(99)
+    )
+    assert "<mark>99</mark>" in client.get("/notifications/").content.decode()
+    Notification.objects.create(key="u99", user=user, subject="未读99", body="b")
+    Notification.objects.create(key="u100", user=user, subject="未读100", body="b")
+    body = client.get("/notifications/").content.decode()
+    assert "<mark>99+</mark>" in body and 'data-unread="100"' in body
+    Notification.objects.filter(user=user).update(read_at=datetime(2026, 1, 2, tzinfo=UTC))
+    assert 'data-unread="0"' in client.get("/notifications/").content.decode()

@@ -1,6 +1,8 @@
 from zhuqi.core import permissions
 from zhuqi.directory import importers
 
+UNREAD_COUNTED = 100
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -9,7 +11,8 @@ def navigation(request):
     if signed_in:
         from zhuqi.core.selectors import notifications_of
 
-        unread = notifications_of(user).filter(read_at__isnull=True).count()
+        # Counted up to 100 only (shown 99+): every page shows it, and a user may have a million.
+        unread = notifications_of(user).filter(read_at__isnull=True)[:UNREAD_COUNTED].count()
     return {
         "unread_notifications": unread,
         # {% if can.edit_directory %}: what a page offers comes from the one capability table.
