@@ -66,20 +66,27 @@ def count_of(rows, *, exact: bool = False) -> tuple[int, bool]:
     return (rows.count() if isinstance(rows, QuerySet) else len(rows)), False
 
 
+def _page_past_estimate(rows, bottom: int, size: int, estimate: int) -> tuple[list, int, bool] | None:
+    """A page of a list counted by an estimate, with what the page learnt of the count. One row more
+    is read to know whether another page follows: a full page gives a count of at least one row
+    past it (an estimate below what the page saw is raised), a page that ends the list the exact
+    count. None past the end."""
+    items = page_rows(rows, bottom, bottom + size + 1)
+    if len(items) > size:
+        return items[:size], max(estimate, bottom + size + 1), True
+    if items or bottom == 0:
+        return items, bottom + len(items), False
+    return None
+
+
 def page_and_count(rows, bottom: int, size: int, *, exact: bool = False) -> tuple[list, int, bool]:
     """Rows `bottom`..`bottom + size` of `rows`, how many rows it has, and whether that count is an
-    estimate. With an estimate, one row more is read to know whether another page follows: a page
-    that ends the list gives the exact count, and a full one a count of at least one row past it
-    (an estimate below what the page saw is raised). Past the end, the count is read exactly."""
+    estimate (`count_of`). Past the end of an estimated list, the count is read exactly."""
     count, estimated = count_of(rows, exact=exact)
     if not estimated:
         return page_rows(rows, bottom, bottom + size), count, False
-    items = page_rows(rows, bottom, bottom + size + 1)
-    if len(items) > size:
-        return items[:size], max(count, bottom + size + 1), True
-    if items or bottom == 0:
-        return items, bottom + len(items), False
-    return [], count_of(rows, exact=True)[0], False
+    read = _page_past_estimate(rows, bottom, size, count)
+    return read if read is not None else ([], count_of(rows, exact=True)[0], False)
 
 
 class DeferredJoinPaginator(Paginator):
@@ -124,15 +131,13 @@ class DeferredJoinPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         if self.estimated:
-            items = page_rows(self.object_list, bottom, bottom + self.per_page + 1)
-            if len(items) > self.per_page:  # another page follows
-                self._known(max(self.count, bottom + self.per_page + 1), estimated=True)
-                return self._get_page(items[: self.per_page], number, self)
-            if items or number == 1:  # the list ends on this page: its count is known
-                self._known(bottom + len(items), estimated=False)
-                return self._get_page(items, number, self)
-            self._known(count_of(self.object_list, exact=True)[0], estimated=False)
-            raise EmptyPage(self.error_messages["no_results"])
+            read = _page_past_estimate(self.object_list, bottom, self.per_page, self.count)
+            if read is None:  # past the end: `get_page` answers the last page
+                self._known(count_of(self.object_list, exact=True)[0], estimated=False)
+                raise EmptyPage(self.error_messages["no_results"])
+            items, count, estimated = read
+            self._known(count, estimated=estimated)
+            return self._get_page(items, number, self)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
