@@ -10,6 +10,25 @@ import tempfile
 BACKENDS = ["sqlite", "postgres"]
 
 
+def postgres_database(database: str, *, fresh: bool = True) -> str:
+    """The DATABASE_URL of `database` on BENCH_PG: dropped and created when `fresh`, else created only
+    when missing (a bench that keeps a large world between runs)."""
+    server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    if fresh:
+        subprocess.run(
+            ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True
+        )
+    found = subprocess.run(
+        ["psql", f"{server}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not found:
+        subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+    return f"{server}/{database}"
+
+
 def run_each(module: str, database: str, backends: list[str], arguments: list[str]) -> None:
     for backend in backends:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="zhuqi.settings", ZHUQI_CONN_MAX_AGE="0")
@@ -17,9 +36,6 @@ def run_each(module: str, database: str, backends: list[str], arguments: list[st
         with tempfile.TemporaryDirectory() as data_dir:
             env["ZHUQI_DATA_DIR"] = data_dir
             if backend == "postgres":
-                server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-                for sql in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
-                    subprocess.run(["psql", f"{server}/postgres", "-qc", sql], check=True)
-                env["DATABASE_URL"] = f"{server}/{database}"
+                env["DATABASE_URL"] = postgres_database(database)
             command = [sys.executable, "-m", module, "--child", backend, *arguments]
             subprocess.run(command, env=env, check=True)

@@ -39,43 +39,64 @@ def _indicator_facts(pack, clause) -> list[str]:
     return sorted(n for n in read if (o := facts_table.parse_origin(pack.facts[n])) and o[0] == "indicator")
 
 
-def offers_run(*, period: date, acting_user=None, enterprise_ids=None) -> OfferRun:
+def offers_run(*, period: date, acting_user=None, enterprise_ids=None, progress=None) -> OfferRun:
     """Turns eligibility on verified data into offers for every 免申即享 clause in force (for every
-    enterprise, or those in `enterprise_ids`: a tier recognised offers its reward at once)."""
+    enterprise, or those in `enterprise_ids`: a tier recognised offers its reward at once).
+
+    Every enterprise is read, evaluated and offered in chunks of settings.ZHUQI_BATCH_CHUNK
+    enterprises by id range (facts.chunks, as a match run does), so that memory stays flat at a
+    province's scale; `progress(done, total)` is told after each chunk. Each chunk's offers of a
+    clause are committed together (the clause row locked for its budget): a run stopped part-way keeps
+    the chunks done, and running it again offers the rest, none twice (an offer already made for the
+    clause and year is counted, not made again)."""
     if acting_user is not None:  # None: the platform itself (zhuqi policies offers)
         permissions.require(
             acting_user, Capability.RUN_MATCHING, _("Only the coordinating office runs grants.")
         )
+    totals = OfferRun(period.year, 0, 0, 0, 0)
+    spans = [enterprise_ids] if enterprise_ids is not None else facts_table.chunks()
+    for done, span in enumerate(spans, 1):
+        _offer_chunk(period, span, acting_user, totals)
+        if progress is not None:
+            progress(done, len(spans))
+    return totals
+
+
+def _offer_chunk(period: date, enterprise_ids, acting_user, totals: OfferRun) -> None:
     evaluation = matching.evaluate(period, enterprise_ids=enterprise_ids, auto_grant_only=True)
-    frame, year = evaluation.frame, period.year
-    totals = OfferRun(year, 0, 0, 0, 0)
+    frame = evaluation.frame
     for clause_row, clause, pack in evaluation.clauses:
         verified_cols = [f"{n}:verified" for n in _indicator_facts(pack, clause)]
         eligible = frame.filter(
             pl.col(f"{clause.code}:eligible") & (pl.col(f"{clause.code}:amount") > 0)
         )  # fen
         verified = pl.all_horizontal(*(pl.col(c) for c in verified_cols)) if verified_cols else pl.lit(True)
-        ready = eligible.filter(verified)
+        # By enterprise id: a budget that runs out is spent in the same order whatever the chunks.
+        ready = eligible.filter(verified).sort("enterprise_id")
         totals.unverified += eligible.height - ready.height
-        created, existing, over = _offer_clause(clause_row, clause, pack, ready, year, acting_user)
+        if ready.is_empty():
+            continue
+        created, existing, over = _offer_clause(
+            clause_row, clause, pack, ready, totals.year, acting_user, enterprise_ids
+        )
         totals.created += created
         totals.already_offered += existing
         totals.over_budget += over
-    return totals
 
 
 @transaction.atomic
 def _offer_clause(
-    clause_row: Clause, clause, pack, ready: pl.DataFrame, year: int, acting_user
+    clause_row: Clause, clause, pack, ready: pl.DataFrame, year: int, acting_user, enterprise_ids
 ) -> tuple[int, int, int]:
     clause_row = Clause.objects.select_for_update().get(pk=clause_row.pk)
-    offered = set(
-        GrantOffer.objects.filter(clause=clause_row, year=year).values_list("enterprise_id", flat=True)
-    )
+    offers = GrantOffer.objects.filter(clause=clause_row, year=year)
+    if enterprise_ids is not None:
+        offers = offers.filter(**facts_table.ids_lookup(enterprise_ids))
+    offered = set(offers.values_list("enterprise_id", flat=True))
     left = None if clause_row.budget is None else clause_row.budget - budgets.committed(clause_row, year)
     read = sorted(pack.reads(clause) & set(pack.facts))
     snapshot = _snapshot_facts(
-        pack, read, year, [e for e in ready["enterprise_id"].to_list() if e not in offered]
+        pack, read, year, [e for e in ready["enterprise_id"].to_list() if e not in offered], enterprise_ids
     )
     rows, over, existing = [], 0, 0
     for record in ready.select("enterprise_id", f"{clause.code}:amount").iter_rows():
@@ -140,11 +161,18 @@ def _offer_clause(
     return len(rows), existing, over
 
 
-def _snapshot_facts(pack, read: list[str], year: int, enterprise_ids: list[int]) -> dict[int, dict]:
-    """The facts each offer's amount is computed from, kept with it (what an auditor asks first)."""
+def _snapshot_facts(
+    pack, read: list[str], year: int, enterprise_ids: list[int], within=None
+) -> dict[int, dict]:
+    """The facts each offer's amount is computed from, kept with it (what an auditor asks first).
+    `within`: the chunk of the run (a range of ids), read as a range rather than as a list of ids."""
     if not enterprise_ids:
         return {}
-    table = facts_table.build([pack], year, enterprise_ids)
+    if facts_table.is_span(within):
+        wanted = pl.Series(enterprise_ids, dtype=pl.Int64).implode()
+        table = facts_table.build([pack], year, within).filter(pl.col("enterprise_id").is_in(wanted))
+    else:
+        table = facts_table.build([pack], year, enterprise_ids)
     names = [n for n in read if n in table.columns]
     # Amounts as exact text in the JSON (a float would not be the figure the amount came from).
     return {

@@ -27,17 +27,19 @@ def check_period(owner, parameters: dict) -> dict:
 
 
 def run_match(job, progress) -> jobs.Outcome:
-    progress(0, 1)
-    run = matching.match_run(period=date.fromisoformat(job.parameters["period"]), acting_user=job.owner)
-    progress(1, 1)
+    progress(0, None)
+    run = matching.match_run(
+        period=date.fromisoformat(job.parameters["period"]), acting_user=job.owner, progress=progress
+    )
     fields = ("enterprises", "clauses", "eligible", "unknown", "newly_eligible")
     return jobs.Outcome({"run": run.pk, **{f: getattr(run, f) for f in fields}})
 
 
 def run_offers(job, progress) -> jobs.Outcome:
-    progress(0, 1)
-    done = grants.offers_run(period=date.fromisoformat(job.parameters["period"]), acting_user=job.owner)
-    progress(1, 1)
+    progress(0, None)
+    done = grants.offers_run(
+        period=date.fromisoformat(job.parameters["period"]), acting_user=job.owner, progress=progress
+    )
     fields = ("created", "already_offered", "unverified", "over_budget")
     return jobs.Outcome({f: getattr(done, f) for f in fields})
 

@@ -23,9 +23,8 @@ def check_year(owner, parameters: dict) -> dict:
 
 
 def run_assessment(job, progress) -> jobs.Outcome:
-    progress(0, 1)
-    run = assessment.assess(year=job.parameters["year"], acting_user=job.owner)
-    progress(1, 1)
+    progress(0, None)
+    run = assessment.assess(year=job.parameters["year"], acting_user=job.owner, progress=progress)
     return jobs.Outcome({"run": run.pk, "year": run.year, "enterprises": run.enterprises})
 
 

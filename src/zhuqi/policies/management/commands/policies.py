@@ -54,7 +54,8 @@ class Command(BaseCommand):
                     f"{run.eligible} eligible, {run.unknown} undecided, {run.newly_eligible} newly eligible (notified)"
                 )
             else:
-                done = grants.offers_run(period=period)
+                with tqdm(desc="enterprises in chunks", unit="chunk", file=sys.stderr) as bar:
+                    done = grants.offers_run(period=period, progress=_bar(bar))
                 self.stdout.write(
                     f"{done.year}: {done.created} offers made, {done.already_offered} already offered, "
                     f"{done.unverified} waiting for verified data, {done.over_budget} over budget"
