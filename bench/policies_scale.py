@@ -22,7 +22,7 @@ the twelve tier facts for one in five (those that filed them), innovative recogn
 in five; for the 2025 offers, deductible R&D expense 2024 for the gazelles (90 % verified: INNOV-RD),
 first provincial 专精特新 recognitions in 2025 for 1 % (ZJTX-REWARD-PROVINCIAL, its budget set to 60 % of
 what they would get, so that the budget is spent part-way) and first 小巨人 recognitions in 2025 for
-0.1 %. 13.1 indicator rows and 2.4 tier facts per enterprise. Figures: bench/README.md.
+0.1 %. 13.2 indicator rows and 2.4 tier facts per enterprise. Figures: bench/README.md.
 """
 
 import argparse
