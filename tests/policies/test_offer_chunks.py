@@ -7,6 +7,7 @@ import random
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 
 from tests.factories import EnterpriseFactory, IndicatorValueFactory, RecognitionFactory, UserFactory
 from tests.policies.conftest import tag
@@ -138,3 +139,13 @@ def test_a_run_stopped_part_way_offers_the_rest_when_run_again(offer_world, sett
     assert job.result["created"] == len(whole[0]) - kept and job.result["already_offered"] == kept
     assert outcome() == whole and whole_counts[0] == len(whole[0])
     assert AuditEvent.objects.filter(verb="grant_offer_create").exists()
+
+
+def test_the_command_runs_in_chunks_with_a_bar(offer_world, settings, capsys):
+    settings.ZHUQI_BATCH_CHUNK = 5
+    call_command("policies", "offers", "--period", PERIOD.isoformat())
+    out, err = capsys.readouterr()
+    made = GrantOffer.objects.count()
+    assert made > 0 and out.startswith(f"2025: {made} offers made, 0 already offered")
+    total = len(facts.chunks(5))
+    assert f"{total}/{total}" in err  # the bar's last step: every chunk done
