@@ -218,8 +218,13 @@ class GrantOffer(models.Model):
     class Meta:
         verbose_name = _("grant offer")
         ordering = ["-created_at", "-id"]
-        # The list's order: its id walk (core/pagination.py) reads this index.
-        indexes = [models.Index(fields=["-created_at", "-id"], name="offer_list_order")]
+        indexes = [
+            # The list's order: its id walk (core/pagination.py) reads this index.
+            models.Index(fields=["-created_at", "-id"], name="offer_list_order"),
+            # The offers waiting for a batch, counted on the offers page and taken by a new batch: as
+            # many index entries as are waiting, not a scan of every offer ever made.
+            models.Index(fields=["id"], name="offer_waiting_for_batch", condition=Q(state="confirmed")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "clause", "year"], name="one_offer_per_clause_and_year"
