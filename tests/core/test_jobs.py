@@ -212,3 +212,36 @@ def test_a_list_export_keeps_only_the_lists_filters(world):
         kind="export.enterprises", owner=world.users["coordinator"], parameters={"town": "changan", "x": "y"}
     )
     assert job.parameters == {"q": "", "town": "changan", "industry": "", "doubling_class": "", "tag": ""}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_of_a_run_inside_one_transaction_is_seen_at_once_on_postgresql(world):
+    """A match or a tier assessment writes its results in one transaction: its progress and heartbeat
+    go through a connection of their own, so the job page moves and the sweep knows the worker lives."""
+    from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: the progress stays in the run's transaction there")
+    seen = {}
+
+    def run(job, progress):
+        with transaction.atomic():
+            progress(3, 10)
+            other = connections.create_connection(DEFAULT_DB_ALIAS)  # as the page or the sweep reads it
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute("SELECT done, total, heartbeat_at FROM core_job WHERE id = %s", [job.pk])
+                    seen["done"], seen["total"], seen["heartbeat"] = cursor.fetchone()
+            finally:
+                other.close()
+        return jobs.Outcome(result={"made": 0})
+
+    jobs.register("test.one_transaction", label="test", run=run, check=lambda owner, parameters: {})
+    try:
+        job = jobs.enqueue(kind="test.one_transaction", owner=world.users["coordinator"])
+        assert jobs.run_next() == 1
+    finally:
+        jobs.KINDS.pop("test.one_transaction")
+    assert (seen["done"], seen["total"]) == (3, 10) and seen["heartbeat"] is not None
+    job.refresh_from_db()
+    assert job.state == "done" and job.total == 10

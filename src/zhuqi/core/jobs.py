@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -196,10 +196,17 @@ def _claim() -> Job | None:
 
 class Progress:
     """progress(done, total): writes the figures at most every PROGRESS_EVERY seconds (and the
-    heartbeat with them); raises Interrupted when the worker is stopping."""
+    heartbeat with them); raises Interrupted when the worker is stopping.
+
+    A run that holds one transaction open for its whole length (a match, a tier assessment: they
+    replace a year's results at once) would keep its progress and heartbeat invisible until it
+    commits — the job page would stand at 0 and the sweep would think the worker dead. On PostgreSQL
+    the figures then go through a connection of their own, committed at once. (SQLite has one writer:
+    a second connection would wait for the run's lock, so there they stay in the run's transaction.)"""
 
     def __init__(self, job: Job):
         self.job, self.last = job, 0.0
+        self._side = None  # the connection of its own, opened when first needed
 
     def __call__(self, done: int, total: int | None = None) -> None:
         if stopping.is_set():
@@ -211,7 +218,31 @@ class Progress:
         fields = {"done": done, "heartbeat_at": timezone.now()}
         if total is not None:
             fields["total"] = total
-        Job.objects.filter(pk=self.job.pk).update(**fields)
+        if not self._written_beside(fields):
+            Job.objects.filter(pk=self.job.pk).update(**fields)
+
+    def _written_beside(self, fields: dict) -> bool:
+        """Writes `fields` through the connection of its own when the run is inside a transaction on
+        PostgreSQL; False when it did not (another database, no transaction, or a job row that only
+        the run's transaction sees, as in a test)."""
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            return False
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        columns = ", ".join(
+            f"{connection.ops.quote_name(Job._meta.get_field(f).column)} = %s" for f in fields
+        )
+        with self._side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} SET {columns} WHERE id = %s",
+                [*fields.values(), self.job.pk],
+            )
+            return cursor.rowcount == 1
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def run_next() -> int:
@@ -220,12 +251,13 @@ def run_next() -> int:
     if job is None:
         return 0
     kind = KINDS.get(job.kind)
+    progress = Progress(job)
     try:
         if kind is None:
             raise ZhuqiError(
                 "unknown_job_kind", Message(_("Unknown kind of job: %(kind)s."), {"kind": job.kind})
             )
-        outcome = kind.run(job, Progress(job))
+        outcome = kind.run(job, progress)
     except Interrupted:
         Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, started_at=None, heartbeat_at=None)
         return 1
@@ -236,6 +268,8 @@ def run_next() -> int:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         _finish_failed(job, Message(_("The job failed: %(error)s."), {"error": type(exc).__name__}))
         return 1
+    finally:
+        progress.close()
     _finish_done(job, outcome)
     return 1
 
