@@ -11,15 +11,14 @@ from unittest import mock
 
 from django.utils import timezone
 
-from zhuqi.accounts import services as account_services
 from zhuqi.accounts.models import Role, User
 from zhuqi.assessment import questionnaire, scoring, services
 from zhuqi.briefings import services as briefing_services
 from zhuqi.core import workdays
+from zhuqi.demo import people
 from zhuqi.directory.models import Department, Enterprise, ServiceCategory
 
 RESPONDENTS = 12
-PASSWORD = "zhuqi-demo-2026"
 # The department the demo's enterprises rate low on one aspect, and that aspect.
 LOW = ("natural_resources", "project")
 
@@ -31,9 +30,8 @@ def _respondents(demo_user: User) -> list[User]:
     users = []
     for i, enterprise in enumerate(enterprises[:RESPONDENTS], start=1):
         username = f"survey_{i:02d}"
-        user = User.objects.filter(username=username).first() or account_services.user_create(
+        user = User.objects.filter(username=username).first() or people.user_create(
             username=username,
-            password=PASSWORD,
             role=Role.ENTERPRISE,
             display_name=f"{enterprise.name} 联络人",
             enterprise=enterprise,
@@ -53,9 +51,8 @@ def _clock(moment: datetime):
 
 def _handler(department: Department) -> User:
     found = department.members.filter(is_active=True).first() or department.head
-    return found or account_services.user_create(
+    return found or people.user_create(
         username=f"handler_{department.code}",
-        password=PASSWORD,
         role=Role.HANDLER,
         display_name=f"{department} 经办人",
         department=department,
