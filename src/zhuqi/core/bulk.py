@@ -36,15 +36,22 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         # SQLite takes Decimal, date and naive datetimes (Django registers their adapters); an aware
         # datetime is stored as Django stores it, naive in UTC.
         moments = [i for i, c in enumerate(columns) if isinstance(c, models.DateTimeField)]
-        adapt = connection.ops.adapt_datetimefield_value
+        adapted: dict[datetime, str] = {}  # rows loaded at once mostly share their timestamps
+
+        def adapt(value):
+            if not isinstance(value, datetime):
+                return value
+            if value not in adapted:
+                adapted[value] = connection.ops.adapt_datetimefield_value(value)
+            return adapted[value]
+
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         while batch := list(islice(rows, BATCH)):
             if moments:
                 batch = [list(row) for row in batch]
                 for row in batch:
                     for i in moments:
-                        if isinstance(row[i], datetime):
-                            row[i] = adapt(row[i])
+                        row[i] = adapt(row[i])
             cursor.executemany(sql, batch)
             made += len(batch)
     return made

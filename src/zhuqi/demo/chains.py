@@ -76,7 +76,8 @@ def _chains(rng, coordinator, leader, miit, enterprises):
     used: set[int] = set()
     for code, name, source, prefixes, products, gaps in CHAINS:
         fits = [e for e in enterprises if e.industry_code.startswith(prefixes) and e.pk not in used]
-        others = [e for e in enterprises if e.pk not in used and e not in fits]
+        fit = {e.pk for e in fits}  # a set: `e not in fits` compared 3,000 enterprises with each fit
+        others = [e for e in enterprises if e.pk not in used and e.pk not in fit]
         members = (fits + others)[:8]
         used.update(e.pk for e in members)
         chain = chains.chain_create(

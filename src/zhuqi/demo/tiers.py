@@ -60,14 +60,12 @@ def build(demo: Enterprise, rng: random.Random, today: date | None = None) -> di
             )
     TierFact.objects.bulk_create(facts, batch_size=2000)
 
-    recognitions = 0
+    recognitions = []  # recorded together at the end: the rules run once per day, not per enterprise
 
     def record(e, tier, level, document, day):
-        nonlocal recognitions
-        services.recognition_record(
-            enterprise=e, tier=tier, level=level, document=document, recognised_on=day
+        recognitions.append(
+            {"enterprise": e, "tier": tier, "level": level, "document": document, "recognised_on": day}
         )
-        recognitions += 1
 
     pool = enterprises[: max(12, n // 4)]
     innovative = pool[: min(120, max(6, n // 12))]
@@ -84,12 +82,13 @@ def build(demo: Enterprise, rng: random.Random, today: date | None = None) -> di
     for i, e in enumerate(giants):
         day = [date(2024, 7, 5), date(2026, 7, 10)][i % 2]
         record(e, "little_giant", "national", f"工信部企业函〔{day.year}〕{150 + i}号", day)
+    services.recognitions_record(rows=recognitions)
     runs = [assessment.assess(year=2025).pk, assessment.assess(year=2026, day=today).pk]
     # The offers a first recognition made (the reward, and any other 免申即享 clause it now meets).
     rewards = GrantOffer.objects.count() - offers_before
     return {
         "tier_facts": len(facts),
-        "recognitions": recognitions,
+        "recognitions": len(recognitions),
         "assessment_runs": len(runs),
         "reward_offers": rewards,
     }

@@ -68,7 +68,67 @@ def recognition_record(
     """Records a recognising decision. The enterprise's earlier recognitions stay as its history; a
     recognition of a tier the enterprise did not hold on that day is new (the 免申即享 reward of the
     tier pack reads it), a renewal is not."""
+    (recognition,) = recognitions_record(
+        rows=[
+            {
+                "enterprise": enterprise,
+                "tier": tier,
+                "level": level,
+                "document": document,
+                "recognised_on": recognised_on,
+                "expires_on": expires_on,
+                "note": note,
+            }
+        ],
+        acting_user=acting_user,
+    )
+    return recognition
+
+
+@transaction.atomic
+def recognitions_record(*, rows: list[dict], acting_user=None) -> list[Recognition]:
+    """Records several recognising decisions (a provincial notice names many enterprises), each as
+    recognition_record does — checked, audited, the enterprise's users told — with the 免申即享 offers
+    of the first recognitions made once per recognition day for all of them, after they are all
+    recorded, instead of one run of the rules per enterprise. All or nothing."""
     _require(acting_user)
+    recorded, first = [], {}
+    for row in rows:
+        recognition, renewal = _record(**row, acting_user=acting_user)
+        recorded.append(recognition)
+        if not renewal:
+            first.setdefault(recognition.recognised_on, []).append(recognition.enterprise_id)
+    # seed 001 二（二）: the 专精特新 reward is 免申即享. A first recognition makes the enterprise eligible
+    # for the reward clauses of the shipped pack (dongguan_specialised.yaml); the offer flow makes the
+    # offer now, once (one offer per clause, enterprise and year; the next year's rule no longer holds).
+    for day, enterprise_ids in first.items():
+        grants.offers_run(period=day, enterprise_ids=sorted(set(enterprise_ids)))
+    users = enterprise_users_by_enterprise(sorted({r.enterprise_id for r in recorded}))
+    for recognition in recorded:
+        if told := users.get(recognition.enterprise_id):
+            outbox.enqueue(
+                event_key=f"tier-recognised-{recognition.pk}",
+                recipients=told,
+                subject=str(Message(_("Recognised: %(tier)s"), {"tier": recognition.get_tier_display()})),
+                body=recognition.document,
+                link="/tiers/mine/",
+            )
+    return recorded
+
+
+def _record(
+    *,
+    enterprise: Enterprise,
+    tier: str,
+    level: str,
+    document: str,
+    recognised_on: date,
+    expires_on: date | None = None,
+    note: str = "",
+    acting_user=None,
+) -> tuple[Recognition, bool]:
+    """Checks and writes one recognition and its audit event; returns it and whether it renews one
+    in force."""
     if tier not in Tier.values:
         raise _bad("bad_tier", _("Unknown tier."), "tier")
     if level not in Level.values or level not in LEVELS[tier]:
@@ -112,21 +172,7 @@ def recognition_record(
             "renewal": renewal,
         },
     )
-    # seed 001 二（二）: the 专精特新 reward is 免申即享. A first recognition makes the enterprise eligible
-    # for the reward clauses of the shipped pack (dongguan_specialised.yaml); the offer flow makes the
-    # offer now, once (one offer per clause, enterprise and year; the next year's rule no longer holds).
-    if not renewal:
-        grants.offers_run(period=recognised_on, enterprise_ids=[enterprise.pk])
-    users = enterprise_users_by_enterprise([enterprise.pk]).get(enterprise.pk, [])
-    if users:
-        outbox.enqueue(
-            event_key=f"tier-recognised-{recognition.pk}",
-            recipients=users,
-            subject=str(Message(_("Recognised: %(tier)s"), {"tier": recognition.get_tier_display()})),
-            body=document,
-            link="/tiers/mine/",
-        )
-    return recognition
+    return recognition, renewal
 
 
 @transaction.atomic
