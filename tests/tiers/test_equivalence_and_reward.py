@@ -107,3 +107,51 @@ def test_the_talent_reward_reads_the_tier_recognitions_not_the_tags(installed):
     assert found[giant].eligible and found[provincial].eligible
     assert found[giant].derived == {"specialised_enterprise": True}
     assert not found[tagged].eligible and not found[lapsed].eligible
+
+
+def test_recognitions_recorded_together_offer_what_one_by_one_would(installed):
+    """A provincial notice recognises many enterprises: recognitions_record checks and audits each and
+    runs the offers once per day, with the same offers as recording them one at a time."""
+    from zhuqi.core.errors import ZhuqiError
+    from zhuqi.core.models import AuditEvent, OutboxMessage
+    from zhuqi.tiers.models import Recognition
+
+    office = UserFactory(role=Role.COORDINATOR)
+    alone, together = [EnterpriseFactory() for _ in range(3)], [EnterpriseFactory() for _ in range(3)]
+    owner = UserFactory(role=Role.ENTERPRISE, enterprise=together[0])
+    decisions = [
+        ("specialised", "provincial", "粤工信融资函〔2025〕12号", date(2025, 11, 20)),
+        ("little_giant", "national", "工信部企业函〔2025〕150号", date(2025, 11, 20)),
+        ("specialised", "provincial", "粤工信融资函〔2024〕30号", date(2024, 3, 1)),
+    ]
+
+    def rows(enterprises):
+        return [
+            {"enterprise": e, "tier": t, "level": lv, "document": d, "recognised_on": day}
+            for e, (t, lv, d, day) in zip(enterprises, decisions, strict=True)
+        ]
+
+    for row in rows(alone):
+        services.recognition_record(**row, acting_user=office)
+    recorded = services.recognitions_record(rows=rows(together), acting_user=office)
+
+    def offers(enterprises):
+        return [
+            sorted((o.clause.code, o.year, o.amount) for o in GrantOffer.objects.filter(enterprise=e))
+            for e in enterprises
+        ]
+
+    assert offers(together) == offers(alone) and all(offers(together))
+    assert [r.enterprise for r in recorded] == together
+    audited = AuditEvent.objects.filter(
+        verb="tier_recognition_record", object_id__in=[r.pk for r in recorded]
+    )
+    assert audited.count() == 3
+    assert OutboxMessage.objects.filter(key__startswith=f"tier-recognised-{recorded[0].pk}:", recipient=owner)
+    # All or nothing: a bad row records none of the batch.
+    good, bad = rows([EnterpriseFactory() for _ in range(3)])[:2]
+    with pytest.raises(ZhuqiError) as raised:
+        services.recognitions_record(rows=[good, {**bad, "tier": "nope"}], acting_user=office)
+    assert raised.value.code == "bad_tier"
+    assert not Recognition.objects.filter(enterprise=good["enterprise"]).exists()
+    assert not GrantOffer.objects.exclude(enterprise__in=alone + together).exists()
