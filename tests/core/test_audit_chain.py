@@ -43,6 +43,20 @@ def test_events_are_chained_when_their_transaction_commits(world, django_capture
     assert audit_chain.verify().ok
 
 
+def test_many_events_are_sealed_in_one_pass_across_batches(world, monkeypatch):
+    """A bulk write (an import, the demo city's build) seals its events in one pass, a batch at a time."""
+    monkeypatch.setattr(audit_chain, "BATCH", 40)
+    write_events(world.users["coordinator"], 3)
+    assert audit_chain.seal() == 3  # the usual case: a few events
+    write_events(world.users["coordinator"], 95)
+    assert audit_chain.seal() == 95  # batches of 40, 40 and 15
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, 99))
+    assert all(e.prev_hash == before.hash for before, e in zip(events, events[1:], strict=False))
+    assert AuditChainHead.objects.get(pk=1).hash == events[-1].hash
+    assert audit_chain.verify().ok and audit_chain.verify().checked == 98
+
+
 def test_verify_names_the_first_edited_event_and_exits_1(world):
     write_events(world.users["coordinator"], 5, amount=1.5)
     audit_chain.seal()

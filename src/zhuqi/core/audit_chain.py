@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +92,14 @@ def seal() -> int:
                 event.seq, event.prev_hash = seq, prev
                 event.hash = prev = event_hash(prev, event)
             if len(pending) > 20:
-                AuditEvent.objects.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=500)
+                # One prepared UPDATE run for every event: bulk_update's CASE over each batch costs
+                # the batch's size per row (a quarter of a second per 1,000 events on SQLite).
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"UPDATE {AuditEvent._meta.db_table} SET seq = %s, prev_hash = %s, hash = %s "
+                        "WHERE id = %s",
+                        [(e.seq, e.prev_hash, e.hash, e.pk) for e in pending],
+                    )
             else:  # the usual case, one transaction's few events: plain updates cost less than CASE
                 for event in pending:
                     AuditEvent.objects.filter(pk=event.pk).update(
