@@ -319,28 +319,18 @@ def build_enterprises(count: int, towns: dict[str, Town], rng: random.Random, pr
             # Pilots are no longer a tag but the published selection (demo/programs.py); the draw that
             # tagged them stays so that the rest of the demo city is the same as before.
             rng.random()
-        tag_rows += [through(enterprise_id=enterprise.pk, tag_id=tags[name].pk) for name in sorted(chosen)]
-        contacts.append(
-            Contact(
-                enterprise=enterprise,
-                name=person_name(rng),
-                title="总经理",
-                is_primary=True,
-                mobile=f"13{rng.randint(100000000, 999999999)}",
-            )
-        )
+        tag_rows += [(enterprise.pk, tags[name].pk) for name in sorted(chosen)]
+        # (enterprise, name, title, mobile, email, is_primary), drawn in this order
+        name = person_name(rng)
+        contacts.append((enterprise.pk, name, "总经理", f"13{rng.randint(100000000, 999999999)}", "", True))
         if rng.random() < 0.6:
+            name = person_name(rng)
+            mobile = f"13{rng.randint(100000000, 999999999)}"
             contacts.append(
-                Contact(
-                    enterprise=enterprise,
-                    name=person_name(rng),
-                    title="行政经理",
-                    mobile=f"13{rng.randint(100000000, 999999999)}",
-                    email=f"admin{enterprise.pk}@example.cn",
-                )
+                (enterprise.pk, name, "行政经理", mobile, f"admin{enterprise.pk}@example.cn", False)
             )
-    through.objects.bulk_create(tag_rows, batch_size=2000)
-    Contact.objects.bulk_create(contacts, batch_size=2000)
+    bulk.insert_rows(through, ("enterprise", "tag"), tag_rows)
+    bulk.insert_rows(Contact, ("enterprise", "name", "title", "mobile", "email", "is_primary"), contacts)
     return list(zip(ordered, profiles, strict=True))
 
 
