@@ -39,3 +39,23 @@ def test_backlog_is_delivered_like_the_worker_does_it(settings):
         )
     assert (settings.DATA_DIR / "sms.jsonl").read_text(encoding="utf-8").count("\n") == 7 * 5
     assert worker.deliver_backlog() == 0
+
+
+def test_a_channel_that_queues_in_app_messages_is_delivered_through_it_first(settings, monkeypatch):
+    """A row of another channel delivered in the worker's transaction (an appeal's fan-out row names
+    its audience, not a recipient, and queues their messages) goes through its channel, never written
+    as a notice of nobody, and the messages it queues are delivered in the same backlog."""
+    people = [UserFactory() for _ in range(3)]
+
+    def relay(message):
+        outbox.enqueue(event_key=message.key, recipients=people, subject=message.subject, body=message.body)
+
+    monkeypatch.setitem(worker.CHANNELS, "relay", relay)
+    monkeypatch.setattr(worker, "TRANSACTIONAL", worker.TRANSACTIONAL | {"relay"})
+    OutboxMessage.objects.create(
+        key="event-1:relay", channel="relay", subject="通知", body="内容", next_attempt_at=timezone.now()
+    )
+
+    assert worker.deliver_backlog() == 1 + 3
+    assert OutboxMessage.objects.get(channel="relay").status == "sent"
+    assert sorted(Notification.objects.values_list("user_id", flat=True)) == sorted(p.pk for p in people)

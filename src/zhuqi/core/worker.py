@@ -93,22 +93,25 @@ def deliver_due(limit: int = 100, channels=None) -> int:
 
 
 def deliver_backlog(batch: int = 1000) -> int:
-    """Delivers every message due now and returns how many: in-app ones a batch at a time, their
-    Notification rows in one statement (the unique key skips any already there, as deliver_inapp's
-    get_or_create does) and marked sent in one more; the others one by one, as deliver_due does.
+    """Delivers every message due now and returns how many: first those of every other channel one
+    by one, as deliver_due does (a channel may queue in-app messages as it delivers: they are sent
+    below); then the in-app ones a batch at a time, their Notification rows in one statement (the
+    unique key skips any already there, as deliver_inapp's get_or_create does) and marked sent in
+    one more.
 
     For a process that owns the outbox while no worker runs — `zhuqi demo-data` delivering the
     history it has just built (some 2,000 notices: one by one, a claim, a delivery and a mark each,
     they were a seventh of the build). The worker claims one message at a time so that several
     workers share the outbox."""
     handled = 0
+    others = tuple(set(CHANNELS) - {"inapp"})
+    while done := deliver_due(limit=batch, channels=others):
+        handled += done
     while True:
         with transaction.atomic():
             due = list(
                 OutboxMessage.objects.filter(
-                    status=OutboxMessage.Status.PENDING,
-                    next_attempt_at__lte=timezone.now(),
-                    channel__in=TRANSACTIONAL,
+                    status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now(), channel="inapp"
                 ).order_by("next_attempt_at", "id")[:batch]
             )
             Notification.objects.bulk_create(
@@ -126,9 +129,6 @@ def deliver_backlog(batch: int = 1000) -> int:
         handled += len(due)
         if len(due) < batch:
             break
-    others = tuple(set(CHANNELS) - TRANSACTIONAL)
-    while done := deliver_due(limit=batch, channels=others):
-        handled += done
     return handled
 
 
