@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from zhuqi.appeals import lifecycle, services
 from zhuqi.appeals.models import Appeal, CoordinationItem, State
+from zhuqi.core import outbox, worker
 from zhuqi.core.errors import Conflict, Forbidden, ZhuqiError
 from zhuqi.core.models import OutboxMessage
 
@@ -233,14 +234,26 @@ def test_submission_notifies_liaison_leader_and_department_heads(loop, settings)
     settings.ZHUQI_PRINCIPAL_LEADER = "admin"
     appeal = submit(w)
     event = appeal.events.get(action="submit")
-    recipients = set(
-        OutboxMessage.objects.filter(key__startswith=f"appeal-event-{event.pk}:").values_list(
-            "recipient__username", flat=True
-        )
-    )
+    # The submission queues one row naming its audience; the worker fans it out.
+    (fanout,) = OutboxMessage.objects.filter(key__startswith=f"appeal-event-{event.pk}:")
+    assert fanout.key == f"appeal-event-{event.pk}:fanout" and fanout.recipient is None
+    assert fanout.audience == {
+        "name": "appeal_submitted",
+        "args": {"enterprise_id": w.a.pk, "department_id": w.city_dept.pk},
+    }
+    assert worker.deliver_due(channels=["fanout"]) == 1
+    queued = OutboxMessage.objects.filter(key__startswith=f"appeal-event-{event.pk}:").exclude(channel="fanout")
+    recipients = set(queued.values_list("recipient__username", flat=True))
     assert recipients == {"admin", "leader_a", "miit_head", "city_handler"}
     # The head has a mobile: an SMS is queued besides the in-app message.
-    assert OutboxMessage.objects.filter(recipient=w.head, channel="sms", address="13900000001").exists()
+    assert queued.filter(recipient=w.head, channel="sms", address="13900000001").exists()
+    assert all(m.subject == fanout.subject and m.link == fanout.link for m in queued)
+    # A fan-out delivered again (a worker killed before marking it sent) queues nothing twice.
+    fanout.refresh_from_db()
+    assert fanout.status == OutboxMessage.Status.SENT
+    before = queued.count()
+    outbox.fan_out(fanout)
+    assert queued.count() == before
 
 
 def test_idempotency_key_and_duplicate_hint(loop):

@@ -11,4 +11,5 @@ class AppealsConfig(AppConfig):
         from zhuqi.appeals import (
             jobs,  # noqa: F401  registers the ledger export job
             ledger_import,  # noqa: F401  registers the 销号台账 import kind
+            services,  # noqa: F401  registers the audience of a submission's notifications
         )

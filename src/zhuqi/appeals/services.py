@@ -49,14 +49,17 @@ def _link(appeal: Appeal) -> str:
     return f"/appeals/{appeal.number}/"
 
 
+def _announcement(appeal: Appeal, event: AppealEvent, subject) -> dict:
+    return {
+        "event_key": f"appeal-event-{event.pk}",
+        "subject": str(Message(subject, {"number": appeal.number, "title": appeal.title[:40]})),
+        "body": appeal.description[:500] if event.action == "submit" else (event.comment or appeal.title),
+        "link": _link(appeal),
+    }
+
+
 def _notify(appeal: Appeal, event: AppealEvent, recipients, subject) -> None:
-    outbox.enqueue(
-        event_key=f"appeal-event-{event.pk}",
-        recipients=recipients,
-        subject=str(Message(subject, {"number": appeal.number, "title": appeal.title[:40]})),
-        body=appeal.description[:500] if event.action == "submit" else (event.comment or appeal.title),
-        link=_link(appeal),
-    )
+    outbox.enqueue(recipients=recipients, **_announcement(appeal, event, subject))
 
 
 def _people_of(department: Department | None) -> Q:
@@ -70,18 +73,20 @@ def _department_people(department: Department | None) -> list[User]:
     return list(User.objects.filter(_people_of(department), is_active=True))
 
 
-def _submission_recipients(enterprise: Enterprise, department: Department | None) -> list[User]:
+@outbox.audience("appeal_submitted")
+def _submission_recipients(enterprise_id: int, department_id: int | None) -> list[User]:
     """Seed 000, 三(四): 「系统自动将企业问题以短信形式发送至市主要领导、挂点领导和四个责任部门主要领导」 —
     the principal leader when configured, the enterprise's liaison leaders, the people of the
     department handling it (its head among them; the coordinating office when nobody handles it)
     and, for a pilot, the head of its own responsible department (programs.Pilot.department). The
     reading: 「四个责任部门主要领导」 is the head of the responsible department that follows this
-    pilot (四(五)1: each follows its own), not all four heads for every pilot. One query: submission
-    is the hot path."""
-    liaison_leaders = LiaisonAssignment.objects.active().filter(enterprise=enterprise).values("leader_id")
+    pilot (四(五)1: each follows its own), not all four heads for every pilot. Worked out by the
+    worker from the submission's one fan-out row (submission is the hot path)."""
+    liaison_leaders = LiaisonAssignment.objects.active().filter(enterprise_id=enterprise_id).values("leader_id")
     responsible_heads = Department.objects.filter(
-        pilots__enterprise=enterprise, pilots__state__in=Pilot.CURRENT_STATES, head__isnull=False
+        pilots__enterprise_id=enterprise_id, pilots__state__in=Pilot.CURRENT_STATES, head__isnull=False
     ).values("head_id")
+    department = None if department_id is None else Department.objects.filter(pk=department_id).first()
     who = Q(pk__in=liaison_leaders) | Q(pk__in=responsible_heads) | _people_of(department)
     if settings.ZHUQI_PRINCIPAL_LEADER:
         who |= Q(username=settings.ZHUQI_PRINCIPAL_LEADER)
@@ -297,8 +302,12 @@ def _create(
     else:
         appeal.save(update_fields=["number"])
         submitted.save()
-    recipients = _submission_recipients(enterprise, department)
-    _notify(appeal, submitted, recipients, _("New appeal %(number)s: %(title)s"))
+    # One row: the worker queues a message for each recipient (_submission_recipients).
+    outbox.enqueue_fanout(
+        audience="appeal_submitted",
+        args={"enterprise_id": enterprise.pk, "department_id": department.pk if department else None},
+        **_announcement(appeal, submitted, _("New appeal %(number)s: %(title)s")),
+    )
     if not within_policy:
         _escalate(appeal, None, CoordinationItem.Reason.OUTSIDE_POLICY)
     return appeal

@@ -2,6 +2,8 @@
 that a retry after a crash sends nothing twice to the same recipient for the same event.
 
   inapp   writes a Notification row (unique key), in the worker's transaction
+  fanout  queues one message per recipient of the row's audience (core.outbox), in the worker's
+          transaction
   email   Django's e-mail backend, with the key as Message-ID
   sms     an SmsGateway chosen by ZHUQI_SMS_GATEWAY: "file" (default: one JSON line per message in
           $ZHUQI_DATA_DIR/sms.jsonl, skipping keys already sent, looked up in an index beside it),
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from zhuqi.core.models import Notification, OutboxMessage
+from zhuqi.core.outbox import fan_out
 
 
 class DeliveryError(Exception):
@@ -153,4 +156,4 @@ def deliver_sms(message: OutboxMessage) -> None:
     sms_gateway().send(key=message.key, mobile=message.address, text=f"【助企】{message.subject}")
 
 
-CHANNELS = {"inapp": deliver_inapp, "email": deliver_email, "sms": deliver_sms}
+CHANNELS = {"inapp": deliver_inapp, "email": deliver_email, "sms": deliver_sms, "fanout": fan_out}

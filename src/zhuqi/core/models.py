@@ -89,6 +89,9 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(max_length=160, unique=True)  # event + recipient + channel
     channel = models.CharField(max_length=16)
+    # A "fanout" row names its audience instead of a recipient: {"name": ..., "args": {...}}; the
+    # worker works the recipients out and queues one row each (core.outbox.enqueue_fanout).
+    audience = models.JSONField(null=True, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

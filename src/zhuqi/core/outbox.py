@@ -1,11 +1,32 @@
-"""Queueing side effects in the outbox, inside the caller's transaction."""
+"""Queueing side effects in the outbox, inside the caller's transaction.
 
+An event is queued either with its recipients (`enqueue`: one row per recipient and channel), or as
+one "fanout" row naming its audience (`enqueue_fanout`): the worker then works out who that is and
+queues the same rows, under the same keys, in the transaction that marks the fan-out row sent. The
+second keeps a hot path (appeal submission) to one small INSERT; the recipients are those of the
+moment the worker runs, seconds later.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
 from zhuqi.core.models import OutboxMessage
+
+FANOUT = "fanout"  # the channel of a row that names an audience instead of a recipient
+AUDIENCES: dict[str, Callable[..., list]] = {}
+
+
+def audience(name: str):
+    """Registers a function returning the users of an audience from the row's JSON arguments."""
+
+    def register(function):
+        AUDIENCES[name] = function
+        return function
+
+    return register
 
 
 @dataclass
@@ -55,3 +76,37 @@ def enqueue_many(events: list[Pending]) -> int:
                 )
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
+
+
+def enqueue_fanout(*, event_key: str, audience: str, args: dict, subject: str, body: str, link: str = "") -> None:
+    """One row for an event whose recipients the worker works out: AUDIENCES[audience](**args)."""
+    if audience not in AUDIENCES:
+        raise KeyError(f"unknown audience {audience!r}")  # a programming error, found by the tests
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                key=f"{event_key}:{FANOUT}"[:160],
+                channel=FANOUT,
+                audience={"name": audience, "args": args},
+                subject=subject[:200],
+                body=body,
+                link=link,
+                next_attempt_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def fan_out(message: OutboxMessage) -> None:
+    """Delivers a fan-out row: queues one message per recipient and channel, under the keys that
+    `enqueue` would have given them (a retry adds nothing)."""
+    recipients = AUDIENCES[message.audience["name"]](**message.audience["args"])
+    enqueue(
+        event_key=message.key.removesuffix(f":{FANOUT}"),
+        recipients=recipients,
+        subject=message.subject,
+        body=message.body,
+        link=message.link,
+    )

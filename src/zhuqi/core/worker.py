@@ -27,8 +27,9 @@ from zhuqi.core.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-TRANSACTIONAL = {"inapp"}  # delivered in the transaction that marks the message sent
-LANES: dict[str, tuple[str, ...]] = {"inapp": ("inapp",), "sms": ("sms",), "email": ("email",)}
+# Delivered in the transaction that marks the message sent (a fan-out queues its rows in it).
+TRANSACTIONAL = {"inapp", "fanout"}
+LANES: dict[str, tuple[str, ...]] = {"inapp": ("fanout", "inapp"), "sms": ("sms",), "email": ("email",)}
 
 
 def backoff(attempts: int) -> timedelta:
