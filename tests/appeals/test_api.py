@@ -36,6 +36,38 @@ def test_hotline_posts_with_a_token_and_a_retry_creates_nothing_new(client, loop
     assert [e["action"] for e in trail] == ["submit", "dispatch"]
 
 
+def test_a_submission_through_the_api_is_eight_statements(client, loop, django_assert_num_queries):
+    """The hot path (issue 16): the token; the enterprise; the reference counter, for the cached
+    category and routing table; the duplicate candidates; then, in one transaction, the appeal, its
+    number and dispatch, both trail events, and the one outbox row the worker fans out."""
+    w = loop
+    _token, raw = account_services.api_token_create(user=w.users["system"], name="12345", scopes=HOTLINE)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    def submit(key):
+        return client.post(
+            "/api/v1/appeals",
+            body(w, channel="hotline", title=f"用电增容审批慢 {key}"),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=key,
+            **headers,
+        )
+
+    warm = submit("warm")
+    assert warm.status_code == 201
+    with django_assert_num_queries(8 + 2) as ctx:  # + the test's savepoint and its release
+        response = submit("k-1")
+    assert response.status_code == 201 and response.json()["department_code"] == "miit"
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "directory_servicecategory" not in tables and "directory_department_categories" not in tables
+    assert "accounts_user" in tables  # the token's user is read on every request: never cached
+    assert response.json()["possible_duplicates"] == [warm.json()["number"]]
+    # A retry is told by the key's unique constraint: the same appeal, nothing new.
+    retry = submit("k-1")
+    assert retry.status_code == 200 and retry.json()["number"] == response.json()["number"]
+    assert Appeal.objects.count() == 2
+
+
 def test_enterprise_may_not_use_the_hotline_channel_or_another_enterprise(client, loop):
     w = loop
     client.force_login(w.users["enterprise_a"])

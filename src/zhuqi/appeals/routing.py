@@ -2,22 +2,31 @@
 enterprise's town that handles its category; a city-level matter to the city department that handles
 it. A sub-category is matched before its parent. What no rule routes goes to the dispatch queue."""
 
-from django.db.models import F, Q
+from collections import defaultdict
 
+from zhuqi.core import reference
 from zhuqi.directory.models import Department, Enterprise, ServiceCategory
 
 
+@reference.cached("routes")
+def _routes() -> dict[int, list[Department]]:
+    """The departments handling each category: read once per process and change (core.reference),
+    as submission is the hot path."""
+    table = defaultdict(list)
+    for link in Department.categories.through.objects.select_related("department"):
+        table[link.servicecategory_id].append(link.department)
+    return dict(table)
+
+
 def route(enterprise: Enterprise, category: ServiceCategory) -> Department | None:
+    """The department (a cached, shared object: read it, never change it), or None."""
     chain = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    # One query for every candidate (submission is the hot path), ranked here: the town before the
-    # city, then the sub-category before its parent, then the department code.
-    candidates = (
-        Department.objects.filter(categories__in=chain)
-        .filter(Q(level=Department.Level.TOWN, town_id=enterprise.town_id) | Q(level=Department.Level.CITY))
-        .annotate(matched_category=F("categories"))
-    )
-    ranked = sorted(
-        candidates,
-        key=lambda d: (d.level != Department.Level.TOWN, chain.index(d.matched_category), d.code),
-    )
-    return ranked[0] if ranked else None
+    routes = reference.get("routes")
+    # Ranked: the town before the city, then the sub-category before its parent, then the code.
+    candidates = [
+        (d.level != Department.Level.TOWN, rank, d.code, d)
+        for rank, category_id in enumerate(chain)
+        for d in routes.get(category_id, ())
+        if d.level == Department.Level.CITY or d.town_id == enterprise.town_id
+    ]
+    return min(candidates, key=lambda c: c[:3])[3] if candidates else None

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,7 +82,9 @@ def _submission_recipients(enterprise_id: int, department_id: int | None) -> lis
     reading: 「四个责任部门主要领导」 is the head of the responsible department that follows this
     pilot (四(五)1: each follows its own), not all four heads for every pilot. Worked out by the
     worker from the submission's one fan-out row (submission is the hot path)."""
-    liaison_leaders = LiaisonAssignment.objects.active().filter(enterprise_id=enterprise_id).values("leader_id")
+    liaison_leaders = (
+        LiaisonAssignment.objects.active().filter(enterprise_id=enterprise_id).values("leader_id")
+    )
     responsible_heads = Department.objects.filter(
         pilots__enterprise_id=enterprise_id, pilots__state__in=Pilot.CURRENT_STATES, head__isnull=False
     ).values("head_id")
@@ -115,13 +117,18 @@ def _event(appeal, actor, action, from_state, comment="", *, save=True, **data) 
 
 
 DUPLICATE_CANDIDATES = 200  # the newest open appeals of one enterprise compared with a new title
+DUPLICATES_SHOWN = 5
+
+CANDIDATE_FIELDS = ("id", "number", "title", "category_id", "enterprise_id", "state", "created_at")
 
 
-CANDIDATE_FIELDS = ("number", "title", "category_id", "enterprise_id", "state", "created_at")
-
-
-def _open_of(enterprise: Enterprise) -> Q:
-    return Q(enterprise=enterprise, state__in=[s.value for s in lifecycle.OPEN_STATES])
+def _candidates(enterprise: Enterprise) -> list[tuple]:
+    """The open appeals of the enterprise a new title is compared with, newest first, as rows."""
+    return list(
+        Appeal.objects.filter(enterprise=enterprise, state__in=[s.value for s in lifecycle.OPEN_STATES])
+        .order_by("-created_at", "-id")
+        .values_list(*CANDIDATE_FIELDS)[:DUPLICATE_CANDIDATES]
+    )
 
 
 def possible_duplicates(
@@ -129,43 +136,28 @@ def possible_duplicates(
 ) -> list[Appeal]:
     """Open appeals of the same enterprise whose title is alike, or that share the category and look
     somewhat alike. Used after submission and, as the title is typed, by the form's hint."""
-    candidates = (
-        Appeal.objects.filter(_open_of(enterprise))
-        .only(*CANDIDATE_FIELDS)
-        .order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES]
-    )
-    return _alike(candidates, title, category)
+    return _alike(_candidates(enterprise), title, category)
 
 
-def _alike(candidates, title: str, category: ServiceCategory | None) -> list[Appeal]:
+def _alike(candidates: list[tuple], title: str, category: ServiceCategory | None) -> list[Appeal]:
+    """The first DUPLICATES_SHOWN candidates alike: a title similarity (difflib's ratio) of 0.6, or
+    0.3 in the same category. Bounded: at most DUPLICATE_CANDIDATES titles, the new title indexed
+    once, and the cheap upper bounds of the ratio (real_quick_ratio, quick_ratio) tried first."""
+    matcher = difflib.SequenceMatcher(None, "", title)
     found = []
-    for other in candidates:
-        similar = difflib.SequenceMatcher(None, other.title, title).ratio()
-        same_category = category is not None and other.category_id == category.pk
-        if similar >= 0.6 or (same_category and similar >= 0.3):
-            found.append(other)
-    return found[:5]
-
-
-def _retry_or_candidates(
-    enterprise: Enterprise, acting_user: User, idempotency_key: str | None
-) -> tuple[Appeal | None, list[Appeal]]:
-    """One query for two questions of a submission (the hot path): has this submitter sent this
-    idempotency key before (a retry: that appeal), and else which open appeals of the enterprise to
-    compare the title with (possible_duplicates' candidates). The retry sorts first."""
-    if not idempotency_key:
-        rows = Appeal.objects.filter(_open_of(enterprise)).only(*CANDIDATE_FIELDS)
-        return None, list(rows.order_by("-created_at", "-id")[:DUPLICATE_CANDIDATES])
-    retry = Q(submitted_by=acting_user, idempotency_key=idempotency_key)
-    rows = list(
-        Appeal.objects.filter(_open_of(enterprise) | retry)
-        .only(*CANDIDATE_FIELDS, "submitted_by_id", "idempotency_key")
-        .annotate(is_retry=Case(When(retry, then=Value(True)), default=Value(False)))
-        .order_by("-is_retry", "-created_at", "-id")[: DUPLICATE_CANDIDATES + 1]
-    )
-    if rows and rows[0].is_retry:
-        return Appeal.objects.get(pk=rows[0].pk), []
-    return None, rows[:DUPLICATE_CANDIDATES]
+    for row in candidates:
+        other_title, category_id = row[2], row[3]
+        floor = 0.3 if category is not None and category_id == category.pk else 0.6
+        matcher.set_seq1(other_title)
+        if (
+            matcher.real_quick_ratio() >= floor
+            and matcher.quick_ratio() >= floor
+            and matcher.ratio() >= floor
+        ):
+            found.append(Appeal.from_db(Appeal.objects.db, CANDIDATE_FIELDS, row))
+            if len(found) == DUPLICATES_SHOWN:
+                break
+    return found
 
 
 def _may_submit_for(user: User, enterprise: Enterprise, channel: str) -> bool:
@@ -204,9 +196,6 @@ def appeal_submit(
     notifications, in one transaction.
 
     A repeated idempotency key of the same submitter returns the appeal it created the first time."""
-    existing, candidates = _retry_or_candidates(enterprise, acting_user, idempotency_key)
-    if existing is not None:
-        return Submission(existing, False, [])
     if not _may_submit_for(acting_user, enterprise, channel):
         raise Forbidden("forbidden", _("You may not submit an appeal for this enterprise on this channel."))
     if not title.strip() or not description.strip():
@@ -231,7 +220,7 @@ def appeal_submit(
     stored_files.check_count("appeal", None, len(attachments))
     for upload in attachments:
         stored_files.check(upload)  # refuse a bad file before anything is written
-    duplicates = _alike(candidates, title, category)
+    duplicates = possible_duplicates(enterprise, title, category)
     try:
         with transaction.atomic():
             appeal = _create(
@@ -250,7 +239,11 @@ def appeal_submit(
             for upload in attachments:
                 stored_files.store(upload, object_type="appeal", object_id=appeal.pk, acting_user=acting_user)
     except IntegrityError:
-        # Two retries with one key raced; the other one created it.
+        # A retry: this submitter sent this key before (or two retries raced). The appeal's INSERT,
+        # the transaction's first statement, failed on the key, so nothing was written. The new
+        # submission does not look the key up first: that would cost every submission a query.
+        if not idempotency_key:
+            raise
         existing = Appeal.objects.filter(submitted_by=acting_user, idempotency_key=idempotency_key).first()
         if existing is None:
             raise

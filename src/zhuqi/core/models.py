@@ -46,6 +46,16 @@ class AuditChainHead(models.Model):
         return f"audit chain at {self.seq}"
 
 
+class ReferenceVersion(models.Model):
+    """One counter, raised in the transaction of every change to reference data (core.reference):
+    each process compares it with the one its cached copies were read at."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.version)
+
+
 class CalendarDay(models.Model):
     """An exception to the Monday–Friday week: a public holiday on a weekday, or a make-up working day
     (调休) on a weekend. Published each year by the State Council; editable by the coordinating office."""

@@ -78,7 +78,9 @@ def enqueue_many(events: list[Pending]) -> int:
     return len(rows)
 
 
-def enqueue_fanout(*, event_key: str, audience: str, args: dict, subject: str, body: str, link: str = "") -> None:
+def enqueue_fanout(
+    *, event_key: str, audience: str, args: dict, subject: str, body: str, link: str = ""
+) -> None:
     """One row for an event whose recipients the worker works out: AUDIENCES[audience](**args)."""
     if audience not in AUDIENCES:
         raise KeyError(f"unknown audience {audience!r}")  # a programming error, found by the tests

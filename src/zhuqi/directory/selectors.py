@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import Role, User
-from zhuqi.core import permissions
+from zhuqi.core import permissions, reference
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
 from zhuqi.directory.models import Department, Enterprise, IndicatorValue, ServiceCategory, Town
@@ -91,13 +91,16 @@ def enterprise_options(user: User, q: str, limit: int = 10) -> list[Enterprise]:
     return list(enterprise_search(user, q=q)[: max(1, min(limit, 10))])
 
 
-def _by_code(model, code: str, *, field: str, missing, unknown, error_code: str, name: str = "code"):
+def _by_code(
+    model, code: str, *, field: str, missing, unknown, error_code: str, name: str = "code", table=None
+):
     """One lookup of a reference row by its code for every form and endpoint: an empty code says
-    which field to fill ("请选择部门"), never "no department with code ''"."""
+    which field to fill ("请选择部门"), never "no department with code ''". `table`: the rows by code,
+    cached (core.reference), instead of a query."""
     code = (code or "").strip()
     if not code:
         raise ZhuqiError(f"{error_code}_missing", missing, status=422, field=field)
-    found = model.objects.filter(code=code).first()
+    found = table.get(code) if table is not None else model.objects.filter(code=code).first()
     if found is None:
         raise ZhuqiError(f"unknown_{error_code}", Message(unknown, {name: code}), status=422, field=field)
     return found
@@ -114,7 +117,13 @@ def department_by_code(code: str, *, field: str = "department_code") -> Departme
     )
 
 
+@reference.cached("categories")
+def _categories() -> dict[str, ServiceCategory]:
+    return {c.code: c for c in ServiceCategory.objects.all()}
+
+
 def category_by_code(code: str, *, field: str = "category_code") -> ServiceCategory:
+    """The category (a cached, shared object: read it, never change it)."""
     return _by_code(
         ServiceCategory,
         code,
@@ -122,6 +131,7 @@ def category_by_code(code: str, *, field: str = "category_code") -> ServiceCateg
         missing=_("Choose a category."),
         unknown=_("Unknown category: %(code)s."),
         error_code="category",
+        table=reference.get("categories"),
     )
 
 
