@@ -9,7 +9,7 @@ the ratio of the full submission to the bare insert.
 
     .venv/bin/python -m bench.appeals_http [--seconds 10] [--concurrency 4] [--rounds 2]
 
-It creates (and drops at the start) the database zhuqi_bench on BENCH_PG (default
+It creates (and drops at the start) the database zhuqi_bench (or BENCH_DB) on BENCH_PG (default
 postgres://postgres@127.0.0.1:5432). Figures and the machine they came from: bench/README.md.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "zhuqi_bench"
+DB_NAME = os.environ.get("BENCH_DB", "zhuqi_bench")  # another name when two runs share the server
 ENTERPRISES = 2000
 
 

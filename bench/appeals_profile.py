@@ -24,7 +24,9 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="print the SQL of one submission")
     args = parser.parse_args()
     os.environ.setdefault(
-        "DATABASE_URL", f"{os.environ.get('BENCH_PG', 'postgres://postgres@127.0.0.1:5432')}/zhuqi_bench"
+        "DATABASE_URL",
+        f"{os.environ.get('BENCH_PG', 'postgres://postgres@127.0.0.1:5432')}/"
+        f"{os.environ.get('BENCH_DB', 'zhuqi_bench')}",
     )
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site.settings"
     os.environ["ZHUQI_ALLOWED_HOSTS"] = "testserver"

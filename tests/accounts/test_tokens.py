@@ -237,3 +237,43 @@ def test_every_use_is_logged_and_counted_without_a_write_per_request(client, wor
     assert post_indicator(client, world, raw).status_code == 200
     event = AuditEvent.objects.get(verb="indicator_values_upsert")
     assert event.via_token == row.prefix and event.actor == world.users["system"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_revoked_or_expired_by_another_process_is_refused_at_the_next_request(
+    client, world, tmp_path
+):
+    """Tokens are not cached (core.reference caches only reference data): every request reads the
+    token row, so a revocation or an expiry written by another process counts at once. Proved with a
+    real second process (`zhuqi api_token revoke`, and one shortening the expiry)."""
+    import subprocess
+    import sys
+
+    from tests.appeals.test_worker import worker_env
+
+    env = worker_env(tmp_path) | {"DJANGO_SETTINGS_MODULE": "zhuqi.settings"}
+    ledger = "/api/v1/appeals"
+    revoked, raw_revoked = token(world, Scope.APPEALS_READ)
+    expiring, raw_expiring = token(world, Scope.APPEALS_READ)
+    for raw in (raw_revoked, raw_expiring):
+        assert client.get(ledger, **bearer(raw)).status_code == 200  # this process has used both
+    done = subprocess.run(
+        [sys.executable, "-m", "zhuqi.cli", "api_token", "revoke", revoked.prefix],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert client.get(ledger, **bearer(raw_revoked)).status_code == 401
+    script = (
+        "import django; django.setup()\n"
+        "from django.utils import timezone\n"
+        "from zhuqi.accounts.models import ApiToken\n"
+        f"ApiToken.objects.filter(pk={expiring.pk}).update(expires_at=timezone.now())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert client.get(ledger, **bearer(raw_expiring)).status_code == 401

@@ -25,6 +25,7 @@ from ninja.security import HttpBearer, django_auth
 
 from zhuqi.accounts.models import ApiToken
 from zhuqi.accounts.services import api_token_lookup
+from zhuqi.core import reference
 from zhuqi.core.client_ip import client_ip
 from zhuqi.core.errors import Forbidden, Message
 from zhuqi.core.scopes import Scope
@@ -74,6 +75,7 @@ class TokenAuth(HttpBearer):
         found = api_token_lookup(token)
         if found is None:
             return None  # 401 unless a session signs the request in
+        reference.pin(found.reference_version)  # read with the token: the request needs no query for it
         address = client_ip(request)
         log.info(
             "token %s user=%s %s %s from %s",

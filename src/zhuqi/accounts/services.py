@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import ApiToken, Role, User, hash_token
-from zhuqi.core import audit, validators
+from zhuqi.core import audit, reference, validators
 from zhuqi.core import scopes as scope_registry
 from zhuqi.core.errors import Conflict, Message, NotFound, ZhuqiError
 
@@ -214,8 +214,9 @@ def api_token_lookup(raw: str) -> ApiToken | None:
     """The active token (with its active system user) behind a raw bearer token, or None."""
     if not raw.startswith("zq_") or len(raw) > 80:
         return None
-    return (
+    found = (
         ApiToken.objects.select_related("user")
+        .annotate(reference_version=reference.counter())
         .filter(
             key_hash=hash_token(raw),
             revoked_at__isnull=True,
@@ -223,5 +224,6 @@ def api_token_lookup(raw: str) -> ApiToken | None:
             user__is_active=True,
             user__role=Role.SYSTEM,
         )
-        .first()
     )
+    # Unordered: the hash is unique, and this runs on every API request (first() would sort by id).
+    return next(iter(found.order_by()[:1]), None)

@@ -5,7 +5,8 @@ Every change to a table registered with `watch` moves one counter in the databas
 (core.ReferenceVersion), in the transaction of the change; each process keeps its copies with the
 counter they were read at and reads them again when the counter moved. So an edit in one worker
 reaches every other at its next request, never later. The counter is read once per request (and,
-outside a request, by every `get`): one single-row lookup instead of the queries it saves.
+outside a request, by every `get`): one single-row lookup instead of the queries it saves, and none
+at all on an API request, whose token lookup carries it (`counter`, `pin`).
 
 Changes made without Django's model signals (QuerySet.update, bulk_create, raw SQL) do not move the
 counter: call `changed()` after them.
@@ -17,6 +18,7 @@ from collections.abc import Callable
 
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from zhuqi.core.models import ReferenceVersion
@@ -35,6 +37,18 @@ def version() -> int:
     if getattr(_local, "in_request", False):
         _local.version = found
     return found
+
+
+def counter() -> Subquery:
+    """The counter as a subquery, for a query every request of a kind makes anyway to carry it
+    (`pin`): the API's token lookup does, so an API request reads it without a statement of its own."""
+    return Subquery(ReferenceVersion.objects.values("version")[:1])
+
+
+def pin(value: int | None) -> None:
+    """Takes the counter as another query of this request read it (`counter()`)."""
+    if getattr(_local, "in_request", False):
+        _local.version = value or 0
 
 
 def cached(name: str):

@@ -71,12 +71,13 @@ def enterprise_get(user: User, uscc: str, *, field: str = "enterprise_uscc") -> 
     code at all is a missing input (422, naming the field), not an unknown enterprise."""
     if not (uscc or "").strip():
         raise ZhuqiError("enterprise_missing", _("Choose an enterprise."), status=422, field=field)
-    found = (
+    rows = (
         enterprises_visible_to(user)
         .select_related("town")  # tags and contacts load when used: one object, same query count
         .filter(uscc=(uscc or "").strip().upper())
-        .first()
+        .order_by()  # the code is unique: no sort (first() would sort by name), on the hot path
     )
+    found = next(iter(rows[:1]), None)
     if found is None:
         raise NotFound("enterprise_not_found", _("No such enterprise."))
     return found
