@@ -214,16 +214,16 @@ def api_token_lookup(raw: str) -> ApiToken | None:
     """The active token (with its active system user) behind a raw bearer token, or None."""
     if not raw.startswith("zq_") or len(raw) > 80:
         return None
-    found = (
+    # One row by its unique hash, unordered, the rest checked here: this runs on every API request.
+    rows = (
         ApiToken.objects.select_related("user")
         .annotate(reference_version=reference.counter())
-        .filter(
-            key_hash=hash_token(raw),
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            user__is_active=True,
-            user__role=Role.SYSTEM,
-        )
+        .filter(key_hash=hash_token(raw))
+        .order_by()
     )
-    # Unordered: the hash is unique, and this runs on every API request (first() would sort by id).
-    return next(iter(found.order_by()[:1]), None)
+    found = next(iter(rows[:1]), None)
+    if found is None or not found.is_active_at(timezone.now()):
+        return None
+    if not found.user.is_active or found.user.role != Role.SYSTEM:
+        return None
+    return found
