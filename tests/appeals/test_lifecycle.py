@@ -353,8 +353,8 @@ def test_a_routed_submission_is_a_handful_of_statements_with_its_trail_in_order(
         ).appeal
 
     submit("warm")  # the deadline rules, calendar and routing table are read once, then cached
-    # duplicate candidates, savepoint, appeal, reference counter (routing's cached table), number and
-    # dispatch, trail (both events), the outbox's one fan-out row, release
+    # duplicate candidates, savepoint, reference counter (routing's cached table), the appeal already
+    # dispatched, its number, trail (both events), the outbox's one fan-out row, release
     with django_assert_num_queries(8):
         appeal = submit("k-2")
     trail = list(appeal.events.order_by("id").values_list("action", "from_state", "to_state"))

@@ -240,7 +240,7 @@ def appeal_submit(
                 stored_files.store(upload, object_type="appeal", object_id=appeal.pk, acting_user=acting_user)
     except IntegrityError:
         # A retry: this submitter sent this key before (or two retries raced). The appeal's INSERT,
-        # the transaction's first statement, failed on the key, so nothing was written. The new
+        # the transaction's first write, failed on the key, so nothing was written. The new
         # submission does not look the key up first: that would cost every submission a query.
         if not idempotency_key:
             raise
@@ -267,7 +267,7 @@ def _create(
 ) -> Appeal:
     now = timezone.now()
     days = deadlines.days_for(category, urgency)
-    appeal = Appeal.objects.create(
+    appeal = Appeal(
         number=f"tmp-{uuid.uuid4().hex[:18]}",
         enterprise=enterprise,
         title=title[:200],
@@ -284,17 +284,18 @@ def _create(
         dispatch_due=workdays.add_working_days(now, days.dispatch),
         resolve_due=workdays.add_working_days(now, days.resolve),
     )
-    appeal.number = f"SQ{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
-    submitted = _event(appeal, acting_user, "submit", "", save=False, channel=channel)
+    trail = [_event(appeal, acting_user, "submit", "", save=False, channel=channel)]
+    # The routing table is cached (core.reference): the appeal is routed before its row is written,
+    # so the INSERT carries the dispatch and the UPDATE only the number, which needs the id.
     department = routing.route(enterprise, category)
     if department is not None:
-        dispatched = _dispatch(  # saves the number with the routing
-            appeal, department, actor=None, comment=str(_("Routed by rule")), days=days, save_event=False
-        )
-        AppealEvent.objects.bulk_create([submitted, dispatched])  # the trail's first two steps, in order
-    else:
-        appeal.save(update_fields=["number"])
-        submitted.save()
+        comment = str(_("Routed by rule"))
+        trail.append(_dispatch(appeal, department, actor=None, comment=comment, days=days, save=False))
+    appeal.save(force_insert=True)
+    appeal.number = f"SQ{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
+    appeal.save(update_fields=["number"])
+    AppealEvent.objects.bulk_create(trail)  # the trail's first steps, in order
+    submitted = trail[0]
     # One row: the worker queues a message for each recipient (_submission_recipients).
     outbox.enqueue_fanout(
         audience="appeal_submitted",
@@ -314,11 +315,12 @@ def _dispatch(
     comment: str,
     days=None,
     action="dispatch",
-    save_event=True,
+    save=True,
     **data,
 ) -> AppealEvent:
     """Sends the appeal to a department; `action` names the hop in the trail (dispatch, transfer,
-    reopen, decide). The caller may have moved resolve_due already; it is saved here with the rest."""
+    reopen, decide). The caller may have moved resolve_due already; it is saved here with the rest
+    (save=False: the caller saves the appeal and inserts the returned event)."""
     now = timezone.now()
     days = days or deadlines.days_for(appeal.category, appeal.urgency)
     appeal.department = department
@@ -330,24 +332,25 @@ def _dispatch(
         action,
         to=State.DISPATCHED,
         comment=comment,
-        # "number" too: a new appeal gets its number and its routing in this one UPDATE.
-        update_fields=["department", "dispatched_at", "progress_due", "resolve_due", "number"],
-        save_event=save_event,
+        update_fields=["department", "dispatched_at", "progress_due", "resolve_due"],
+        save=save,
         **({"department": department.code} | data),
     )
 
 
 def _move(
-    appeal: Appeal, actor, action: str, *, to=None, comment="", update_fields=None, save_event=True, **data
+    appeal: Appeal, actor, action: str, *, to=None, comment="", update_fields=None, save=True, **data
 ) -> AppealEvent:
     """The one way an appeal changes: to `to` (by default the transition's target; the same state
     for a step that changes none), a new version, saved, and the hop recorded. The caller has set
-    the other fields already; `update_fields` names them when not the whole row is saved."""
+    the other fields already; `update_fields` names them when not the whole row is saved. With
+    save=False neither the appeal nor the event is saved: the caller writes both (a new appeal)."""
     from_state = appeal.state
     appeal.state = to or lifecycle.TRANSITIONS[action].target
     appeal.version += 1
-    appeal.save(update_fields=None if update_fields is None else ["state", "version", *update_fields])
-    return _event(appeal, actor, action, from_state, comment, save=save_event, **data)
+    if save:
+        appeal.save(update_fields=None if update_fields is None else ["state", "version", *update_fields])
+    return _event(appeal, actor, action, from_state, comment, save=save, **data)
 
 
 def _locked(appeal: Appeal, action: str, expected_version: int | None = None, acting_user=None) -> Appeal:
