@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_workday_ordinal'),
+        ('core', '0010_list_order_indexes'),
     ]
 
     operations = [
