@@ -19,11 +19,11 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import audit, permissions
+from zhuqi.core import audit, bulk, permissions
 from zhuqi.core.permissions import Capability
 from zhuqi.policies import facts as facts_table
 from zhuqi.rules import engine
@@ -32,7 +32,6 @@ from zhuqi.tiers import packs as tier_packs
 from zhuqi.tiers.models import Assessment, AssessmentRun, Outcome, Tier
 
 NEAR_MAX = 2  # issue 10 (2): "those who lack one or two things"
-WRITE_BATCH = 5000
 _loaded: dict[str, Pack] = {}
 
 
@@ -171,12 +170,11 @@ def assess(
 
 
 def _write(frame: pl.DataFrame | None, run_id: int, year: int) -> None:
-    """Bulk insert: COPY on PostgreSQL, executemany on SQLite."""
+    """Bulk insert (core/bulk.py: COPY on PostgreSQL, executemany on SQLite)."""
     if frame is None or frame.is_empty():
         return
     import json
 
-    table = Assessment._meta.db_table
     columns = ("run_id", "enterprise_id", "year", "tier", "outcome", "score", "lacking", "missing")
     bits = {tier: (requirements(pack_of(tier)), gap_facts(pack_of(tier))) for tier in Tier.values}
     texts: dict[tuple, str] = {}
@@ -202,18 +200,4 @@ def _write(frame: pl.DataFrame | None, run_id: int, year: int) -> None:
             "enterprise_id", "outcome", "score", "lacking", "missing", "tier"
         ).iter_rows()
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-        batch = []
-        for row in rows:
-            batch.append((*row[:5], None if row[5] is None else str(row[5]), *row[6:]))
-            if len(batch) >= WRITE_BATCH:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+    bulk.insert_rows(Assessment, columns, rows)
