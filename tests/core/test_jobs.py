@@ -245,3 +245,25 @@ def test_progress_of_a_run_inside_one_transaction_is_seen_at_once_on_postgresql(
     assert (seen["done"], seen["total"]) == (3, 10) and seen["heartbeat"] is not None
     job.refresh_from_db()
     assert job.state == "done" and job.total == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_does_not_wait_for_a_row_the_run_itself_holds(world):
+    """A caller that changed the job's row in the transaction the run goes on in holds its lock: the
+    second connection gives up after its lock timeout and the figures go through the run's own."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the connection of its own is PostgreSQL's")
+    job = jobs.enqueue(kind="export.indicators", owner=world.users["coordinator"])
+    progress = jobs.Progress(job)
+    try:
+        with transaction.atomic():
+            Job.objects.filter(pk=job.pk).update(state="running")  # the row is now locked here
+            progress(2, 5)
+            progress.last = 0.0  # the next call writes too
+            progress(4, 5)
+            assert Job.objects.values_list("done", "total").get(pk=job.pk) == (4, 5)
+    finally:
+        progress.close()
+    assert progress._side is False

@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -206,7 +206,7 @@ class Progress:
 
     def __init__(self, job: Job):
         self.job, self.last = job, 0.0
-        self._side = None  # the connection of its own, opened when first needed
+        self._side = None  # the connection of its own: None until needed, False once it could not be used
 
     def __call__(self, done: int, total: int | None = None) -> None:
         if stopping.is_set():
@@ -225,22 +225,31 @@ class Progress:
         """Writes `fields` through the connection of its own when the run is inside a transaction on
         PostgreSQL; False when it did not (another database, no transaction, or a job row that only
         the run's transaction sees, as in a test)."""
-        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        if connection.vendor != "postgresql" or not connection.in_atomic_block or self._side is False:
             return False
         if self._side is None:
             self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self._side.cursor() as cursor:
+                # Should the run's own transaction hold the job's row (a caller that changed it before
+                # running), the second connection would wait for it for ever: it gives up instead.
+                cursor.execute("SET lock_timeout = '1s'")
         columns = ", ".join(
             f"{connection.ops.quote_name(Job._meta.get_field(f).column)} = %s" for f in fields
         )
-        with self._side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} SET {columns} WHERE id = %s",
-                [*fields.values(), self.job.pk],
-            )
-            return cursor.rowcount == 1
+        try:
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} SET {columns} WHERE id = %s",
+                    [*fields.values(), self.job.pk],
+                )
+                return cursor.rowcount == 1
+        except OperationalError:  # the row is locked by the run itself: write through it from now on
+            self.close()
+            self._side = False
+            return False
 
     def close(self) -> None:
-        if self._side is not None:
+        if self._side:
             self._side.close()
             self._side = None
 
