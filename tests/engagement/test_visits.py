@@ -51,6 +51,10 @@ def test_problem_becomes_an_appeal_linked_both_ways(world, category):
         "dispatch",
     ]
     assert appeal.resolve_due is not None
+    # The submission names its audience in one row; the worker tells each person in it.
+    from zhuqi.core.worker import deliver_due
+
+    deliver_due(channels=["fanout"])
     assert OutboxMessage.objects.filter(
         recipient__username="city_handler", link=f"/appeals/{appeal.number}/"
     ).exists()
