@@ -11,22 +11,14 @@ every appeal), each page or job against `SELECT count(*)` of the appeals, events
 """
 
 import argparse
-import os
 import time
 from pathlib import Path
 
+from bench import backends
+
 ROOT = Path(__file__).resolve().parent.parent
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
 DB_NAME = "zq_scale_bench"
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{PG}/{DB_NAME}"
 
 
 def build(appeals: int, enterprises: int) -> None:
@@ -144,18 +136,11 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="reuse the database built by a previous run")
     args = parser.parse_args()
-    url = f"{PG}/{DB_NAME}" if args.keep else recreate_database()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
+    backends.django_site(backends.postgres_database(DB_NAME, fresh=not args.keep))
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    settings.ALLOWED_HOSTS = ["*"]
     if not args.keep:
         start = time.perf_counter()
         build(args.appeals, args.enterprises)

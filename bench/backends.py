@@ -16,7 +16,8 @@ def postgres_database(database: str, *, fresh: bool = True) -> str:
     server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
     if fresh:
         subprocess.run(
-            ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True
+            ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
+            check=True,
         )
     found = subprocess.run(
         ["psql", f"{server}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
@@ -27,6 +28,19 @@ def postgres_database(database: str, *, fresh: bool = True) -> str:
     if not found:
         subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
     return f"{server}/{database}"
+
+
+def django_site(url: str) -> None:
+    """Django set up on `url` with the benches' settings (bench/site), answering any host, for a bench
+    that drives the platform in its own process."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
 
 
 def run_each(module: str, database: str, backends: list[str], arguments: list[str]) -> None:

@@ -22,23 +22,14 @@ Goal (issue 11): the view under 5× the plain read of its rows and under 1 s on 
 """
 
 import argparse
-import os
 import time
 from datetime import date
 
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from bench import backends
+
 DB_NAME = "zq_engagement_bench"
 TODAY = date(2026, 11, 25)
 YEARS = 3
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{PG}/{DB_NAME}"
 
 
 def build(enterprises: int) -> None:
@@ -113,16 +104,9 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="reuse the database built by a previous run")
     args = parser.parse_args()
-    url = f"{PG}/{DB_NAME}" if args.keep else recreate_database()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
+    backends.django_site(backends.postgres_database(DB_NAME, fresh=not args.keep))
     from django.test import Client
 
-    settings.ALLOWED_HOSTS = ["*"]
     if not args.keep:
         start = time.perf_counter()
         build(args.enterprises)

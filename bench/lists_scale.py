@@ -14,21 +14,12 @@ the plan of each list's id walk at its deep page (it should read the list's inde
 times each page in process through Django's test client as the coordinator (best of 2)."""
 
 import argparse
-import os
 import time
 
-from bench.appeals_scale import PG, build, timed
+from bench import backends
+from bench.appeals_scale import build, timed
 
 DB_NAME = "zq_lists_bench"
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{PG}/{DB_NAME}"
 
 
 def build_lists(rows: int, policy_rows: int) -> None:
@@ -123,17 +114,10 @@ def main() -> None:
     parser.add_argument("--policy-rows", type=int, default=200_000, help="applications and grant offers")
     parser.add_argument("--keep", action="store_true", help="reuse the database built by a previous run")
     args = parser.parse_args()
-    url = f"{PG}/{DB_NAME}" if args.keep else recreate_database()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
+    backends.django_site(backends.postgres_database(DB_NAME, fresh=not args.keep))
     from django.db import connection
     from django.test import Client
 
-    settings.ALLOWED_HOSTS = ["*"]
     if not args.keep:
         start = time.perf_counter()
         build(args.appeals, args.enterprises)
