@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -204,7 +204,7 @@ def round_create(request, pk: Id, payload: ProgrammeRoundIn):
         for_reserve=payload.for_reserve,
         acting_user=request.user,
     )
-    return 201, round_
+    return Status(201, round_)
 
 
 @router.get("/programme-rounds/{pk}", response=ProgrammeRoundOut)
@@ -260,7 +260,7 @@ def application_submit(
         plan=plan,
         acting_user=request.user,
     )
-    return 201, application
+    return Status(201, application)
 
 
 @router.get("/programme-applications/{number}", response=ProgrammeApplicationOut)
@@ -298,7 +298,7 @@ def score_submit(request, number: Key, payload: ScoreIn):
         comment=payload.comment,
         acting_user=request.user,
     )
-    return 201, score
+    return Status(201, score)
 
 
 def _office_round(request, pk: int) -> Round:
@@ -334,7 +334,7 @@ def group_draw(request, pk: Id, payload: DrawIn):
         seed=payload.seed or None,
         acting_user=request.user,
     )
-    return 201, group
+    return Status(201, group)
 
 
 @router.get("/programme-groups/{pk}", response=GroupOut)

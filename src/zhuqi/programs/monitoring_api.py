@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -266,8 +266,11 @@ def evaluation_run(request, payload: PilotEvaluationRunIn):
     programme = Programme.objects.filter(pk=payload.programme).first()
     if programme is None:
         raise Http404
-    return 201, _evaluation_out(
-        request, ev.evaluation_run(programme=programme, year=payload.year, acting_user=request.user)
+    return Status(
+        201,
+        _evaluation_out(
+            request, ev.evaluation_run(programme=programme, year=payload.year, acting_user=request.user)
+        ),
     )
 
 
