@@ -168,3 +168,32 @@ def test_a_required_field_left_empty_names_the_field(client, loop):
     client.force_login(loop.users["coordinator"])
     r = client.post(reverse("appeals:appeal_action", args=[appeal.number, "dispatch"]), {})
     assert r.status_code == 422 and "请选择部门" in r.content.decode()
+
+
+def test_an_over_long_reply_or_comment_is_refused_next_to_its_field_and_changes_nothing(client, loop):
+    """The walk of 2026-12-06: a reply of 100,000 characters posted from the page was stored (the
+    API's schema bounds it at 10,000; the form did not)."""
+    appeal = services.appeal_submit(
+        enterprise=loop.a,
+        title="t3",
+        description="d",
+        category=loop.cats.loan,
+        acting_user=loop.users["enterprise_a"],
+    ).appeal
+    client.force_login(loop.users["city_handler"])
+    url = reverse("appeals:appeal_action", args=[appeal.number, "accept"])
+    r = client.post(url, {"expected_version": appeal.version, "comment": "受" * 10_001})
+    assert r.status_code == 422 and "内容超过10000个字" in r.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.state == "dispatched"
+    client.post(url, {"expected_version": appeal.version})
+    appeal.refresh_from_db()
+    r = client.post(
+        reverse("appeals:appeal_action", args=[appeal.number, "reply"]),
+        {"expected_version": appeal.version, "reply": "答" * 100_000},
+    )
+    body = r.content.decode()
+    assert r.status_code == 422
+    assert '<small class="field-error" id="reply-error" role="alert">内容超过10000个字' in body
+    appeal.refresh_from_db()
+    assert appeal.state == "accepted" and not appeal.reply

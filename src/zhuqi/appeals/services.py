@@ -32,6 +32,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import outbox, permissions, validators, workdays
 from zhuqi.core.errors import Conflict, Forbidden, Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
+from zhuqi.core.schemas import LONG_TEXT
 from zhuqi.directory.models import Department, Enterprise, LiaisonAssignment, ServiceCategory
 from zhuqi.programs.models import Pilot
 
@@ -770,6 +771,19 @@ def perform(
         raise NotFound("unknown_action", Message(_("Unknown action: %(action)s."), {"action": action}))
     function, entry = PERFORMERS[action], lifecycle.ACTIONS[action]
     text = comment or ""
+    # The API's schema bounds these (LONG_TEXT); the web form posts here directly, and a reply of
+    # 100,000 characters was stored and shown on the tracker.
+    for field, value in (("comment", text), ("reply", reply or "")):
+        if len(value) > LONG_TEXT:
+            raise ZhuqiError(
+                "text_too_long",
+                Message(
+                    _("The text is longer than %(n)d characters; attach a file for the details."),
+                    {"n": LONG_TEXT},
+                ),
+                status=422,
+                field=field,
+            )
     argument = {
         "comment": lambda: text,
         "decision": lambda: text,
