@@ -2,6 +2,7 @@
 has scenario tests and they pass through both evaluators; the talent pack (seed 001) has each
 measure of the 人社局 reply, and its caps hold at, below and above."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +27,20 @@ def test_every_clause_and_parameter_has_a_source_and_every_clause_a_passing_test
     assert {s.clause for s in pack.scenarios} == {c.code for c in pack.clauses}
     failed = [r.scenario.name + ": " + r.message for r in run_scenarios(pack) if not r.passed]
     assert not failed
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_what_a_clause_page_shows_of_a_parameter_names_no_identifier(path):
+    """The clause page shows each parameter's label and source to enterprises: 读法见
+    postdoc.exchange.domestic read as code (the walk of 2026-12-06); a parameter is named by its label."""
+    identifier = re.compile(r"[A-Za-z_]+\.[A-Za-z_.]+")
+    pack = load_pack(path)
+    for parameter in pack.parameters.values():
+        for text in (parameter.label, parameter.source):
+            assert not identifier.search(text), (parameter.name, text)
+    for clause in pack.clauses:
+        for text in (clause.title, clause.source):
+            assert not identifier.search(text), (clause.code, text)
 
 
 def test_clause_codes_are_unique_across_shipped_packs():
