@@ -290,3 +290,46 @@ def test_the_expert_lists_to_score_only_what_it_can_still_score_as_its_home_coun
     # The expert's home shows its work, not the enterprise figures of a scope it does not have.
     assert open_.number in home and scored.number not in home
     assert 'id="figures"' not in home and "管辖范围内企业" not in home
+
+
+def test_the_experts_done_list_shows_an_estimated_count_as_the_other_lists(
+    review, client, monkeypatch, settings
+):
+    """Past ZHUQI_COUNT_ESTIMATE_ABOVE the done list says "about" and offers the exact count (as
+    tests/core/test_estimated_counts.py for the other lists); its pages keep the list to score's."""
+    from zhuqi.core import pagination
+    from zhuqi.programs import views
+
+    w = review
+    group = services.group_draw(
+        round_=w.round,
+        name="组",
+        stage="desk",
+        size=10,
+        applications=w.apps,
+        seed="1",
+        acting_user=w.coordinator,
+    )
+    scored, left, _open = w.apps
+    marks = {k: 80 for k in scoring.DESK_CRITERIA}
+    services.score_submit(group=group, application=scored, marks=marks, acting_user=w.users["expert"])
+    services.application_refuse(application=left, reason="材料不符", acting_user=w.coordinator)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)  # two done rows: two pages
+    settings.ZHUQI_COUNT_ESTIMATE_ABOVE = 10
+    monkeypatch.setattr(pagination, "estimated_count", lambda rows: 1000)
+    client.force_login(w.users["expert"])
+    url = reverse("programs:my_reviews")
+
+    def done(query=""):
+        page = client.get(url + query).content.decode()
+        return page[page.index('id="reviewed"') :]
+
+    first = done("?page=1")
+    assert "第 1 页，共约1,000条" in first and "精确计数" in first and "count=exact" in first
+    assert 'href="?page=1&amp;done=2"' in first  # the list to score stays on its page
+    exact = done("?count=exact")
+    assert "第 1 / 2 页" in exact and "共约" not in exact
+    assert "count=exact&amp;done=2" in exact  # the next page keeps the exact count
+    last = done("?done=2")
+    assert "第 2 / 2 页" in last and "共约" not in last  # the last page knows the exact count
+    assert scored.number in first + last and left.number in first + last

@@ -156,8 +156,9 @@ class DeferredJoinPaginator(Paginator):
             return self.page(self.num_pages)
 
 
-def list_page(request, rows, per_page: int = 25) -> Page:
-    """The page of `rows` the request asks for (`?page=`; a number that is not a page answers the
-    first or the last, as Django's `get_page`), counted exactly when it asks (`?count=exact`)."""
+def list_page(request, rows, per_page: int = 25, *, param: str = "page") -> Page:
+    """The page of `rows` the request asks for (`?page=`, or `param` for a second list on the same
+    page; a number that is not a page answers the first or the last, as Django's `get_page`), counted
+    exactly when it asks (`?count=exact`, for every list of the page)."""
     paginator = DeferredJoinPaginator(rows, per_page, exact_count=request.GET.get("count") == "exact")
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get(param))

@@ -17,7 +17,7 @@ from zhuqi.core import attachments as stored_files
 from zhuqi.core import jobs, permissions
 from zhuqi.core.audit import trail
 from zhuqi.core.errors import NotFound, ZhuqiError
-from zhuqi.core.pagination import DeferredJoinPaginator, list_page
+from zhuqi.core.pagination import list_page
 from zhuqi.core.permissions import Capability
 from zhuqi.core.schemas import parse_whole
 from zhuqi.directory import indicators
@@ -615,9 +615,7 @@ def my_reviews(request):
     if expert is None:
         raise Http404
     page = list_page(request, selectors.to_score(request.user), PAGE_SIZE)
-    done = DeferredJoinPaginator(selectors.reviewed(request.user), PAGE_SIZE).get_page(
-        request.GET.get("done")
-    )
+    done = list_page(request, selectors.reviewed(request.user), PAGE_SIZE, param="done")
     return render(request, "programs/my_reviews.html", {"page": page, "done": done, "expert": expert})
 
 

@@ -79,10 +79,11 @@ def number(value):
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, page):
-    """The current list URL with another page number, filters kept."""
+def page_url(context, page, param=None):
+    """The current list URL with another page number, filters kept. `param` names the page's
+    parameter of a second list on the same page (`list_page`), `page` when empty."""
     query = context["request"].GET.copy()
-    query["page"] = page
+    query[param or "page"] = page
     return "?" + query.urlencode()
 
 
