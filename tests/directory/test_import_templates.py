@@ -2,6 +2,7 @@
 cleanly as downloaded (checked with `zhuqi import KIND FILE --check`: zero errors)."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -54,6 +55,16 @@ def test_the_import_page_links_a_template_per_kind(client, categories):
     page = client.get(reverse("directory:import_upload")).content.decode()
     for kind in ImportBatch.Kind.values:
         assert reverse("directory:import_template", args=[kind]) in page
+
+
+def test_the_column_notes_read_as_chinese_with_full_width_punctuation(client, categories):
+    """The walk of 2026-12-06: 「企业: 统一社会信用代码、镇街 (必填)」 and 「(必填; 代码…)」."""
+    client.force_login(categories.users["coordinator"])
+    page = client.get(reverse("directory:import_upload"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    notes = page[page.index("<details>") : page.index("</details>")]
+    assert "<strong>企业：</strong>" in notes and "镇街（必填）" in notes and "（必填；代码" in notes
+    cjk = r"[\u4e00-\u9fff]"
+    assert not re.search(rf"{cjk}[:;]|{cjk} ?\(|[;)] ?{cjk}", re.sub(r"用地面积\(亩\)", "", notes)), notes
 
 
 def test_templates_through_the_api_and_the_cli(client, categories, tmp_path):
