@@ -38,7 +38,7 @@ def test_editing_a_clause_in_the_page_shows_the_position_of_the_error(client, po
         },
     )
     body = r.content.decode()
-    assert r.status_code == 200
+    assert r.status_code == 422
     assert "clause DB-3-5 amount, line 1, column 32" in body and "major_project.rate" in body
     r = page(client, policy_world.users["enterprise_a"], "/policies/clauses/DB-3-5/", {"title": "x"})
     assert r.status_code == 404
@@ -96,7 +96,7 @@ def test_a_bad_application_input_is_shown_on_the_form(client, policy_world):
         "/policies/clauses/DB-3-2/apply/?year=2021",
         {"in_consulting_fees": "-1"},
     )
-    assert r.status_code == 200 and not Application.objects.exists()
+    assert r.status_code == 422 and not Application.objects.exists()
 
 
 def test_a_refusal_on_the_page_names_the_condition_not_the_rules_identifier(client, policy_world):
@@ -109,7 +109,7 @@ def test_a_refusal_on_the_page_names_the_condition_not_the_rules_identifier(clie
         {"in_consulting_fees": "1600000"},
     )
     text = r.content.decode()
-    assert r.status_code == 200 and not Application.objects.exists()
+    assert r.status_code == 422 and not Application.objects.exists()
     assert "倍增计划试点企业（含视同的国家级“小巨人”企业）" in text and "需为是" in text
     assert not re.search(r"\bpilot\b|\bis_pilot\b|little_giant_national", text)
 
@@ -149,7 +149,7 @@ def test_pack_import_page_refuses_a_bad_pack_with_its_position(client, policy_wo
             "text": "pack: x\npolicies: [{code: P, title: t, clauses: [{code: C, title: t, source: s, condition: 'a >', amount: '1'}]}]"
         },
     )
-    assert "clause C condition, line 1, column 4" in r.content.decode()
+    assert r.status_code == 422 and "clause C condition, line 1, column 4" in r.content.decode()
     assert page(client, policy_world.users["enterprise_a"], "/policies/packs/import/").status_code == 404
 
 
@@ -256,7 +256,7 @@ def test_a_refused_application_names_each_failed_condition_once_in_words(client,
         },
     )
     body = r.content.decode()
-    assert r.status_code == 200 and not Application.objects.exists()
+    assert r.status_code == 422 and not Application.objects.exists()
     text = re.sub(r"<[^>]+>", "", body)  # what the reader sees
     assert text.count("本单位博士后工作平台为新设立（经批准）：否") == 1
     assert "platform_newly_established" not in text and "PD-STATION" not in text
@@ -356,3 +356,26 @@ def test_clause_parameters_read_in_words_and_the_expression_is_for_staff(client,
     ]
     assert "技术细节" in technical and "rd.rate" in technical and "rd_expense_deductible_prev" in technical
     assert "rd.rate" not in staff.replace(technical, "")
+
+
+def test_inputs_giving_an_amount_beyond_any_grant_are_refused_and_nothing_is_stored(client, policy_world):
+    """The walk of 2026-12-06: 1e9 new postdocs × 20万元 passed the input bound (1e14) and gave an
+    amount the column cannot hold; SQLite stored it and every page reading the enterprise's
+    applications then answered 500."""
+    r = page(
+        client,
+        policy_world.users["enterprise_a"],
+        "/policies/clauses/PD-ENTRY/apply/?year=2026",
+        {"in_new_postdocs": "1000000000", "idempotency_key": "entry-1"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 422 and not Application.objects.exists(), body
+    assert "超出任何资助的可能" in body and "2000000亿元" in body
+    r = page(
+        client,
+        policy_world.users["enterprise_a"],
+        "/policies/clauses/PD-ENTRY/apply/?year=2026",
+        {"in_new_postdocs": "2", "idempotency_key": "entry-2"},
+    )
+    assert r.status_code == 302 and Application.objects.get().computed_max == 400_000
+    assert page(client, policy_world.users["enterprise_a"], "/policies/applications/").status_code == 200

@@ -36,6 +36,10 @@ from zhuqi.rules.model import BUILTIN_FACTS
 
 FEN = exact.FEN
 MAX_INPUT = exact.FACT_LIMIT  # the rules engine's bound on every number it reads
+# What the amount columns hold (16 digits, 2 of them decimals). Inputs below MAX_INPUT can still give
+# more (1e9 postdocs × 20万元): SQLite stored such an amount and then failed to read the enterprise's
+# applications back (a 500 on every page listing them); PostgreSQL refuses the insert.
+AMOUNT_LIMIT = Decimal(10) ** 14
 
 
 def _enterprise_users(enterprise_id: int) -> list[User]:
@@ -214,6 +218,15 @@ def application_submit(
         raise ZhuqiError("nothing_to_grant", _("By the rule, these inputs give no amount."), status=422)
     if not explanation.eligible:
         raise _not_eligible(explanation, clause)
+    if explanation.amount_yuan >= AMOUNT_LIMIT:
+        raise ZhuqiError(
+            "amount_too_large",
+            Message(
+                _("By the rule these inputs give %(amount)s, more than any grant can be: check the figures."),
+                {"amount": formats.money(explanation.amount_yuan)},
+            ),
+            status=422,
+        )
     try:
         with transaction.atomic():
             duplicate = Application.objects.filter(

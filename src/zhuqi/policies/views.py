@@ -101,6 +101,7 @@ def clause_detail(request, code):
             "form": form,
             "in_force": services.in_force_in(clause, year),
         },
+        status=422 if request.method == "POST" else 200,  # a POST that got here was refused
     )
 
 
@@ -166,7 +167,12 @@ def application_new(request, code):
         else:
             messages.success(request, _("Application %(number)s submitted.") % {"number": application.number})
             return redirect("policies:application_detail", application.number)
-    return render(request, "policies/application_form.html", {"clause": clause, "year": year, "form": form})
+    return render(
+        request,
+        "policies/application_form.html",
+        {"clause": clause, "year": year, "form": form},
+        status=422 if request.method == "POST" else 200,  # a POST that got here was refused
+    )
 
 
 @login_required
@@ -316,6 +322,7 @@ def offer_detail(request, number):
             "trail": trail(offer),
             "post": request.POST,
         },
+        status=422 if request.method == "POST" else 200,  # a POST that got here was refused
     )
 
 
@@ -388,7 +395,9 @@ def pack_import(request):
                 % {"code": row.code, "version": row.version},
             )
             return redirect("policies:catalogue")
-    return render(request, "policies/pack_import.html", {"form": form})
+    return render(
+        request, "policies/pack_import.html", {"form": form}, status=422
+    )  # only refused POSTs get here
 
 
 @login_required
