@@ -379,3 +379,17 @@ def test_inputs_giving_an_amount_beyond_any_grant_are_refused_and_nothing_is_sto
     )
     assert r.status_code == 302 and Application.objects.get().computed_max == 400_000
     assert page(client, policy_world.users["enterprise_a"], "/policies/applications/").status_code == 200
+
+
+def test_a_places_clause_offers_no_application_and_a_lapsed_year_says_why(client, policy_world):
+    """The walk of 2026-12-06: 技术骨干名额 (places allocated by the department) offered 「申报」, whose
+    form then said there was nothing to apply for; in 2026, after the clause lapsed, the page read
+    「不符合条件」 under conditions that all held, with no reason."""
+    enterprise = policy_world.users["enterprise_a"]
+    body = page(client, enterprise, "/policies/clauses/DB-3-19-PLACES/?year=2021").content.decode()
+    assert 'data-status="not_eligible"' not in body  # before, 「申报」 showed here
+    assert "/policies/clauses/DB-3-19-PLACES/apply/" not in body and 'id="not-in-force"' not in body
+    money = page(client, enterprise, "/policies/clauses/DB-3-7-DEMO/?year=2021").content.decode()
+    assert "/policies/clauses/DB-3-7-DEMO/apply/?year=2021" in money
+    lapsed = page(client, enterprise, "/policies/clauses/DB-3-19-PLACES/?year=2026").content.decode()
+    assert "本条款2026年度不在施行期内，当年不受理申报，也不予兑现。" in lapsed
