@@ -192,3 +192,13 @@ def test_the_coordination_list_exports_as_a_job_of_what_the_owner_oversees(clien
         client.force_login(w.users[role])
         assert client.post(reverse("monitoring:coordination_export")).status_code == 404
     assert Job.objects.count() == 1
+
+
+def test_a_target_form_posted_without_its_figure_is_refused_not_a_server_error(client, busy):
+    """The walk of 2026-12-06: an empty POST where a target exists took the saved annual figure (a
+    Decimal) as typed text, and the page answered 500."""
+    client.force_login(busy.users["coordinator"])
+    response = client.post(reverse("monitoring:target_set"), {"measure": "revenue", "year": 2026, "town": ""})
+    assert response.status_code == 422 and "请填写数字。" in response.content.decode()
+    busy.city.refresh_from_db()
+    assert busy.city.version == 1

@@ -190,15 +190,18 @@ def target_set(request):
     else:
         existing = selectors.targets(year=year, town=town)
     existing = existing.filter(measure=measure).first()
+    # The saved target prefills the form shown (GET); a POST is read as sent, so a field left out is
+    # refused rather than taken from the old version (a posted form without `annual` answered 500).
+    prefill = existing if request.method == "GET" else None
     form = {
         "measure": measure,
         "year": year,
         "town": town.code if town else "",
         "chain": chain.pk if chain else "",
         "programme": programme.code if programme else "",
-        "annual": source.get("annual", existing.annual if existing else ""),
-        "method": source.get("method", existing.method if existing else Method.SEASONAL),
-        "note": source.get("note", existing.note if existing else ""),
+        "annual": source.get("annual", prefill.annual if prefill else ""),
+        "method": source.get("method", prefill.method if prefill else Method.SEASONAL),
+        "note": source.get("note", prefill.note if prefill else ""),
         "quarters": [source.get(f"q{q}", "") for q in range(1, 5)],
         "months": [source.get(f"m{m}", "") for m in range(1, 13)],
     }
