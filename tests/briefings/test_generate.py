@@ -160,6 +160,20 @@ def test_a_period_of_the_wrong_kind_is_refused(world):
     assert not Briefing.objects.exists()
 
 
+def test_an_unknown_kind_is_refused_naming_the_kinds_in_words(world):
+    """The walk of 2026-12-06: 「通报类型须为：quarterly, monthly, half_yearly。」 showed the codes."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ZhuqiError) as refused:
+        services.briefing_request(kind="", period="2026Q3", acting_user=world.users["coordinator"])
+    with translation.override("zh-hans"):
+        message = str(refused.value.message)
+    assert refused.value.status == 422 and "quarterly" not in message
+    assert (
+        message == "通报类型须为：季度工作进展通报、月度经济运行和企业服务通报、半年企业服务和考评通报。"
+    ), message
+
+
 def test_the_cli_writes_both_files(appeals, tmp_path):
     call_command("report", "quarterly", "--period", QUARTER, "--out", str(tmp_path))
     assert (tmp_path / f"quarterly-{QUARTER}.docx").read_bytes()[:2] == b"PK"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuqi.assessment import periods
 from zhuqi.briefings import charts, content, render, sections
 from zhuqi.briefings.models import Briefing, Kind, Template
-from zhuqi.core import audit, jobs, outbox, permissions
+from zhuqi.core import audit, formats, jobs, outbox, permissions
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.permissions import Capability
 
@@ -39,7 +39,7 @@ def check_request(kind: str, period: str) -> periods.Period:
     if kind not in Kind.values:
         raise ZhuqiError(
             "bad_kind",
-            Message(_("The kind is one of: %(kinds)s."), {"kinds": ", ".join(Kind.values)}),
+            Message(_("The kind is one of: %(kinds)s."), {"kinds": formats.enumeration(Kind.labels)}),
             status=422,
             field="kind",
         )

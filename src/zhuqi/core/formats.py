@@ -110,6 +110,11 @@ def amount(value, unit: str = "") -> str:
     return f"{text}{zh}" if chinese() else f"{text}{en}"
 
 
+def enumeration(items) -> str:
+    """Items named in a sentence: 季度通报、月度分析 / Quarterly, Monthly."""
+    return ("、" if chinese() else ", ").join(str(item) for item in items)
+
+
 def year(value) -> str:
     """A year as people write it: 2021, never 2,021."""
     number = _decimal(value)

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhuqi.core import audit, permissions, workdays
+from zhuqi.core import audit, formats, permissions, workdays
 from zhuqi.core.errors import Message, NotFound, ZhuqiError
 from zhuqi.core.models import CalendarDay
 from zhuqi.core.permissions import Capability
@@ -34,7 +34,10 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", acting_user) -> Ca
     if kind not in CalendarDay.Kind.values:
         raise ZhuqiError(
             "bad_day_kind",
-            Message(_("A calendar day is one of: %(kinds)s."), {"kinds": ", ".join(CalendarDay.Kind.values)}),
+            Message(
+                _("A calendar day is one of: %(kinds)s."),
+                {"kinds": formats.enumeration(CalendarDay.Kind.labels)},
+            ),
             status=422,
             field="kind",
         )
