@@ -97,6 +97,18 @@ def test_no_page_runs_more_queries_than_the_budget(walks):
     assert not heavy, "\n".join(heavy)
 
 
+def test_every_page_of_the_walk_has_its_queries_counted(walks):
+    """A signed-in page reads at least its session: a page counted at 0 queries was not counted (the
+    connection's log of queries had filled over the walk, and the budget above checked nothing)."""
+    uncounted = [
+        f"{name}: {page.url}"
+        for name, w in walks.items()
+        for page in [*w.pages.values(), *w.api.values()]
+        if page.status == 200 and page.queries == 0
+    ]
+    assert not uncounted, "\n".join(uncounted)
+
+
 def test_every_list_of_the_api_answers_within_the_budget(walks):
     """Issue 16, item 9: the API's lists as every role (session signed in), against the same demo
     city: none answers a server error, none runs more queries than a page may (an N+1 over a page of
