@@ -131,3 +131,28 @@ def test_enterprise_sees_its_policies_and_confirms_a_grant_on_a_phone(server, gr
     page.click("#confirm button[type=submit]")
     page.wait_for_selector("[data-state=confirmed]")
     assert "已确认，待拨付" in page.content()
+
+
+@pytest.fixture
+def sealed_audit(transactional_db):
+    from zhuqi.core import audit, audit_chain
+
+    admin = UserFactory(username="root", role=Role.ADMIN)
+    audit.record(actor=admin, verb="walk", obj=admin)
+    audit_chain.seal()
+    return admin
+
+
+def test_the_audit_page_fits_a_phone_with_the_chain_hash_shown(server, sealed_audit, browser_page):
+    """The walk of 2026-12-06: the 64-character chain hash pushed the audit page 100 px past a
+    375 px screen (a sideways scroll)."""
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{server.url}/login/")
+    page.fill("input[name=username]", "root")
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+    page.goto(f"{server.url}/audit/")
+    assert "链尾记录" in page.content() and page.locator("main small code").count() == 2
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
