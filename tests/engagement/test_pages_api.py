@@ -174,3 +174,16 @@ def test_the_visit_form_suggests_and_takes_the_enterprise_by_name_and_the_photo_
     assert visit.enterprise == world.a
     assert Attachment.objects.filter(object_type="appeal", object_id=str(appeal.pk)).count() == 1
     assert Attachment.objects.filter(object_type="visit", object_id=str(visit.pk)).count() == 1
+
+
+@pytest.mark.parametrize("day", ["1990-01-01", "2999-01-01"])
+def test_a_visit_date_out_of_range_says_which_days_are_allowed(world, client, day):
+    """The walk of 2026-12-06: a visit on 1990-01-01 was refused with 「日期不能晚于今天。」."""
+    client.force_login(world.users["leader_a"])
+    response = client.post(
+        "/engagement/visits/new/",
+        {"enterprise": world.a.uscc, "kind": "onsite", "visited_on": day, "summary": "走访"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422 and not Visit.objects.exists()
+    assert "日期须在2000年1月1日至今天之间。" in response.content.decode()

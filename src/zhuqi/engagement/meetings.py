@@ -58,7 +58,7 @@ def record_meeting(
         raise ZhuqiError("bad_kind", _("Unknown kind of meeting."), status=422, field="kind")
     if not isinstance(held_on, date) or held_on.year < 2000 or held_on > timezone.localdate():
         raise ZhuqiError(
-            "bad_date", _("The date must be a past or present day."), status=422, field="held_on"
+            "bad_date", _("The date must be from 1 January 2000 to today."), status=422, field="held_on"
         )
     if len(decisions) > MAX_DECISIONS or len(enterprises) > MAX_ATTENDEES or len(departments) > MAX_ATTENDEES:
         raise ZhuqiError("too_many", _("Too many items."), status=422)

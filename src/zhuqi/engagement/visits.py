@@ -109,7 +109,7 @@ def record_visit(
         raise ZhuqiError("bad_kind", _("Unknown kind of visit."), status=422, field="kind")
     if not isinstance(visited_on, date) or not (EARLIEST <= visited_on <= timezone.localdate()):
         raise ZhuqiError(
-            "bad_date", _("The date must be a past or present day."), status=422, field="visited_on"
+            "bad_date", _("The date must be from 1 January 2000 to today."), status=422, field="visited_on"
         )
     if len(problems) > MAX_PROBLEMS:
         raise ZhuqiError(
