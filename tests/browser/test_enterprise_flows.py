@@ -124,6 +124,13 @@ def test_enterprise_follows_its_appeal_through_a_reopening(server, firm, browser
     assert page.locator("[data-round='2'] [data-step='dispatch'].done").count() == 1
     page.locator("[data-round='2']").scroll_into_view_if_needed()
     screenshot(page, "appeal-tracker-reopened-phone")
+    # The list on a phone: the title keeps room for several characters a line (the walk of
+    # 2026-12-06 found it squeezed to one or two, 倍增/服务/包奖…), the table scrolling in its wrapper.
+    page.goto(f"{server.url}/appeals/")
+    title = page.locator(".table-wrap tbody tr:first-child td:nth-child(2)")
+    assert "技改贷款贴息" in title.inner_text()
+    assert title.bounding_box()["width"] >= 6 * 16  # 6em; 81 px before, beside a wider state
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
 
 def test_enterprise_applies_with_a_file_and_finds_it_from_home(server, firm, browser_page):  # noqa: F811
