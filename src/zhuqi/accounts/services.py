@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhuqi.accounts.models import ApiToken, Role, User, hash_token
-from zhuqi.core import audit, reference, validators
+from zhuqi.core import audit, prepared, reference, validators
 from zhuqi.core import scopes as scope_registry
 from zhuqi.core.errors import Conflict, Message, NotFound, ZhuqiError
 
@@ -210,18 +210,24 @@ def api_token_revoke(*, prefix: str, acting_user=None) -> ApiToken:
     return token
 
 
+# One row by its unique hash, unordered, the rest checked in Python; compiled once (core.prepared):
+# this runs on every API request.
+_TOKEN_BY_HASH = prepared.PreparedQuery(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user")
+        .annotate(reference_version=reference.counter())
+        .filter(key_hash=key_hash)
+        .order_by()[:1]
+    ),
+    str,
+)
+
+
 def api_token_lookup(raw: str) -> ApiToken | None:
     """The active token (with its active system user) behind a raw bearer token, or None."""
     if not raw.startswith("zq_") or len(raw) > 80:
         return None
-    # One row by its unique hash, unordered, the rest checked here: this runs on every API request.
-    rows = (
-        ApiToken.objects.select_related("user")
-        .annotate(reference_version=reference.counter())
-        .filter(key_hash=hash_token(raw))
-        .order_by()
-    )
-    found = next(iter(rows[:1]), None)
+    found = _TOKEN_BY_HASH.first(hash_token(raw))
     if found is None or not found.is_active_at(timezone.now()):
         return None
     if not found.user.is_active or found.user.role != Role.SYSTEM:

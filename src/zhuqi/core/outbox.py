@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from zhuqi.core import prepared
 from zhuqi.core.models import OutboxMessage
 
 FANOUT = "fanout"  # the channel of a row that names an audience instead of a recipient
@@ -85,20 +86,16 @@ def enqueue_fanout(
     if audience not in AUDIENCES:
         raise KeyError(f"unknown audience {audience!r}")  # a programming error, found by the tests
     now = timezone.now()
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(
-                key=f"{event_key}:{FANOUT}"[:160],
-                channel=FANOUT,
-                audience={"name": audience, "args": args},
-                subject=subject[:200],
-                body=body,
-                link=link,
-                next_attempt_at=now,
-            )
-        ],
-        ignore_conflicts=True,
+    row = OutboxMessage(
+        key=f"{event_key}:{FANOUT}"[:160],
+        channel=FANOUT,
+        audience={"name": audience, "args": args},
+        subject=subject[:200],
+        body=body,
+        link=link,
+        next_attempt_at=now,
     )
+    prepared.insert([row], ignore_conflicts=True)  # compiled once: every submission writes one
 
 
 def fan_out(message: OutboxMessage) -> None:
