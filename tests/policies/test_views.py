@@ -393,3 +393,15 @@ def test_a_places_clause_offers_no_application_and_a_lapsed_year_says_why(client
     assert "/policies/clauses/DB-3-7-DEMO/apply/?year=2021" in money
     lapsed = page(client, enterprise, "/policies/clauses/DB-3-19-PLACES/?year=2026").content.decode()
     assert "本条款2026年度不在施行期内，当年不受理申报，也不予兑现。" in lapsed
+
+
+def test_an_offer_made_by_a_run_says_its_own_trail_is_empty(client, policy_world):
+    """The walk of 2026-12-06: an offer made by a 免申即享 run (recorded once for the whole run) showed
+    the trail's header over no row at all."""
+    grants.offers_run(period=date(2026, 6, 30))
+    offer = GrantOffer.objects.get()
+    body = page(
+        client, policy_world.users["enterprise_a"], f"/policies/offers/{offer.number}/"
+    ).content.decode()
+    trail = body[body.index('<table id="trail">') :]
+    assert "暂无该事项的操作记录。" in trail[: trail.index("</table>")]
