@@ -405,3 +405,14 @@ def test_an_offer_made_by_a_run_says_its_own_trail_is_empty(client, policy_world
     ).content.decode()
     trail = body[body.index('<table id="trail">') :]
     assert "暂无该事项的操作记录。" in trail[: trail.index("</table>")]
+
+
+def test_an_enterprise_reads_the_catalogue_by_clause_titles_not_codes(client, policy_world):
+    """The walk of 2026-12-06: the enterprise's 惠企政策 led each row with DB-3-3-3Y-EARLY and the like."""
+    w = policy_world
+    body = page(client, w.users["enterprise_a"], "/policies/?year=2021").content.decode()
+    title = w.clause("DB-3-7-DEMO").title
+    assert f'<a href="/policies/clauses/DB-3-7-DEMO/?year=2021">{title}</a>' in body
+    assert "DB-3-7-DEMO" not in re.sub(r"<[^>]+>", "", body)
+    staff = page(client, w.users["coordinator"], "/policies/?year=2021").content.decode()
+    assert '<code translate="no">DB-3-7-DEMO</code>' in staff
