@@ -157,6 +157,17 @@ def test_one_word_with_two_meanings_has_a_context_for_each():
         assert str(Contact._meta.get_field("title").verbose_name) == "职务"
 
 
+def test_no_chinese_message_shows_a_format_pattern_in_latin_letters():
+    """The walk of 2026-12-06: 「日期格式应为 YYYY-MM-DD。」 on a Chinese page; a reader is shown an
+    example date (如2026-11-25) instead."""
+    bad = [
+        line
+        for line in (LOCALE / "django.po").read_text().splitlines()
+        if line.startswith("msgstr") and re.search(r"YYYY|MM-DD|HH:MM", line)
+    ]
+    assert not bad, "\n".join(bad)
+
+
 def test_chinese_sentences_use_full_width_punctuation():
     """Issue 13, item 6: 已提交，待派单, not 已提交,待派单 (ASCII punctuation next to Chinese)."""
     cjk = r"[\u4e00-\u9fff]"
