@@ -31,6 +31,8 @@ def test_numbers_and_choices_in_full_width_chinese():
         == "整数部分不能超过2位。"
     )
     assert _error(forms.IntegerField(), "abc") == "请输入整数。"
+    assert _error(forms.IntegerField(min_value=0), "-3") == "不能小于0。"  # was 确保该值大于或等于0。
+    assert _error(forms.IntegerField(max_value=10), "11") == "不能大于10。"
     assert _error(forms.ChoiceField(choices=[("a", "A")]), "b") == "请选择有效的选项：b不在可选范围内。"
     assert _error(forms.DateField(), "2026-13-45") == "请输入有效的日期。"
 
