@@ -87,6 +87,17 @@ def test_a_value_that_is_not_one_parameter_is_refused_when_prepared(world):
     as_dicts = prepared.PreparedQuery(lambda pk: Enterprise.objects.filter(pk=pk).values("name"), int)
     with pytest.raises(TypeError):
         as_dicts(world.a.pk)
+    prefetching = prepared.PreparedQuery(
+        lambda pk: Enterprise.objects.filter(pk=pk).prefetch_related("tags"), int
+    )
+    with pytest.raises(TypeError, match="prefetch_related"):
+        prefetching(world.a.pk)
+
+
+def test_an_int_value_may_filter_a_small_integer_field(world):
+    small = prepared.PreparedQuery(lambda n: OutboxMessage.objects.filter(attempts=n).values_list("key"), int)
+    OutboxMessage.objects.create(key="k", channel="c", subject="s", body="b", next_attempt_at=timezone.now())
+    assert small(0) == [("k",)] and small(3) == []
 
 
 def test_insert_writes_what_the_orm_writes_and_sets_keys(world):

@@ -33,7 +33,7 @@ def _marker(kind: type):
     """A value no caller passes, to find where a parameter lands in the compiled SQL's parameters."""
     n = next(_marker_ids)
     if kind is int:
-        return -(10**15) - n
+        return 2**15 - 1 - n  # in range of every integer field: Django turns an overflow into no query
     if kind is str:
         return f"zhuqi-prepared-marker-{n}"
     raise TypeError(f"a prepared query takes str and int values, not {kind.__name__}")
@@ -57,6 +57,8 @@ class _Compiled:
         self.values_list = queryset._iterable_class is ValuesListIterable
         if not (self.values_list or queryset._iterable_class is ModelIterable):
             raise TypeError("a prepared query gives model instances or values_list rows")
+        if queryset._prefetch_related_lookups:
+            raise TypeError("a prepared query runs one statement: no prefetch_related")
         if not self.values_list:
             klass_info, select = compiler.klass_info, compiler.select
             fields = klass_info["select_fields"]
@@ -160,8 +162,9 @@ def insert(
         if ignore_conflicts:
             return
         keys = cursor.fetchall()
-    # One row back per row in, in order, as bulk_create relies on too (PostgreSQL and SQLite return
-    # the rows of an INSERT … VALUES in the order given).
+    # One row back per row in, in the order given: Django's bulk_create relies on the same (PostgreSQL
+    # returns them so; SQLite does too, though its documentation does not promise it). RETURNING
+    # needs SQLite 3.35 (2021), as bulk_create needs it to set keys.
     for obj, (pk,) in zip(objects, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
