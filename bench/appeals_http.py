@@ -3,7 +3,7 @@
 gunicorn serves the platform with 2 sync workers; a load generator on 127.0.0.1 keeps N requests in
 flight. In the same run it drives, in turns, a bare django-ninja endpoint that inserts one row (the
 ceiling: no auth, routing, audit or outbox), the full submission (token auth, duplicate hints,
-routing, working-day deadlines, audit events, outbox rows for every recipient) as the 12345 hotline
+routing, working-day deadlines, audit events, the outbox row the worker fans out) as the 12345 hotline
 does, and the paginated ledger as a coordinator reads it. It prints throughput, p50/p99 latency and
 the ratio of the full submission to the bare insert.
 
