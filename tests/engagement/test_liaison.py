@@ -239,3 +239,16 @@ def test_a_pilot_without_a_doubling_class_or_liaison_is_looked_at(db):
     _revenue(enterprise, "300000000")
     assert liaison.propose_tiers().proposed == 1
     assert TierProposal.objects.get(enterprise=enterprise).proposed_tier == Tier.TOWN_PRINCIPAL
+
+
+def test_ending_a_liaison_needs_a_reason_and_changes_nothing_without_one(client, world):
+    current = LiaisonAssignment.objects.active().get(enterprise=world.a)
+    client.force_login(world.users["coordinator"])
+    response = client.post(f"/engagement/liaisons/{current.pk}/end/", {"reason": "  "}, follow=True)
+    assert "请填写理由。" in response.content.decode()  # the list's flash, as its other refusals
+    assert LiaisonAssignment.objects.get(pk=current.pk).ended_on is None
+    assert not OutboxMessage.objects.filter(key=f"liaison-{current.pk}-ended").exists()
+    response = client.post(f"/engagement/liaisons/{current.pk}/end/", {"reason": "企业迁出本市"})
+    assert response.status_code == 302
+    ended = LiaisonAssignment.objects.get(pk=current.pk)
+    assert ended.ended_on is not None and ended.end_reason == "企业迁出本市"

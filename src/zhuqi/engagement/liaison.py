@@ -127,6 +127,8 @@ def end_liaison(
     *, assignment: LiaisonAssignment, ended_on: date, reason: str, acting_user, successor=None
 ) -> LiaisonAssignment:
     _require_office(acting_user)
+    if not (reason or "").strip():  # the leader is told why, in the message's body
+        raise ZhuqiError("reason_missing", _("Give a reason."), status=422, field="reason")
     assignment = (
         LiaisonAssignment.objects.select_for_update()
         .select_related("enterprise", "leader")
