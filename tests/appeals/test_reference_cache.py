@@ -112,3 +112,58 @@ def test_a_change_made_by_another_process_routes_the_next_submission_of_this_one
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert submit(2) == w.town_dept.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offices_editing_departments_in_turn_queue_instead_of_deadlocking(loop):
+    """One transaction edits department A then B; another edits B in between. The counter moves
+    before each change, so the second waits for the first at the counter instead of holding B while
+    waiting for the counter (PostgreSQL would cancel one as a deadlock)."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time: nothing to interleave")
+    import threading
+    import time
+
+    w = loop
+    first_holds_a, second_starts = threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                w.city_dept.name = "市工信局（甲）"
+                w.city_dept.save()
+                first_holds_a.set()
+                second_starts.wait(10)
+                time.sleep(0.5)  # the second is now waiting (for the counter, or holding B)
+                town = Department.objects.get(pk=w.town_dept.pk)
+                town.name = "长安镇经济发展局（甲）"
+                town.save()
+        except Exception as error:  # noqa: BLE001 - the test reports whatever the database raised
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_holds_a.wait(10)
+            second_starts.set()
+            with transaction.atomic():
+                town = Department.objects.get(pk=w.town_dept.pk)
+                town.code = "changan_economy_b"
+                town.save(update_fields=["code"])
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    town = Department.objects.get(pk=w.town_dept.pk)
+    assert town.name == "长安镇经济发展局（甲）" and town.code == "changan_economy_b"

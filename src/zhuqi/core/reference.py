@@ -19,7 +19,7 @@ from collections.abc import Callable
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Subquery
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
 from zhuqi.core.models import ReferenceVersion
 
@@ -90,18 +90,19 @@ def changed(**_ignored) -> None:
 
 def watch(*models) -> None:
     """Move the counter on every save and delete of these models (and changes of their many-to-many
-    relations)."""
+    relations). Before the change, not after: every transaction that changes reference data then
+    locks the counter's row first, so two of them queue on it instead of each locking a row the
+    other needs next (an office editing departments A then B beside one editing B: a deadlock when
+    the counter moved after each change)."""
     for model in models:
         uid = f"zhuqi-reference-{model._meta.label}"
-        post_save.connect(changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
-        post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+        pre_save.connect(changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+        pre_delete.connect(changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(changed, sender=through, dispatch_uid=f"{uid}-{field.name}", weak=False)
-            post_save.connect(changed, sender=through, dispatch_uid=f"{uid}-{field.name}-save", weak=False)
-            post_delete.connect(
-                changed, sender=through, dispatch_uid=f"{uid}-{field.name}-delete", weak=False
-            )
+            pre_save.connect(changed, sender=through, dispatch_uid=f"{uid}-{field.name}-save", weak=False)
+            pre_delete.connect(changed, sender=through, dispatch_uid=f"{uid}-{field.name}-delete", weak=False)
 
 
 def _request_started(**_ignored) -> None:
