@@ -151,6 +151,7 @@ def test_pack_import_page_refuses_a_bad_pack_with_its_position(client, policy_wo
     )
     assert r.status_code == 422 and "clause C condition, line 1, column 4" in r.content.decode()
     assert page(client, policy_world.users["enterprise_a"], "/policies/packs/import/").status_code == 404
+    assert page(client, policy_world.users["coordinator"], "/policies/packs/import/").status_code == 200
 
 
 def test_coordinator_runs_matching_from_the_page(client, policy_world):

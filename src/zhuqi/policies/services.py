@@ -36,10 +36,12 @@ from zhuqi.rules.model import BUILTIN_FACTS
 
 FEN = exact.FEN
 MAX_INPUT = exact.FACT_LIMIT  # the rules engine's bound on every number it reads
-# What the amount columns hold (16 digits, 2 of them decimals). Inputs below MAX_INPUT can still give
-# more (1e9 postdocs × 20万元): SQLite stored such an amount and then failed to read the enterprise's
-# applications back (a 500 on every page listing them); PostgreSQL refuses the insert.
-AMOUNT_LIMIT = Decimal(10) ** 14
+# What the amount columns hold (an application's maximum by the rule, its approved amount). Inputs
+# below MAX_INPUT can still give more (1e9 postdocs × 20万元): SQLite stored such an amount and then
+# failed to read the enterprise's applications back (a 500 on every page listing them); PostgreSQL
+# refuses the insert.
+_AMOUNT_COLUMN = Application._meta.get_field("computed_max")
+AMOUNT_LIMIT = Decimal(10) ** (_AMOUNT_COLUMN.max_digits - _AMOUNT_COLUMN.decimal_places)
 
 
 def _enterprise_users(enterprise_id: int) -> list[User]:

@@ -44,6 +44,12 @@ def _or_404(read):
         raise Http404(str(exc)) from exc
 
 
+def _form_status(request) -> int:
+    """A form page answers 422 to a POST that reached it (the POST was refused: a success redirects)
+    and 200 to a GET."""
+    return 422 if request.method == "POST" else 200
+
+
 @login_required
 def catalogue(request):
     year = _year(request)
@@ -101,7 +107,7 @@ def clause_detail(request, code):
             "form": form,
             "in_force": services.in_force_in(clause, year),
         },
-        status=422 if request.method == "POST" else 200,  # a POST that got here was refused
+        status=_form_status(request),
     )
 
 
@@ -171,7 +177,7 @@ def application_new(request, code):
         request,
         "policies/application_form.html",
         {"clause": clause, "year": year, "form": form},
-        status=422 if request.method == "POST" else 200,  # a POST that got here was refused
+        status=_form_status(request),
     )
 
 
@@ -322,7 +328,7 @@ def offer_detail(request, number):
             "trail": trail(offer),
             "post": request.POST,
         },
-        status=422 if request.method == "POST" else 200,  # a POST that got here was refused
+        status=_form_status(request),
     )
 
 
@@ -395,9 +401,7 @@ def pack_import(request):
                 % {"code": row.code, "version": row.version},
             )
             return redirect("policies:catalogue")
-    return render(
-        request, "policies/pack_import.html", {"form": form}, status=422
-    )  # only refused POSTs get here
+    return render(request, "policies/pack_import.html", {"form": form}, status=_form_status(request))
 
 
 @login_required
