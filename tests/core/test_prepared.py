@@ -49,19 +49,16 @@ def test_the_token_lookup_gives_its_querysets_token_user_and_counter(world, djan
 
 
 def test_the_candidates_are_the_querysets_rows_for_each_enterprise(world):
-    user = world.users["coordinator"]
     for enterprise in (world.a, world.b):
         for i in range(4):
-            Appeal.objects.create(
+            _appeal(
+                world,
                 number=f"SQ{enterprise.pk}{i:03d}",
                 enterprise=enterprise,
                 title=f"标题{i}",
-                description="说明",
-                category=_category(),
-                submitted_by=user,
                 state=State.CLOSED if i == 1 else State.SUBMITTED,
                 created_at=timezone.now() + timedelta(minutes=i),
-            )
+            ).save()
     for enterprise in (world.a, world.b):
         rows = appeal_services._CANDIDATES(enterprise.pk)
         assert rows == list(appeal_services._CANDIDATES.queryset(enterprise.pk))
@@ -101,15 +98,7 @@ def test_an_int_value_may_filter_a_small_integer_field(world):
 
 
 def test_insert_writes_what_the_orm_writes_and_sets_keys(world):
-    appeal = Appeal(
-        number="SQ-prepared",
-        enterprise=world.a,
-        title="标题",
-        description="说明",
-        category=_category(),
-        submitted_by=world.users["coordinator"],
-        created_at=timezone.now(),
-    )
+    appeal = _appeal(world, number="SQ-prepared")
     events = [AppealEvent(appeal=appeal, action="submit", data={"channel": "热线"}) for _ in range(2)]
     prepared.insert([appeal])
     prepared.insert(events)  # made before the appeal had a key: the key is taken now, as bulk_create does
@@ -140,20 +129,23 @@ def test_insert_can_skip_a_row_whose_key_exists(world):
 
 
 def test_update_writes_only_the_fields_named(world):
-    appeal = Appeal.objects.create(
-        number="SQ-old",
-        enterprise=world.a,
-        title="旧标题",
-        description="说明",
-        category=_category(),
-        submitted_by=world.users["coordinator"],
-        created_at=timezone.now(),
-    )
+    appeal = _appeal(world, number="SQ-old", title="旧标题")
+    appeal.save()
     appeal.number, appeal.title = "SQ-new", "新标题"
     prepared.update(appeal, ["number"])
     stored = Appeal.objects.get(pk=appeal.pk)
     assert (stored.number, stored.title) == ("SQ-new", "旧标题")
 
 
-def _category():
-    return ServiceCategory.objects.get_or_create(code="financing", defaults={"name": "融资"})[0]
+def _appeal(world, **fields) -> Appeal:
+    """An unsaved appeal of enterprise A by the coordinator, `fields` changed."""
+    category = ServiceCategory.objects.get_or_create(code="financing", defaults={"name": "融资"})[0]
+    defaults = {
+        "enterprise": world.a,
+        "title": "标题",
+        "description": "说明",
+        "category": category,
+        "submitted_by": world.users["coordinator"],
+        "created_at": timezone.now(),
+    }
+    return Appeal(**(defaults | fields))

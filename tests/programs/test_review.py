@@ -256,8 +256,9 @@ def test_an_expert_declares_a_conflict_on_its_page_and_the_draw_leaves_it_out(cl
     assert me in after.experts.all()
 
 
-def test_the_expert_lists_to_score_only_what_it_can_still_score_as_its_home_counts(review, client):
-    w = review
+def _one_scored_one_refused(w):
+    """The three applications drawn into one desk group: the first scored by the expert, the second
+    refused by the office, the third still to score."""
     group = services.group_draw(
         round_=w.round,
         name="组",
@@ -267,10 +268,16 @@ def test_the_expert_lists_to_score_only_what_it_can_still_score_as_its_home_coun
         seed="1",
         acting_user=w.coordinator,
     )
-    scored, left, open_ = w.apps
+    scored, left, _open = w.apps
     marks = {k: 80 for k in scoring.DESK_CRITERIA}
     services.score_submit(group=group, application=scored, marks=marks, acting_user=w.users["expert"])
     services.application_refuse(application=left, reason="材料不符", acting_user=w.coordinator)
+    return w.apps
+
+
+def test_the_expert_lists_to_score_only_what_it_can_still_score_as_its_home_counts(review, client):
+    w = review
+    scored, left, open_ = _one_scored_one_refused(w)
     client.force_login(w.users["expert"])
     assert selectors.to_score_count(w.users["expert"]) == 1
     page = client.get(reverse("programs:my_reviews")).content.decode()
@@ -301,19 +308,7 @@ def test_the_experts_done_list_shows_an_estimated_count_as_the_other_lists(
     from zhuqi.programs import views
 
     w = review
-    group = services.group_draw(
-        round_=w.round,
-        name="组",
-        stage="desk",
-        size=10,
-        applications=w.apps,
-        seed="1",
-        acting_user=w.coordinator,
-    )
-    scored, left, _open = w.apps
-    marks = {k: 80 for k in scoring.DESK_CRITERIA}
-    services.score_submit(group=group, application=scored, marks=marks, acting_user=w.users["expert"])
-    services.application_refuse(application=left, reason="材料不符", acting_user=w.coordinator)
+    scored, left, _open = _one_scored_one_refused(w)
     monkeypatch.setattr(views, "PAGE_SIZE", 1)  # two done rows: two pages
     settings.ZHUQI_COUNT_ESTIMATE_ABOVE = 10
     monkeypatch.setattr(pagination, "estimated_count", lambda rows: 1000)
